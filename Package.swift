@@ -1,0 +1,31 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Targets and what each may import: see docs/ARCHITECTURE.md.
+// CNcursesw is imported only by FlowTerminal, CCurl only by OpenAIClient, FlowCore imports nothing
+// (scripts/check-deps.sh enforces it in `make test`).
+let package = Package(
+    name: "flowsmith",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "flowsmith", targets: ["flowsmith"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // No pkgConfig for ncursesw: SwiftPM drops its -D flags; the shim defines them.
+        .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "FlowCore"),
+        .target(name: "FlowFormats", dependencies: ["FlowCore"]),
+        .executableTarget(name: "flowsmith", dependencies: [
+            "FlowCore", "FlowFormats",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "FlowBench", dependencies: ["FlowCore", "FlowFormats"], path: "Benchmarks/FlowBench"),
+        .target(name: "TestSupport", dependencies: ["FlowCore", "FlowFormats"], path: "Tests/TestSupport"),
+        .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "TestSupport"]),
+        .testTarget(name: "FlowFormatsTests", dependencies: ["FlowCore", "FlowFormats", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,24 @@
+#ifndef CNCURSESW_SHIM_H
+#define CNCURSESW_SHIM_H
+/* SwiftPM drops pkg-config's -D flags, so they are defined here.
+   _XOPEN_SOURCE also declares wcwidth()/wcswidth(). */
+#define _DEFAULT_SOURCE 1
+#define _XOPEN_SOURCE 600
+#define NCURSES_WIDECHAR 1
+#include <locale.h>
+#include <langinfo.h>
+#include <wchar.h>
+#include <ncurses.h>
+
+/* Function-like macros are not imported by Swift: re-exported as constants and functions. */
+static const attr_t CN_A_NORMAL    = A_NORMAL;
+static const attr_t CN_A_BOLD      = A_BOLD;
+static const attr_t CN_A_REVERSE   = A_REVERSE;
+static const attr_t CN_A_UNDERLINE = A_UNDERLINE;
+static const attr_t CN_A_DIM       = A_DIM;
+static const attr_t CN_A_ITALIC    = A_ITALIC;
+static inline int     cn_key_f(int n) { return KEY_F(n); }
+static inline WINDOW *cn_stdscr(void) { return stdscr; }
+static inline int     cn_lines(void)  { return LINES; }
+static inline int     cn_cols(void)   { return COLS; }
+#endif

@@ -1,0 +1,116 @@
+/// A problem found in a flow, tied to the node (and the part of it) that needs fixing.
+public struct Problem: Hashable, Sendable {
+    public enum Part: Hashable, Sendable { case text, ending, fields, title }
+
+    public let node: NodeID?
+    public let part: Part
+    public let message: String
+
+    public init(node: NodeID?, part: Part, message: String) {
+        self.node = node
+        self.part = part
+        self.message = message
+    }
+}
+
+extension Flow {
+    /// Lists what is wrong or unfinished, in document order: empty labels, duplicate use-case
+    /// titles, resume targets that do not exist, extensions that change nothing, use cases with
+    /// no steps, steps that cannot be reached and steps from which the use case can never end.
+    public func validate() -> [Problem] {
+        var problems: [Problem] = []
+        var seenTitles: [String: Int] = [:]
+        for (i, uc) in useCases.enumerated() {
+            guard let node = nodes[uc] else { continue }
+            let key = node.text.trimmingSpaces.lowercased()
+            if key.isEmpty {
+                problems.append(Problem(node: uc, part: .text, message: "use case \(i + 1) has no title"))
+            } else if let first = seenTitles[key] {
+                problems.append(Problem(
+                    node: uc, part: .text,
+                    message: "use case \(i + 1) has the same title as use case \(first + 1): \"\(node.text)\""))
+            } else {
+                seenTitles[key] = i
+            }
+            if node.children.isEmpty {
+                problems.append(Problem(node: uc, part: .text, message: "use case \(i + 1) has no steps"))
+            }
+            for id in descendants(of: uc) { problems.append(contentsOf: labelProblems(id)) }
+            problems.append(contentsOf: pathProblems(in: uc))
+        }
+        return problems
+    }
+
+    private func labelProblems(_ id: NodeID) -> [Problem] {
+        guard let node = nodes[id] else { return [] }
+        var out: [Problem] = []
+        let name = describe(id)
+        if node.text.trimmingSpaces.isEmpty {
+            out.append(Problem(node: id, part: .text, message: node.kind == .extension
+                ? "\(name) has no condition" : "\(name) is empty"))
+        }
+        guard node.kind == .extension else { return out }
+        if case .resume(let target) = node.ending, case .unknown(let written) = resolve(target, from: id) {
+            let what = written == "?" ? "a step that no longer exists" : "step \(written)"
+            out.append(Problem(node: id, part: .ending,
+                               message: "\(name) resumes at \(what), which is not a step of this use case"))
+        }
+        if node.children.isEmpty, node.ending == .resumeNext {
+            out.append(Problem(node: id, part: .text,
+                               message: "\(name) has no steps and no ending, so it changes nothing"))
+        }
+        return out
+    }
+
+    /// Reachability over the use case's steps: forward from step 1, backward from the ends.
+    private func pathProblems(in uc: NodeID) -> [Problem] {
+        let steps = descendants(of: uc).filter { nodes[$0]?.kind == .step }
+        guard let start = children(of: uc).first else { return [] }
+        var forward: [NodeID: [NodeID]] = [:]
+        var backward: [NodeID: [NodeID]] = [:]
+        var ends: [NodeID] = []
+        for s in steps {
+            for (_, dest) in successors(of: s) {
+                switch dest {
+                case .step(let t):
+                    forward[s, default: []].append(t)
+                    backward[t, default: []].append(s)
+                case .success, .failure:
+                    ends.append(s)
+                case .unknown:
+                    break
+                }
+            }
+        }
+        let reached = Self.closure(from: [start], edges: forward)
+        let canEnd = Self.closure(from: ends, edges: backward)
+        var out: [Problem] = []
+        for s in steps where !reached.contains(s) {
+            out.append(Problem(node: s, part: .text, message: "\(describe(s)) can never be reached"))
+        }
+        for s in steps where reached.contains(s) && !canEnd.contains(s) {
+            out.append(Problem(node: s, part: .text,
+                               message: "from \(describe(s)) the use case can never end: every path loops back"))
+        }
+        return out
+    }
+
+    private static func closure(from start: [NodeID], edges: [NodeID: [NodeID]]) -> Set<NodeID> {
+        var seen = Set(start)
+        var stack = start
+        while let n = stack.popLast() {
+            for m in edges[n] ?? [] where seen.insert(m).inserted { stack.append(m) }
+        }
+        return seen
+    }
+}
+
+extension String {
+    /// The string without leading and trailing spaces, tabs and newlines (no Foundation needed).
+    public var trimmingSpaces: String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        return String(scalars[first...last])
+    }
+}

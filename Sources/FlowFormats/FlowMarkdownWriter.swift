@@ -1,0 +1,103 @@
+import FlowCore
+
+/// Writes a flow as canonical `.flow.md` text (docs/FORMAT.md): numbers regenerated, CommonMark
+/// indentation, every label escaped so that reading it back gives the same flow.
+public enum FlowMarkdownWriter {
+    public static func write(_ flow: Flow) -> String {
+        var out = ""
+        out.reserveCapacity(flow.nodes.count * 48)
+        if !flow.title.isEmpty {
+            out += "# " + MarkdownText.escape(flow.title, in: .heading) + "\n"
+        }
+        for uc in flow.useCases {
+            guard let node = flow[uc] else { continue }
+            if !out.isEmpty { out += "\n" }
+            out += node.text.isEmpty ? "##\n" : "## " + MarkdownText.escape(node.text, in: .heading) + "\n"
+            if !node.fields.isEmpty {
+                out += "\n"
+                for f in node.fields {
+                    out += "- " + MarkdownText.escape(f.name, in: .fieldName) + ":"
+                        + spaced(MarkdownText.escape(f.value)) + "\n"
+                }
+            }
+            if !node.children.isEmpty {
+                out += "\n"
+                var writer = ScenarioWriter(flow: flow, useCase: uc)
+                writer.writeSteps(of: uc, number: "", indent: 0, into: &out)
+            }
+        }
+        return out
+    }
+}
+
+/// The text with one space before it, or nothing for empty text (no trailing blanks in the file).
+private func spaced(_ text: String) -> String { text.isEmpty ? "" : " " + text }
+
+/// Writes the steps of one use case, keeping the numbers it has written so that `Resume at`
+/// targets can be printed without searching.
+private struct ScenarioWriter {
+    let flow: Flow
+    let useCase: NodeID
+    var numbers: [NodeID: String] = [:]
+
+    init(flow: Flow, useCase: NodeID) {
+        self.flow = flow
+        self.useCase = useCase
+        if Self.hasResume(flow, useCase) { numbers = Self.allNumbers(flow, useCase) }
+    }
+
+    mutating func writeSteps(of scenario: NodeID, number: String, indent: Int, into out: inout String) {
+        let pad = String(repeating: " ", count: indent)
+        for (i, step) in flow.children(of: scenario).enumerated() {
+            guard let node = flow[step] else { continue }
+            let marker = "\(i + 1). "
+            out += pad + String(marker.dropLast()) + spaced(MarkdownText.escape(node.text)) + "\n"
+            let stepNumber = number + String(i + 1)
+            for (j, ext) in node.children.enumerated() {
+                writeExtension(ext, number: stepNumber + Numbering.letters(j), indent: indent + marker.count, into: &out)
+            }
+        }
+    }
+
+    mutating func writeExtension(_ ext: NodeID, number: String, indent: Int, into out: inout String) {
+        guard let node = flow[ext] else { return }
+        let pad = String(repeating: " ", count: indent)
+        out += pad + "- " + number + ". " + (node.extensionKind == .exception ? "[exception] " : "")
+            + MarkdownText.escape(node.text) + ":\n"
+        writeSteps(of: ext, number: number, indent: indent + 2, into: &out)
+        switch node.ending {
+        case .resumeNext: break
+        case .success: out += pad + "  - End: success.\n"
+        case .failure: out += pad + "  - End: failure.\n"
+        case .resume(.step(let target)): out += pad + "  - Resume at \(numbers[target] ?? "?").\n"
+        case .resume(.unresolved(let text)): out += pad + "  - Resume at \(Self.sanitize(text)).\n"
+        }
+    }
+
+    /// Keeps a target as written, less anything that would break the line.
+    static func sanitize(_ text: String) -> String {
+        let clean = String(String.UnicodeScalarView(text.unicodeScalars.filter { !MarkdownText.needsReference($0) }))
+        return clean.isEmpty ? "?" : clean
+    }
+
+    static func hasResume(_ flow: Flow, _ uc: NodeID) -> Bool {
+        flow.descendants(of: uc).contains { id in
+            if case .resume(.step) = flow[id]?.ending { return true }
+            return false
+        }
+    }
+
+    /// The number of every step of the use case, in one walk.
+    static func allNumbers(_ flow: Flow, _ uc: NodeID) -> [NodeID: String] {
+        var out: [NodeID: String] = [:]
+        func walk(_ scenario: NodeID, _ prefix: String) {
+            for (i, step) in flow.children(of: scenario).enumerated() {
+                let n = prefix + String(i + 1)
+                out[step] = n
+                for (j, ext) in flow.children(of: step).enumerated() { walk(ext, n + Numbering.letters(j)) }
+            }
+        }
+        walk(uc, "")
+        return out
+    }
+}
