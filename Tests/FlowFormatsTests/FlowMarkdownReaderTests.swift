@@ -1,0 +1,100 @@
+import FlowCore
+import FlowFormats
+import Testing
+
+@Suite struct FlowMarkdownReaderTests {
+    static let canonical = """
+        # Shop
+
+        ## Pay
+
+        - Primary actor: Customer
+
+        1. Customer enters the card.
+           - 1a. [exception] The card is declined:
+             1. System asks for another card.
+             - Resume at 1.
+        2. System confirms.
+
+        """
+
+    @Test func readsHandWrittenVariantsAsTheCanonicalFlow() throws {
+        let expected = try FlowMarkdownReader.read(Self.canonical).flow
+        let variants = [
+            "\u{FEFF}" + Self.canonical,
+            Self.canonical.replacingOccurrences(of: "\n", with: "\r\n"),
+            Self.canonical.replacingOccurrences(of: "\n", with: "\r"),
+            String(Self.canonical.dropLast()),
+            Self.canonical.replacingOccurrences(of: "\n", with: "   \t\n"),
+            Self.canonical.replacingOccurrences(of: "   - 1a.", with: "\t- 1a.")
+                .replacingOccurrences(of: "     1. System", with: "\t\t1. System")
+                .replacingOccurrences(of: "     - Resume", with: "\t\t* Resume"),
+            // lazy numbering, N) markers, other bullets, no label, fullwidth colon, case, "step"
+            """
+            # Shop
+            ## Pay
+            * primary actor：Customer
+            1) Customer enters the card.
+              + [EXCEPTION] The card is declined：
+                7. System asks for another card.
+                - resume at step 1
+            1) System confirms.
+            """,
+            // a wrapped step continues on the next line
+            Self.canonical.replacingOccurrences(of: "1. Customer enters the card.", with: "1. Customer enters\n   the card."),
+        ]
+        for (i, text) in variants.enumerated() {
+            let flow = try FlowMarkdownReader.read(text).flow
+            #expect(flow == expected, "variant \(i):\n\(FlowMarkdownWriter.write(flow))")
+        }
+    }
+
+    @Test func escapesReadBack() throws {
+        let text = "## \\# a \\*b\\* &#32;&#x41;&amp;&lt;&nbsp;&bogus; \\q \\#\n"
+        let flow = try FlowMarkdownReader.read(text).flow
+        #expect(flow[flow.useCases[0]]?.text == "# a *b* \u{20}A&<\u{A0}&bogus; \\q #")
+    }
+
+    @Test func sourceMapPointsAtLines() throws {
+        let parsed = try FlowMarkdownReader.read(Self.canonical)
+        let uc = parsed.flow.useCases[0]
+        let ext = try #require(parsed.flow.node(numbered: "1a", in: uc))
+        #expect(parsed.sourceMap.nodes[uc] == SourcePosition(line: 3, column: 1))
+        #expect(parsed.sourceMap.nodes[ext] == SourcePosition(line: 8, column: 4))
+        #expect(parsed.sourceMap.endings[ext] == SourcePosition(line: 10, column: 6))
+    }
+
+    @Test func danglingResumeTargetsLoadAndAreKept() throws {
+        let text = Self.canonical.replacingOccurrences(of: "Resume at 1.", with: "Resume at 9.")
+        let parsed = try FlowMarkdownReader.read(text, file: "shop.flow.md")
+        #expect(FlowMarkdownWriter.write(parsed.flow) == text)
+        let problem = try #require(parsed.flow.validate().first)
+        #expect(problem.message == "extension 1a resumes at step 9, which is not a step of this use case")
+        #expect(parsed.sourceMap.position(of: problem) == SourcePosition(line: 10, column: 6))
+    }
+
+    @Test(arguments: [
+        ("Some text\n", "1:1: expected a use case heading"),
+        ("# T\n# U\n", "2:1: the flow title (\"# …\") must be the first line"),
+        ("### Deep\n", "1:1: only \"# flow title\" and \"## use case\" headings are allowed, found a level-3 heading"),
+        ("1. step\n", "1:1: a list item before any use case"),
+        ("## A\n1. x\n- Goal: g\n", "3:1: fields (\"- Name: value\") go before the first step"),
+        ("## A\n- no colon\n", "2:1: expected a field \"- Name: value\""),
+        ("## A\n1. x\n   1. y\n", "3:4: a step cannot hold steps directly"),
+        ("## A\n1. x\n   - 1a. c:\n     - Jump to 3\n", "4:6: expected an ending"),
+        ("## A\n1. x\n   - 1a. c:\n     - End: failure\n     - End: success\n", "5:6: this extension already has an ending line"),
+        ("## A\n1. x\n   - 1a. c:\n     - End: failure\n       - more\n", "5:8: nothing can be nested under a field or an ending line"),
+        ("## A\n1. x\n   - 1a. c:\n     - Resume at\n", "4:6: expected an ending"),
+        ("## A\n- Goal: g\n  - sub\n", "3:3: nothing can be nested"),
+    ])
+    func errorsSayWhereAndWhat(_ text: String, _ expected: String) {
+        do {
+            _ = try FlowMarkdownReader.read(text, file: "f.flow.md")
+            Issue.record("no error for \(text.debugDescription)")
+        } catch {
+            #expect(error.description.hasPrefix("f.flow.md:" + expected), "got: \(error)")
+        }
+    }
+}
+
+import Foundation
