@@ -1,0 +1,135 @@
+import FlowCore
+
+/// A flow laid out as a graph: one cluster per use case, a node per step, a decision per step
+/// that has extensions, end nodes, and edges. Mermaid, DOT and the text diagram all draw this
+/// one model, so they always agree. Node ids are generated here, never taken from labels.
+public struct Diagram: Equatable, Sendable {
+    public enum Shape: Equatable, Sendable { case step, decision, success, failure, missing, empty }
+    public enum EdgeStyle: Equatable, Sendable { case normal, alternative, exception, resume }
+
+    public struct Node: Equatable, Sendable {
+        public let id: String
+        public let label: String
+        public let shape: Shape
+    }
+
+    public struct Cluster: Equatable, Sendable {
+        public let id: String
+        public let title: String
+        public var nodes: [Node]
+    }
+
+    public struct Edge: Equatable, Sendable {
+        public let from: String
+        public let to: String
+        public let label: String?
+        public let style: EdgeStyle
+    }
+
+    public var title: String
+    public var clusters: [Cluster] = []
+    public var edges: [Edge] = []
+
+    public init(_ flow: Flow) {
+        title = flow.title
+        for (k, uc) in flow.useCases.enumerated() {
+            var builder = DiagramBuilder(flow: flow, index: k + 1)
+            builder.build(uc)
+            clusters.append(builder.cluster)
+            edges.append(contentsOf: builder.edges)
+        }
+    }
+}
+
+/// Builds one use case's cluster and edges.
+private struct DiagramBuilder {
+    let flow: Flow
+    let index: Int
+    var cluster: Diagram.Cluster
+    var edges: [Diagram.Edge] = []
+    var stepNodes: [NodeID: String] = [:]
+    var ends: [String: String] = [:]
+    var counter = 0
+
+    init(flow: Flow, index: Int) {
+        self.flow = flow
+        self.index = index
+        let title = flow.useCases.indices.contains(index - 1) ? flow[flow.useCases[index - 1]]?.text ?? "" : ""
+        cluster = Diagram.Cluster(id: "u\(index)", title: title, nodes: [])
+    }
+
+    mutating func build(_ uc: NodeID) {
+        nameSteps(in: uc, prefix: "")
+        if flow.children(of: uc).isEmpty {
+            cluster.nodes.append(Diagram.Node(id: "u\(index)n0", label: "(no steps)", shape: .empty))
+            return
+        }
+        connectSteps(in: uc, prefix: "")
+    }
+
+    /// First pass: every step gets a node, so edges can point forward and backward.
+    private mutating func nameSteps(in scenario: NodeID, prefix: String) {
+        for (i, step) in flow.children(of: scenario).enumerated() {
+            let number = prefix + String(i + 1)
+            counter += 1
+            let id = "u\(index)n\(counter)"
+            stepNodes[step] = id
+            cluster.nodes.append(Diagram.Node(id: id, label: number + ". " + (flow[step]?.text ?? ""), shape: .step))
+            for (j, ext) in flow.children(of: step).enumerated() {
+                nameSteps(in: ext, prefix: number + Numbering.letters(j))
+            }
+        }
+    }
+
+    private mutating func connectSteps(in scenario: NodeID, prefix: String) {
+        let steps = flow.children(of: scenario)
+        // The last step of an extension that resumes somewhere jumps back: drawn as such.
+        var lastStyle = Diagram.EdgeStyle.normal
+        if case .resume? = flow[scenario].map({ $0.kind == .extension ? $0.ending : .resumeNext }) { lastStyle = .resume }
+        for (i, step) in steps.enumerated() {
+            guard let from = stepNodes[step] else { continue }
+            let number = prefix + String(i + 1)
+            let next = target(flow.destination(after: step))
+            let nextStyle = i == steps.count - 1 ? lastStyle : .normal
+            let exts = flow.children(of: step)
+            if exts.isEmpty {
+                edges.append(Diagram.Edge(from: from, to: next, label: nil, style: nextStyle))
+                continue
+            }
+            let decision = from + "d"
+            cluster.nodes.append(Diagram.Node(id: decision, label: number + "?", shape: .decision))
+            edges.append(Diagram.Edge(from: from, to: decision, label: nil, style: .normal))
+            edges.append(Diagram.Edge(from: decision, to: next, label: nil, style: nextStyle))
+            for (j, ext) in exts.enumerated() {
+                guard let node = flow[ext] else { continue }
+                let extNumber = number + Numbering.letters(j)
+                let style: Diagram.EdgeStyle = node.extensionKind == .exception ? .exception : .alternative
+                edges.append(Diagram.Edge(from: decision, to: target(flow.entry(of: ext)),
+                                          label: extNumber + ". " + node.text, style: style))
+                connectSteps(in: ext, prefix: extNumber)
+            }
+        }
+    }
+
+    /// The node id a destination is drawn as, making end nodes as they are first needed.
+    private mutating func target(_ destination: Destination) -> String {
+        switch destination {
+        case .step(let id):
+            return stepNodes[id] ?? endNode("missing", "⚠ missing step", .missing)
+        case .success:
+            return endNode("ok", "✓ success", .success)
+        case .failure:
+            return endNode("fail", "✗ failure", .failure)
+        case .unknown(let written):
+            return endNode("missing" + written, "⚠ resume at \(written): no such step", .missing)
+        }
+    }
+
+    private mutating func endNode(_ key: String, _ label: String, _ shape: Diagram.Shape) -> String {
+        if let id = ends[key] { return id }
+        let id = "u\(index)e\(ends.count + 1)"
+        ends[key] = id
+        cluster.nodes.append(Diagram.Node(id: id, label: label, shape: shape))
+        return id
+    }
+}

@@ -1,0 +1,155 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reading and writing the user's files: clear errors for every way a path can be wrong, and
+/// atomic saves (temporary file, fsync, rename) so a file is never left half written.
+public enum TextFile {
+    /// Why a file could not be read or written; the message names the file and what to do.
+    public struct Failure: Error, Equatable, Sendable, CustomStringConvertible {
+        public let path: String
+        public let message: String
+        public var description: String { "\(path): \(message)" }
+    }
+
+    /// The largest file flowsmith reads (a 100,000-step flow is about 8 MB).
+    public static let maxBytes = 256 << 20
+
+    /// Reads a UTF-8 text file. Refuses directories, binary data and invalid UTF-8, naming the
+    /// line and column of the first bad byte.
+    public static func read(_ path: String) throws(Failure) -> String {
+        let bytes = try readBytes(path)
+        if let (offset, isNUL) = firstBadByte(bytes) {
+            let (line, column) = lineAndColumn(bytes, offset)
+            throw Failure(path: path, message: isNUL
+                ? "line \(line), column \(column): a NUL byte; this looks like a binary file, not text"
+                : "line \(line), column \(column): not valid UTF-8 (byte 0x\(String(bytes[offset], radix: 16, uppercase: true))); save the file as UTF-8 and try again")
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func readBytes(_ path: String) throws(Failure) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure(path, "cannot open", errno) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw failure(path, "cannot read", errno) }
+        if (st.st_mode & S_IFMT) == S_IFDIR { throw Failure(path: path, message: "is a directory, not a file") }
+        if st.st_size > maxBytes { throw Failure(path: path, message: "is larger than \(maxBytes >> 20) MiB") }
+        var out: [UInt8] = []
+        out.reserveCapacity(Int(st.st_size))
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw failure(path, "cannot read", errno)
+            }
+            if n == 0 { break }
+            out.append(contentsOf: buffer[0..<n])
+            if out.count > maxBytes { throw Failure(path: path, message: "is larger than \(maxBytes >> 20) MiB") }
+        }
+        return out
+    }
+
+    /// The offset of the first NUL byte or invalid UTF-8 sequence, and whether it is a NUL.
+    static func firstBadByte(_ b: [UInt8]) -> (Int, Bool)? {
+        var i = 0
+        while i < b.count {
+            let c = b[i]
+            if c == 0 { return (i, true) }
+            if c < 0x80 { i += 1; continue }
+            let (length, low, high): (Int, UInt8, UInt8)
+            switch c {
+            case 0xC2...0xDF: (length, low, high) = (2, 0x80, 0xBF)
+            case 0xE0: (length, low, high) = (3, 0xA0, 0xBF)
+            case 0xED: (length, low, high) = (3, 0x80, 0x9F)
+            case 0xE1...0xEF: (length, low, high) = (3, 0x80, 0xBF)
+            case 0xF0: (length, low, high) = (4, 0x90, 0xBF)
+            case 0xF4: (length, low, high) = (4, 0x80, 0x8F)
+            case 0xF1...0xF3: (length, low, high) = (4, 0x80, 0xBF)
+            default: return (i, false)
+            }
+            guard i + length <= b.count, (low...high).contains(b[i + 1]) else { return (i, false) }
+            for k in 2..<max(2, length) where !(0x80...0xBF).contains(b[i + k]) { return (i, false) }
+            i += length
+        }
+        return nil
+    }
+
+    /// 1-based line and column (in characters) of a byte offset in valid-so-far UTF-8.
+    static func lineAndColumn(_ b: [UInt8], _ offset: Int) -> (Int, Int) {
+        var line = 1
+        var column = 1
+        for i in 0..<offset {
+            if b[i] == 0x0A { line += 1; column = 1 } else if b[i] & 0xC0 != 0x80 { column += 1 }
+        }
+        return (line, column)
+    }
+
+    /// Writes text to a path atomically: a temporary file in the same folder, fsync, then rename
+    /// over the target. An existing file keeps its permissions. On any failure the target is
+    /// untouched and the temporary file is removed.
+    public static func write(_ text: String, to path: String) throws(Failure) {
+        let dir = path.contains("/") ? String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]) : "."
+        let base = path.split(separator: "/").last.map(String.init) ?? path
+        var template = Array("\(dir.isEmpty ? "/" : dir)/.\(base).flowsmith-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw failure(path, "cannot write in \(dir)", errno) }
+        let temp = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        var ok = false
+        defer {
+            if !ok { unlink(temp) }
+        }
+        var existing = stat()
+        let mode: mode_t = stat(path, &existing) == 0 ? existing.st_mode & 0o7777 : 0o644 & ~currentUmask()
+        fchmod(fd, mode)
+        var bytes = Array(text.utf8)
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let e = errno
+                close(fd)
+                throw failure(path, "cannot write", e)
+            }
+            written += n
+        }
+        if fsync(fd) != 0 {
+            let e = errno
+            close(fd)
+            throw failure(path, "cannot write to disk", e)
+        }
+        close(fd)
+        guard rename(temp, path) == 0 else { throw failure(path, "cannot replace the file", errno) }
+        ok = true
+        let dfd = open(dir.isEmpty ? "/" : dir, O_RDONLY | O_DIRECTORY)
+        if dfd >= 0 {
+            fsync(dfd)
+            close(dfd)
+        }
+        bytes.removeAll()
+    }
+
+    private static func currentUmask() -> mode_t {
+        let m = umask(0o022)
+        umask(m)
+        return m
+    }
+
+    private static func failure(_ path: String, _ what: String, _ code: Int32) -> Failure {
+        let reason = String(cString: strerror(code)).lowercased()
+        return Failure(path: path, message: "\(what): \(reason)")
+    }
+}
+
+extension TextFile {
+    /// True when something (a file, a folder, a link) exists at the path.
+    public static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0
+    }
+}

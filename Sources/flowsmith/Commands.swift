@@ -1,0 +1,110 @@
+import ArgumentParser
+import FlowCore
+import FlowFormats
+
+extension MermaidWriter.Direction: ExpressibleByArgument {}
+
+struct Edit: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Open the full-screen editor on a flow file.")
+
+    @Argument(help: "The .flow.md file to edit.")
+    var file: String
+
+    func run() throws {
+        _ = try loadFlow(file)
+        complain("the full-screen editor is not built yet; try `flowsmith export \(file) --format mermaid`")
+        throw ExitCode(2)
+    }
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Export a flow as a Mermaid flowchart or a Graphviz DOT graph.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case mermaid, dot }
+
+    @Argument(help: "The .flow.md file to export.")
+    var file: String
+
+    @Option(name: .shortAndLong, help: "mermaid or dot.")
+    var format: Format = .mermaid
+
+    @Option(name: .shortAndLong, help: "Layout direction: TD, TB, BT, LR or RL.")
+    var direction: MermaidWriter.Direction = .TD
+
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
+    var output: String?
+
+    func run() throws {
+        let flow = try loadFlow(file).flow
+        let text = switch format {
+        case .mermaid: MermaidWriter.write(flow, direction: direction)
+        case .dot: DotWriter.write(flow, direction: direction)
+        }
+        try emit(text, to: output)
+    }
+}
+
+struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Turn an outline (● use case, ○ step; or indented plain lines) into a .flow.md file.")
+
+    @Argument(help: "The outline text file.")
+    var outline: String
+
+    @Option(name: .shortAndLong, help: "The .flow.md file to write (standard output if omitted).")
+    var output: String?
+
+    @Flag(help: "Overwrite the output file if it exists.")
+    var force = false
+
+    func run() throws {
+        let text: String
+        do {
+            text = try TextFile.read(outline)
+        } catch {
+            complain(error.description)
+            throw ExitCode(1)
+        }
+        let flow: Flow
+        do {
+            flow = try OutlineImporter.read(text, file: outline)
+        } catch {
+            var err = StandardError()
+            print(Sanitize.line(error.description), to: &err)
+            throw ExitCode(1)
+        }
+        if let output, !force, TextFile.exists(output) {
+            complain("\(output) already exists; choose another name or add --force to replace it")
+            throw ExitCode(1)
+        }
+        try emit(FlowMarkdownWriter.write(flow), to: output)
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read a flow file and list its problems as FILE:LINE:COLUMN: message (exit 1 if any).")
+
+    @Argument(help: "The .flow.md files to check.")
+    var files: [String]
+
+    func run() throws {
+        var failed = false
+        for file in files {
+            guard let parsed = try? loadFlow(file) else {
+                failed = true
+                continue
+            }
+            let problems = parsed.flow.validate()
+            for p in problems {
+                let at = parsed.sourceMap.position(of: p).map { "\($0)" } ?? "1:1"
+                print(Sanitize.line("\(file):\(at): \(p.message)"))
+            }
+            if problems.isEmpty {
+                print(Sanitize.line("\(file): no problems (\(parsed.flow.useCases.count) use cases, \(parsed.flow.stepCount) steps)"))
+            }
+            failed = failed || !problems.isEmpty
+        }
+        if failed { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,134 @@
+"""Exports checked by the real tools: Graphviz `dot` and mermaid-js (via mermaidx, offline).
+
+Every adversarial label must export to text the tool accepts, and the drawn SVG must show exactly
+the user's text, in node labels, edge labels and cluster titles alike."""
+import html
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+
+import mermaid_check
+import pytest
+
+from conftest import CORPUS, EXAMPLES, LABELS, flowsmith
+from flowmd import flow_with_label, shown
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def export(tmp_path, text, fmt):
+    src = tmp_path / "f.flow.md"
+    src.write_text(text, encoding="utf-8")
+    return flowsmith("export", src, "--format", fmt).stdout.decode("utf-8")
+
+
+def render_dot(dot_text):
+    proc = subprocess.run(["dot", "-Tsvg"], input=dot_text.encode(), capture_output=True, timeout=120)
+    err = proc.stderr.decode(errors="replace")
+    assert proc.returncode == 0, err
+    assert "Warning" not in err and "Error" not in err, err
+    return proc.stdout.decode("utf-8")
+
+
+def dot_labels(svg):
+    """{title of node/edge/cluster group: [text lines]} from Graphviz SVG."""
+    out = {}
+    for g in ET.fromstring(svg).iter(SVG + "g"):
+        cls = g.get("class")
+        if cls in ("node", "edge", "cluster"):
+            title = g.find(SVG + "title").text
+            out[title] = [(t.text or "").replace("\xa0", " ") for t in g.iter(SVG + "text")]
+    return out
+
+
+def assert_no_active_markup(svg):
+    """Label text such as "<script>" or "onerror=" is fine as text; as markup it must not exist."""
+    for el in ET.fromstring(svg).iter():
+        tag = el.tag.split("}")[-1].lower()
+        assert tag not in ("script", "a", "img", "iframe", "object", "embed"), tag
+        for name, value in el.attrib.items():
+            assert not name.split("}")[-1].lower().startswith("on"), (tag, name)
+            assert "javascript:" not in value.lower(), (tag, name, value)
+
+
+def mermaid_shown(label):
+    """What mermaid must draw: the label, with a word joiner after any "&" that starts text such as
+    "&nbsp;" (the Mermaid writer adds it so that no renderer decodes the user's text as a reference)."""
+    return re.sub(r"&(?=[A-Za-z]+;)", "&\u2060", label)
+
+
+def norm(lines):
+    # Graphviz and browsers draw runs of spaces as no-break spaces; the text is the same.
+    return [l.replace("\xa0", " ") for l in lines]
+
+
+def mermaid_paragraphs(svg):
+    """The text of every label mermaid drew, line breaks as newlines."""
+    out = []
+    for m in re.finditer(r"<p>(.*?)</p>", svg, re.S):
+        inner = re.sub(r"<br\s*/?>", "\n", m.group(1))
+        assert "<" not in inner, f"markup leaked into a label: {inner!r}"
+        out.append(html.unescape(inner).replace("\xa0", " "))
+    return out
+
+
+@pytest.mark.parametrize("label", LABELS, ids=[f"label{i}" for i in range(len(LABELS))])
+def test_dot_shows_exactly_the_label(tmp_path, label):
+    dot_text = export(tmp_path, flow_with_label(label), "dot")
+    labels = dot_labels(render_dot(dot_text))
+    want = norm(shown(label))
+    assert labels["u1n1"] == norm(shown("1. " + label))
+    assert labels["u1n3"] == norm(shown("2. " + label))
+    # An empty title draws no text at all.
+    assert labels["cluster_u1"] == (want if label else [])
+    edge = [v for k, v in labels.items() if k.startswith("u1n1d->") and v]
+    assert sorted(map(tuple, edge)) == sorted([tuple(norm(shown("1a. " + label))), tuple(norm(shown("1b. " + label)))])
+    # Nothing was injected: exactly the nodes flowsmith made.
+    made = set(re.findall(r'^\s+"(u\d+[a-z0-9]*)" \[', dot_text, re.M))
+    drawn = {k for k in labels if "->" not in k and not k.startswith("cluster_")}
+    assert drawn == made
+
+
+@pytest.mark.parametrize("label", LABELS, ids=[f"label{i}" for i in range(len(LABELS))])
+def test_mermaid_parses_each_label_alone(tmp_path, label):
+    mermaid_check.parse(export(tmp_path, flow_with_label(label), "mermaid"))
+
+
+CHUNK = 8
+
+
+@pytest.mark.parametrize("start", range(0, len(LABELS), CHUNK), ids=lambda s: f"labels{s}-{s + CHUNK - 1}")
+def test_mermaid_shows_exactly_the_labels(tmp_path, start):
+    """Renders several labels' flows at once (a render costs seconds) and finds each label drawn."""
+    chunk = LABELS[start:start + CHUNK]
+    text = export(tmp_path, "".join(flow_with_label(l).split("\n", 2)[2] + "\n" for l in chunk), "mermaid")
+    svg = mermaid_check.render(text)
+    drawn = mermaid_paragraphs(svg)
+    for label in chunk:
+        for expected in ["1. " + label, "2. " + label, "1a. " + label, "1b. " + label, label]:
+            want = "\n".join(norm(shown(mermaid_shown(expected))))
+            if want == "":
+                want = "\u200b"  # an empty title is drawn as a zero-width space, so the box keeps its size
+            assert want in drawn, (want, drawn)
+    # Nothing was injected: the same nodes as the export declares, and no script anywhere.
+    made = set(re.findall(r"^\s+(u\d+[a-z0-9]*)[\[\{\(]", text, re.M))
+    ids = set(re.findall(r'id="[a-z-]*flowchart-(u\d+[a-z0-9]*)-\d+"', svg))
+    assert ids == made
+    assert_no_active_markup(svg)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_examples_render_every_step(path):
+    mmd = flowsmith("export", path, "--format", "mermaid").stdout.decode()
+    mermaid_check.parse(mmd)
+    drawn = mermaid_paragraphs(mermaid_check.render(mmd))
+    steps = re.findall(r'^    u\d+n\d+\["', mmd, re.M)
+    assert len(drawn) >= len(steps) > 10
+
+
+@pytest.mark.parametrize("path", EXAMPLES + CORPUS, ids=lambda p: p.parent.name + "/" + p.name)
+def test_bundled_flows_export_cleanly_to_dot(path):
+    for direction in ["TD", "LR"]:
+        dot_text = flowsmith("export", path, "--format", "dot", "--direction", direction).stdout.decode()
+        labels = dot_labels(render_dot(dot_text))
+        assert sum(k.startswith("cluster_") for k in labels) >= 3
