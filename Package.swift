@@ -23,7 +23,7 @@ let package = Package(
             "FlowCore", "FlowFormats",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "FlowBench", dependencies: ["FlowCore", "FlowFormats"], path: "Benchmarks/FlowBench"),
+        .executableTarget(name: "FlowBench", dependencies: ["FlowCore", "FlowFormats", "TestSupport"], path: "Benchmarks/FlowBench"),
         .target(name: "TestSupport", dependencies: ["FlowCore", "FlowFormats"], path: "Tests/TestSupport"),
         .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "TestSupport"]),
         .testTarget(name: "FlowFormatsTests", dependencies: ["FlowCore", "FlowFormats", "TestSupport"]),

@@ -75,10 +75,9 @@ extension Flow {
                 case .step(let t):
                     forward[s, default: []].append(t)
                     backward[t, default: []].append(s)
-                case .success, .failure:
+                case .success, .failure, .unknown:
+                    // An unknown target is reported on its own; it is not also a loop.
                     ends.append(s)
-                case .unknown:
-                    break
                 }
             }
         }

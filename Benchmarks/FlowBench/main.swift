@@ -1,0 +1,67 @@
+import FlowCore
+import FlowFormats
+import Foundation
+import TestSupport
+
+/// `make bench`: how long reading, writing and exporting take at 1k, 10k and 100k steps, next to
+/// Graphviz's own `nop` reading and printing the same DOT (no layout), as a reference.
+
+func best(of runs: Int, _ body: () throws -> Void) rethrows -> Duration {
+    var best = Duration.seconds(1_000_000)
+    for _ in 0..<runs {
+        let start = ContinuousClock.now
+        try body()
+        best = min(best, ContinuousClock.now - start)
+    }
+    return best
+}
+
+func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+
+func ms(_ d: Duration) -> String { String(format: "%9.1f ms", seconds(d) * 1000) }
+
+func runNop(_ path: String) -> Duration? {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["nop", path]
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    let start = ContinuousClock.now
+    guard (try? p.run()) != nil else { return nil }
+    p.waitUntilExit()
+    return p.terminationStatus == 0 ? ContinuousClock.now - start : nil
+}
+
+func peakRSSMiB() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+        return kb / 1024
+    }
+    return 0
+}
+
+print("flowsmith benchmarks (release build; best of 3 runs, 1 run at 100k)")
+print("steps     file size   write        read         mermaid      dot          graphviz nop  dot/nop")
+for n in [1_000, 10_000, 100_000] {
+    let flow = RandomFlow.large(steps: n)
+    let runs = n >= 100_000 ? 1 : 3
+    var text = ""
+    let write = best(of: runs) { text = FlowMarkdownWriter.write(flow) }
+    var parsed: ParsedFlow?
+    let read = try best(of: runs) { parsed = try FlowMarkdownReader.read(text) }
+    precondition(parsed?.flow.stepCount == flow.stepCount, "read back a different flow")
+    var mmd = ""
+    let mermaid = best(of: runs) { mmd = MermaidWriter.write(flow) }
+    var dot = ""
+    let dotTime = best(of: runs) { dot = DotWriter.write(flow) }
+    let path = NSTemporaryDirectory() + "flowbench-\(n).dot"
+    try dot.write(toFile: path, atomically: true, encoding: .utf8)
+    let nop = runNop(path)
+    try? FileManager.default.removeItem(atPath: path)
+    let ratio = nop.map { String(format: "%.3f", seconds(dotTime) / seconds($0)) } ?? "n/a"
+    let size = String(format: "%6.1f MB", Double(text.utf8.count) / 1_048_576)
+    print(String(format: "%-9d", n) + " \(size)  \(ms(write))  \(ms(read))  \(ms(mermaid))  \(ms(dotTime))  \(nop.map(ms) ?? "   (no nop)")  \(ratio)")
+    _ = mmd
+}
+print(String(format: "peak memory (VmHWM): %.1f MiB", peakRSSMiB()))

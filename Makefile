@@ -1,0 +1,33 @@
+# flowsmith: `make run` opens the designer on a bundled example; `make test` runs every test.
+# Both install what they need first (scripts/setup.sh).
+SHELL := /bin/bash
+SWIFT ?= swift
+BIN := .build/debug/flowsmith
+EXAMPLE ?= examples/crm-zh.flow.md
+
+.PHONY: run build test bench check-deps clean
+
+build:
+	@scripts/setup.sh build
+	$(SWIFT) build --product flowsmith
+
+run: build
+	$(BIN) $(EXAMPLE)
+
+check-deps:
+	@scripts/check-deps.sh
+
+test:
+	@scripts/setup.sh test
+	@scripts/check-deps.sh
+	$(SWIFT) build
+	$(SWIFT) test
+	FLOWSMITH_BIN=$(BIN) .venv/bin/python -m pytest -q -p no:cacheprovider Tests/peers
+
+bench:
+	@scripts/setup.sh bench
+	$(SWIFT) build -c release --product FlowBench
+	.build/release/FlowBench
+
+clean:
+	rm -rf .build .venv

@@ -1,0 +1,78 @@
+import FlowCore
+import FlowFormats
+import Testing
+
+@Suite struct OutlineImporterTests {
+    @Test func readsTheAnalystsOutline() throws {
+        let text = """
+            用例图：
+
+            ● 系统登录
+            ○ 用户填写用户名、密码
+            ○ 系统验证用户身份
+              ○ [密码错误] 系统提示用户名或密码错误
+              ○ 用户重新填写密码
+              ○ 【账户锁定】系统提示联系管理员
+
+            ● 查询客户信息
+            ○ 用户选择查询条件：ID、姓名、手机号、邮箱
+            ○ 系统检索客户信息
+            ○ 系统显示查询结果
+            """
+        let flow = try OutlineImporter.read(text)
+        #expect(flow.title == "用例图")
+        #expect(flow.useCases.compactMap { flow[$0]?.text } == ["系统登录", "查询客户信息"])
+        let login = flow.useCases[0]
+        #expect(flow.children(of: login).compactMap { flow[$0]?.text } == ["用户填写用户名、密码", "系统验证用户身份"])
+        let e2a = try #require(flow.node(numbered: "2a", in: login))
+        let e2b = try #require(flow.node(numbered: "2b", in: login))
+        #expect(flow[e2a]?.text == "密码错误")
+        #expect(flow.children(of: e2a).compactMap { flow[$0]?.text } == ["系统提示用户名或密码错误", "用户重新填写密码"])
+        #expect(flow[e2b]?.text == "账户锁定")
+        #expect(flow.children(of: e2b).compactMap { flow[$0]?.text } == ["系统提示联系管理员"])
+        #expect(flow.children(of: flow.useCases[1]).count == 3)
+    }
+
+    @Test func asciiMarkersWork() throws {
+        let flow = try OutlineImporter.read("Title:\n* Log in\n- enter name\n- check\n    - [wrong] show error\n")
+        #expect(flow.title == "Title")
+        let uc = flow.useCases[0]
+        #expect(flow[try #require(flow.node(numbered: "2a1", in: uc))]?.text == "show error")
+    }
+
+    @Test func plainIndentedOutlinesWithTabsOrSpaces() throws {
+        let tabs = "Log in\n\tenter name\n\tcheck password\n\t\tshow error\n\t\t\tlock account\nSearch\n\tenter query\n"
+        let spaces = tabs.replacingOccurrences(of: "\t", with: "  ")
+        for text in [tabs, spaces] {
+            let flow = try OutlineImporter.read(text)
+            #expect(flow.title == "")
+            #expect(flow.useCases.compactMap { flow[$0]?.text } == ["Log in", "Search"])
+            let uc = flow.useCases[0]
+            #expect(flow[try #require(flow.node(numbered: "2a1", in: uc))]?.text == "show error")
+            #expect(flow[try #require(flow.node(numbered: "2a1a1", in: uc))]?.text == "lock account")
+            // An extension made without a [condition] has an empty one, which check reports.
+            #expect(flow.validate().contains { $0.message == "extension 2a has no condition" })
+        }
+    }
+
+    @Test func aStepBeforeAnyUseCaseIsAnError() {
+        #expect(throws: FormatError.self) { try OutlineImporter.read("○ orphan step\n", file: "o.txt") }
+        do {
+            _ = try OutlineImporter.read("Title:\n\n○ orphan step\n", file: "o.txt")
+        } catch {
+            #expect(error.description == "o.txt:3:1: a step before any use case: start the outline with a use case line (● …)")
+        }
+    }
+
+    @Test func bundledOutlineImportsCleanly() throws {
+        let text = try Fixtures.text(Fixtures.root.appendingPathComponent("examples/crm-zh.outline.txt"))
+        let flow = try OutlineImporter.read(text)
+        #expect(flow.useCases.count >= 2)
+        #expect(flow.validate().isEmpty, "\(flow.validate().map(\.message))")
+        // The import is a valid .flow.md file that reads back the same.
+        #expect(try FlowMarkdownReader.read(FlowMarkdownWriter.write(flow)).flow == flow)
+    }
+}
+
+import Foundation
+import TestSupport

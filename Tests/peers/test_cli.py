@@ -1,0 +1,88 @@
+"""The command line as a user meets it: exit codes, messages on stderr, files written."""
+import os
+import re
+import subprocess
+
+from conftest import BIN, EXAMPLES, ROOT, flowsmith
+
+
+def test_version_and_help():
+    assert flowsmith("--version").stdout.decode().strip() == "0.1.0"
+    out = flowsmith("--help").stdout.decode()
+    for sub in ["export", "import", "check", "edit"]:
+        assert sub in out
+
+
+def test_check_clean_files():
+    proc = flowsmith("check", *EXAMPLES)
+    lines = proc.stdout.decode().splitlines()
+    assert len(lines) == len(EXAMPLES) and all("no problems" in l for l in lines)
+
+
+def test_check_reports_parse_errors_with_position(tmp_path):
+    f = tmp_path / "broken.flow.md"
+    f.write_text("# T\n\n## Pay\n\n1. Customer pays.\n   1. nested without extension\n")
+    proc = flowsmith("check", f, check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.decode().strip() == (
+        f"{f}:6:4: a step cannot hold steps directly; add an extension line first, e.g. \"- 3a. condition:\"")
+
+
+def test_check_reports_problems_with_position(tmp_path):
+    f = tmp_path / "p.flow.md"
+    f.write_text("## Pay\n\n1. Customer pays.\n   - 1a. Card declined:\n     1. Retry.\n     - Resume at 7.\n2.\n")
+    proc = flowsmith("check", f, check=False)
+    assert proc.returncode == 1
+    assert proc.stdout.decode().splitlines() == [
+        f"{f}:6:6: extension 1a resumes at step 7, which is not a step of this use case",
+        f"{f}:7:1: step 2 is empty",
+    ]
+
+
+def test_check_refuses_binary_and_invalid_utf8(tmp_path):
+    binary = tmp_path / "a.out"
+    binary.write_bytes(b"\x7fELF\x02\x01\x00\x00" + os.urandom(64))
+    latin1 = tmp_path / "latin1.flow.md"
+    latin1.write_bytes("## Café\n".encode("latin-1"))
+    for f, msg in [(binary, "line 1, column 7: a NUL byte; this looks like a binary file, not text"),
+                   (latin1, "line 1, column 7: not valid UTF-8 (byte 0xE9)")]:
+        proc = flowsmith("check", f, check=False)
+        assert proc.returncode == 1
+        assert proc.stderr.decode().startswith(f"flowsmith: {f}: {msg}")
+        assert proc.stdout == b""
+
+
+def test_missing_file_and_directory(tmp_path):
+    proc = flowsmith("check", tmp_path / "nope.flow.md", check=False)
+    assert proc.returncode == 1 and "no such file or directory" in proc.stderr.decode()
+    proc = flowsmith("export", tmp_path, check=False)
+    assert proc.returncode == 1 and "is a directory, not a file" in proc.stderr.decode()
+
+
+def test_error_messages_never_carry_raw_control_characters(tmp_path):
+    f = tmp_path / "evil.flow.md"
+    f.write_bytes("## \x1b]52;c;ZXZpbA==\x07 title\n\n## \x1b]52;c;ZXZpbA==\x07 title\n\nrandom \x1b[2J text\n".encode())
+    proc = flowsmith("check", f, check=False)
+    assert proc.returncode == 1
+    for stream in (proc.stdout, proc.stderr):
+        assert not re.search(rb"[\x00-\x08\x0b-\x1f\x7f]", stream), stream
+
+
+def test_export_to_file_and_directions(tmp_path):
+    out = tmp_path / "shop.dot"
+    flowsmith("export", ROOT / "examples/online-shop.flow.md", "--format", "dot", "-d", "LR", "-o", out)
+    assert out.read_text().startswith('digraph "flow" {\n  graph [rankdir=LR')
+    proc = flowsmith("export", ROOT / "examples/online-shop.flow.md", "--direction", "sideways", check=False)
+    assert proc.returncode != 0 and "sideways" in proc.stderr.decode()
+
+
+def test_import_outline_then_check(tmp_path):
+    out = tmp_path / "crm.flow.md"
+    flowsmith("import", ROOT / "examples/crm-zh.outline.txt", "-o", out)
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# 用例图\n\n## 系统登录\n\n1. 用户填写用户名、密码\n")
+    assert flowsmith("check", out).returncode == 0
+    # An existing file is never overwritten by accident.
+    proc = flowsmith("import", ROOT / "examples/crm-zh.outline.txt", "-o", out, check=False)
+    assert proc.returncode == 1 and "already exists" in proc.stderr.decode()
+    flowsmith("import", ROOT / "examples/crm-zh.outline.txt", "-o", out, "--force")
