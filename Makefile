@@ -11,8 +11,10 @@ build:
 	@scripts/setup.sh build
 	$(SWIFT) build --product flowsmith
 
+# Until the editor lands (issue 3), `make run` checks the example and prints its Mermaid export.
 run: build
-	$(BIN) $(EXAMPLE)
+	$(BIN) check $(EXAMPLE)
+	$(BIN) export $(EXAMPLE) --format mermaid
 
 check-deps:
 	@scripts/check-deps.sh
