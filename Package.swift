@@ -19,13 +19,16 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "FlowCore"),
         .target(name: "FlowFormats", dependencies: ["FlowCore"]),
+        .target(name: "FlowDesigner", dependencies: ["FlowCore", "FlowFormats"]),
+        .target(name: "FlowTerminal", dependencies: ["FlowDesigner", "FlowFormats", "CNcursesw"]),
         .executableTarget(name: "flowsmith", dependencies: [
-            "FlowCore", "FlowFormats",
+            "FlowCore", "FlowFormats", "FlowDesigner", "FlowTerminal",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "FlowBench", dependencies: ["FlowCore", "FlowFormats", "TestSupport"], path: "Benchmarks/FlowBench"),
-        .target(name: "TestSupport", dependencies: ["FlowCore", "FlowFormats"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["FlowCore", "FlowFormats", "FlowDesigner", "FlowTerminal"], path: "Tests/TestSupport"),
+        .testTarget(name: "FlowDesignerTests", dependencies: ["FlowCore", "FlowFormats", "FlowDesigner", "FlowTerminal", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "TestSupport"]),
-        .testTarget(name: "FlowFormatsTests", dependencies: ["FlowCore", "FlowFormats", "TestSupport"]),
+        .testTarget(name: "FlowFormatsTests", dependencies: ["FlowCore", "FlowFormats", "TestSupport"], exclude: ["Golden"]),
     ]
 )

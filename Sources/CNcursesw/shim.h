@@ -18,6 +18,12 @@ static const attr_t CN_A_UNDERLINE = A_UNDERLINE;
 static const attr_t CN_A_DIM       = A_DIM;
 static const attr_t CN_A_ITALIC    = A_ITALIC;
 static inline int     cn_key_f(int n) { return KEY_F(n); }
+static inline int     cn_colors(void) { return COLORS; }
+static inline int     cn_color_pairs(void) { return COLOR_PAIRS; }
+static const mmask_t  CN_BUTTON1_CLICKED = BUTTON1_CLICKED;
+static const mmask_t  CN_BUTTON1_PRESSED = BUTTON1_PRESSED;
+static const mmask_t  CN_BUTTON4_PRESSED = BUTTON4_PRESSED;
+static const mmask_t  CN_BUTTON5_PRESSED = BUTTON5_PRESSED;
 static inline WINDOW *cn_stdscr(void) { return stdscr; }
 static inline int     cn_lines(void)  { return LINES; }
 static inline int     cn_cols(void)   { return COLS; }

@@ -18,27 +18,7 @@ extension Flow {
     /// titles, resume targets that do not exist, extensions that change nothing, use cases with
     /// no steps, steps that cannot be reached and steps from which the use case can never end.
     public func validate() -> [Problem] {
-        var problems: [Problem] = []
-        var seenTitles: [String: Int] = [:]
-        for (i, uc) in useCases.enumerated() {
-            guard let node = nodes[uc] else { continue }
-            let key = node.text.trimmingSpaces.lowercased()
-            if key.isEmpty {
-                problems.append(Problem(node: uc, part: .text, message: "use case \(i + 1) has no title"))
-            } else if let first = seenTitles[key] {
-                problems.append(Problem(
-                    node: uc, part: .text,
-                    message: "use case \(i + 1) has the same title as use case \(first + 1): \"\(node.text)\""))
-            } else {
-                seenTitles[key] = i
-            }
-            if node.children.isEmpty {
-                problems.append(Problem(node: uc, part: .text, message: "use case \(i + 1) has no steps"))
-            }
-            for id in descendants(of: uc) { problems.append(contentsOf: labelProblems(id)) }
-            problems.append(contentsOf: pathProblems(in: uc))
-        }
-        return problems
+        useCases.flatMap { validate(useCase: $0) }
     }
 
     private func labelProblems(_ id: NodeID) -> [Problem] {
@@ -111,5 +91,27 @@ extension String {
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
               let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         return String(scalars[first...last])
+    }
+}
+
+extension Flow {
+    /// The problems of one use case only (its duplicate title checked against the others), for
+    /// showing beside it without validating the whole flow.
+    public func validate(useCase uc: NodeID) -> [Problem] {
+        guard let node = nodes[uc], let i = useCases.firstIndex(of: uc) else { return [] }
+        var problems: [Problem] = []
+        let key = node.text.trimmingSpaces.lowercased()
+        if key.isEmpty {
+            problems.append(Problem(node: uc, part: .text, message: "use case \(i + 1) has no title"))
+        } else if let first = useCases.firstIndex(where: { nodes[$0]?.text.trimmingSpaces.lowercased() == key }), first < i {
+            problems.append(Problem(node: uc, part: .text,
+                                    message: "use case \(i + 1) has the same title as use case \(first + 1): \"\(node.text)\""))
+        }
+        if node.children.isEmpty {
+            problems.append(Problem(node: uc, part: .text, message: "use case \(i + 1) has no steps"))
+        }
+        for id in descendants(of: uc) { problems.append(contentsOf: labelProblems(id)) }
+        problems.append(contentsOf: pathProblems(in: uc))
+        return problems
     }
 }

@@ -1,21 +1,9 @@
 import ArgumentParser
 import FlowCore
 import FlowFormats
+import Foundation
 
 extension MermaidWriter.Direction: ExpressibleByArgument {}
-
-struct Edit: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Open the full-screen editor on a flow file.")
-
-    @Argument(help: "The .flow.md file to edit.")
-    var file: String
-
-    func run() throws {
-        _ = try loadFlow(file)
-        complain("the full-screen editor is not built yet; try `flowsmith export \(file) --format mermaid`")
-        throw ExitCode(2)
-    }
-}
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Export a flow as a Mermaid flowchart or a Graphviz DOT graph.")
@@ -106,5 +94,15 @@ struct Check: ParsableCommand {
             failed = failed || !problems.isEmpty
         }
         if failed { throw ExitCode(1) }
+    }
+}
+
+struct Keys: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the key reference (docs/keys.md) from the binding table, with your config's keys.")
+
+    func run() throws {
+        let config = try UserConfig.load(ProcessInfo.processInfo.environment)
+        print(config.bindings().markdown(), terminator: "")
     }
 }

@@ -1,0 +1,106 @@
+import FlowCore
+import FlowFormats
+
+/// Everything the editor knows at one moment. `update` changes it; `render` draws it.
+public struct AppState: Sendable {
+    public enum Mode: Equatable, Sendable {
+        case normal
+        /// Editing a label in place; `inserted` is set when the row was made for this edit, so
+        /// cancelling removes it again.
+        case editing(LineEditor, target: NodeID, inserted: Transaction?)
+        case command(LineEditor)
+        case search(LineEditor, origin: NodeID?)
+        /// Asking for an extension's ending.
+        case ending(LineEditor, target: NodeID)
+        case help(scroll: Int)
+        case confirmQuit
+    }
+
+    public enum Preview: String, Sendable { case mermaid, dot }
+
+    public struct Message: Equatable, Sendable {
+        public enum Kind: Sendable { case info, error }
+        public let text: String
+        public let kind: Kind
+    }
+
+    public var flow: Flow
+    public var history = History()
+    public var path: String?
+    public var cursor: NodeID?
+    public var top: NodeID?
+    public var folded: Set<NodeID> = []
+    public var mode: Mode = .normal
+    public var pending: [Key] = []
+    public var message: Message?
+    public var clipboard: Subtree?
+    public var lastSearch: String?
+    public var searchShown = false
+    public var showDetail = false
+    /// Set when "save and quit" was chosen: quit once the save is confirmed.
+    public var quitAfterSave = false
+    public var preview: Preview = .mermaid
+    public var width: Int
+    public var height: Int
+    public var theme: Theme
+    public var bindings: Bindings
+
+    public init(flow: Flow, path: String?, width: Int = 80, height: Int = 24,
+                theme: Theme = .fallback, bindings: Bindings = .defaults) {
+        self.flow = flow
+        self.path = path
+        self.width = width
+        self.height = height
+        self.theme = theme
+        self.bindings = bindings
+        cursor = flow.useCases.first
+        top = cursor
+    }
+
+    public var rows: Rows { Rows(flow, folded: folded) }
+
+    /// Rows the tree pane shows (the screen less the status line, less the detail pane below it on narrow screens).
+    public var treeHeight: Int {
+        let h = max(0, height - 1)
+        return showDetail && !detailOnRight ? h - h / 3 : h
+    }
+
+    public var detailOnRight: Bool { width >= 80 }
+
+    public var isModified: Bool { history.isModified }
+
+    /// "UC 2 · 3a1" for the status bar.
+    public var position: String {
+        guard let c = cursor, let uc = flow.useCase(of: c), let ucNumber = flow.number(of: uc) else { return "empty" }
+        if c == uc { return "UC \(ucNumber)" }
+        return "UC \(ucNumber) · \(flow.number(of: c) ?? "?")"
+    }
+
+    public mutating func say(_ text: String) { message = Message(text: Sanitize.line(text), kind: .info) }
+    public mutating func fail(_ text: String) { message = Message(text: Sanitize.line(text), kind: .error) }
+}
+
+/// What happened: keys, a resize, the result of a file operation.
+public enum Msg: Equatable, Sendable {
+    case key(Key)
+    case paste(String)
+    case resized(width: Int, height: Int)
+    case clicked(x: Int, y: Int)
+    case scrolled(lines: Int)
+    case saved(path: String, revision: Int)
+    case saveFailed(String)
+    case exported(path: String)
+    case exportFailed(String)
+    case opened(path: String, text: String)
+    case openFailed(String)
+}
+
+/// What the shell must do; `update` never does input or output itself.
+public enum Effect: Equatable, Sendable {
+    case save(path: String, text: String, revision: Int)
+    case export(path: String, text: String)
+    case open(path: String)
+    case quit
+    case suspend
+    case redraw
+}

@@ -1,0 +1,137 @@
+/// Everything the user can ask for with a key.
+public enum Action: String, CaseIterable, Sendable {
+    case moveDown = "move-down", moveUp = "move-up", pageDown = "page-down", pageUp = "page-up"
+    case firstRow = "first-row", lastRow = "last-row", parentOrFold = "left", childOrUnfold = "right"
+    case previousUseCase = "previous-use-case", nextUseCase = "next-use-case", commandLine = "command-line"
+    case toggleFold = "toggle-fold", foldAll = "fold-all", unfoldAll = "unfold-all", foldToDepth = "fold-to-depth"
+    case addAfter = "add-step-after", addBefore = "add-step-before", editLabel = "edit"
+    case addExtension = "add-extension", setEnding = "set-ending", toggleKind = "toggle-exception"
+    case addUseCase = "add-use-case", delete, yank, pasteAfter = "paste-after", pasteBefore = "paste-before"
+    case moveNodeDown = "move-down-in-list", moveNodeUp = "move-up-in-list", indent, outdent
+    case undo, redo, search, searchNext = "search-next", searchPrevious = "search-previous"
+    case save, quit, help, toggleDetail = "toggle-detail", cyclePreview = "cycle-preview", suspend, redraw
+    // Keys of the line editor, listed for help; the editor itself handles them.
+    case textCommit = "text-commit", textCancel = "text-cancel", textHomeEnd = "text-home-end"
+    case textKill = "text-kill", textDelete = "text-delete"
+}
+
+/// Where a binding applies.
+public enum BindingContext: String, Sendable { case tree = "In the tree", text = "While editing text" }
+
+/// One row of the binding table: keys, what they do, and the help text.
+public struct Binding: Sendable, Equatable {
+    public var action: Action
+    public var keys: [[Key]]
+    public let group: String
+    public let help: String
+    public let context: BindingContext
+
+    init(_ action: Action, _ keys: [[Key]], _ group: String, _ help: String, _ context: BindingContext = .tree) {
+        self.action = action
+        self.keys = keys
+        self.group = group
+        self.help = help
+        self.context = context
+    }
+}
+
+/// The one binding table: it drives dispatch, the `?` overlay and docs/keys.md.
+public struct Bindings: Sendable, Equatable {
+    public private(set) var table: [Binding]
+
+    static func k(_ s: String) -> [Key] { s.map { Key.char($0) } }
+
+    public static let defaults = Bindings(table: [
+        Binding(.moveDown, [k("j"), [.down]], "Move", "next row"),
+        Binding(.moveUp, [k("k"), [.up]], "Move", "previous row"),
+        Binding(.pageDown, [[.pageDown], [.ctrl("d")]], "Move", "a page down"),
+        Binding(.pageUp, [[.pageUp], [.ctrl("u")]], "Move", "a page up"),
+        Binding(.firstRow, [k("g"), [.home]], "Move", "first row"),
+        Binding(.lastRow, [k("G"), [.end]], "Move", "last row"),
+        Binding(.parentOrFold, [k("h"), [.left]], "Move", "fold, or go to the parent"),
+        Binding(.childOrUnfold, [k("l"), [.right]], "Move", "unfold, or go to the first child"),
+        Binding(.previousUseCase, [k("[")], "Move", "previous use case"),
+        Binding(.nextUseCase, [k("]")], "Move", "next use case"),
+        Binding(.commandLine, [k(":")], "Move", "command line: :2 3a1 jumps, :w saves, :q quits"),
+        Binding(.toggleFold, [k(" "), k("za")], "Fold", "fold or unfold the row"),
+        Binding(.foldAll, [k("zM")], "Fold", "fold everything"),
+        Binding(.unfoldAll, [k("zR")], "Fold", "unfold everything"),
+        Binding(.foldToDepth, (1...9).map { k(String($0)) }, "Fold", "show only N levels"),
+        Binding(.addAfter, [k("o"), [.enter]], "Edit", "add a step after and edit it"),
+        Binding(.addBefore, [k("O")], "Edit", "add a step before and edit it"),
+        Binding(.editLabel, [k("e"), k("i")], "Edit", "edit the text in place"),
+        Binding(.addExtension, [k("x")], "Edit", "add an extension (3a) to the step"),
+        Binding(.setEnding, [k("E")], "Edit", "set an extension's ending: next, success, failure or a step"),
+        Binding(.toggleKind, [k("!")], "Edit", "mark an extension as exception or alternative"),
+        Binding(.addUseCase, [k("N")], "Edit", "add a use case (N is previous match while a search shows)"),
+        Binding(.delete, [k("dd")], "Edit", "delete the row and everything under it"),
+        Binding(.yank, [k("yy")], "Edit", "copy the row and everything under it"),
+        Binding(.pasteAfter, [k("p")], "Edit", "paste after"),
+        Binding(.pasteBefore, [k("P")], "Edit", "paste before"),
+        Binding(.moveNodeDown, [k("J"), [.shiftDown]], "Edit", "move down among its siblings"),
+        Binding(.moveNodeUp, [k("K"), [.shiftUp]], "Edit", "move up among its siblings"),
+        Binding(.indent, [[.tab]], "Edit", "make the step a step of an extension of the step above"),
+        Binding(.outdent, [[.backTab]], "Edit", "move an extension step out, after its step"),
+        Binding(.undo, [k("u")], "Edit", "undo"),
+        Binding(.redo, [[.ctrl("r")]], "Edit", "redo"),
+        Binding(.search, [k("/")], "Search", "search as you type"),
+        Binding(.searchNext, [k("n")], "Search", "next match"),
+        Binding(.searchPrevious, [], "Search", "previous match: N while a search shows"),
+        Binding(.save, [[.ctrl("s")]], "File", "save (also :w, :w NAME)"),
+        Binding(.quit, [k("q"), [.ctrl("c")]], "File", "quit, asking first if there are unsaved changes"),
+        Binding(.help, [k("?"), [.function(1)]], "View", "this help"),
+        Binding(.toggleDetail, [k("v")], "View", "show or hide the detail pane"),
+        Binding(.cyclePreview, [k("t")], "View", "preview Mermaid or DOT in the detail pane"),
+        Binding(.suspend, [[.ctrl("z")]], "View", "suspend to the shell (fg to come back)"),
+        Binding(.redraw, [[.ctrl("l")]], "View", "redraw the screen"),
+        Binding(.textCommit, [[.enter]], "Text", "keep the text (one undo step)", .text),
+        Binding(.textCancel, [[.escape]], "Text", "cancel", .text),
+        Binding(.textHomeEnd, [[.home], [.end], [.ctrl("a")], [.ctrl("e")]], "Text", "start or end of the line", .text),
+        Binding(.textKill, [[.ctrl("k")], [.ctrl("u")], [.ctrl("w")]], "Text", "delete to the end, to the start, a word back", .text),
+        Binding(.textDelete, [[.backspace], [.delete]], "Text", "delete a character before or at the cursor", .text),
+    ])
+
+    /// The action bound to exactly this key sequence in the tree, if any.
+    public func action(for keys: [Key]) -> Action? {
+        table.first { $0.context == .tree && $0.keys.contains(keys) }?.action
+    }
+
+    /// True when some tree binding starts with this sequence and is longer.
+    public func isPrefix(_ keys: [Key]) -> Bool {
+        table.contains { $0.context == .tree && $0.keys.contains { $0.count > keys.count && Array($0.prefix(keys.count)) == keys } }
+    }
+
+    /// Replaces the keys of an action (from the config file).
+    public mutating func rebind(_ action: Action, to keys: [[Key]]) {
+        for i in table.indices where table[i].action == action { table[i].keys = keys }
+    }
+
+    /// A key sequence as written in help and config: `dd`, `Ctrl-R`, `za`.
+    public static func name(_ keys: [Key]) -> String {
+        keys.allSatisfy({ if case .char(let c) = $0 { return c != " " } else { return false } })
+            ? keys.map(\.description).joined() : keys.map(\.description).joined(separator: " ")
+    }
+
+    /// Reads `dd`, `Ctrl-R` or `z a` back into keys.
+    public static func parse(_ text: String) -> [Key]? {
+        if let k = Key(name: text) { return [k] }
+        if text.contains(" ") { 
+            let parts = text.split(separator: " ").map { Key(name: String($0)) }
+            return parts.contains(nil) ? nil : parts.compactMap { $0 }
+        }
+        return text.isEmpty ? nil : text.map { Key.char($0) }
+    }
+
+    /// The key reference as Markdown: docs/keys.md is this text.
+    public func markdown() -> String {
+        var out = "# Keys\n\nGenerated from the binding table (`flowsmith keys` prints it); keys can be changed in the\nconfig file (docs/CONFIG.md).\n"
+        for context in [BindingContext.tree, .text] {
+            out += "\n## \(context.rawValue)\n\n| keys | action | what it does |\n|---|---|---|\n"
+            for b in table where b.context == context {
+                let keys = b.keys.map { "`" + Self.name($0) + "`" }.joined(separator: ", ")
+                out += "| \(keys.isEmpty ? "—" : keys) | `\(b.action.rawValue)` | \(b.help) |\n"
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,63 @@
+/// The user's config file (docs/CONFIG.md): a theme name and key bindings.
+///
+/// ```
+/// theme = light
+/// [keys]
+/// delete = dd, Delete
+/// move-down = j, Down
+/// ```
+public struct Config: Equatable, Sendable {
+    public var theme: String?
+    public var keys: [Action: [[Key]]] = [:]
+
+    public init() {}
+
+    public struct Failure: Error, Equatable, Sendable, CustomStringConvertible {
+        public let line: Int
+        public let message: String
+        public init(line: Int, message: String) {
+            self.line = line
+            self.message = message
+        }
+        public var description: String { "line \(line): \(message)" }
+    }
+
+    public static func parse(_ text: String) throws(Failure) -> Config {
+        var config = Config()
+        var section = ""
+        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = (raw.hasPrefix("#") ? "" : String(raw)).trimmingCharacters(in: " \t\r")
+            if line.isEmpty { continue }
+            if line.hasPrefix("[") && line.hasSuffix("]") {
+                section = String(line.dropFirst().dropLast())
+                guard section == "keys" else { throw Failure(line: i + 1, message: "unknown section [\(section)]: the only one is [keys]") }
+                continue
+            }
+            let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: " \t") }
+            guard parts.count == 2 else { throw Failure(line: i + 1, message: "expected NAME = VALUE") }
+            if section == "keys" {
+                guard let action = Action(rawValue: parts[0]) else {
+                    throw Failure(line: i + 1, message: "unknown action \"\(parts[0])\"; docs/keys.md lists them")
+                }
+                var keys: [[Key]] = []
+                for name in parts[1].split(separator: ",").map({ $0.trimmingCharacters(in: " ") }) where !name.isEmpty {
+                    guard let k = Bindings.parse(name) else { throw Failure(line: i + 1, message: "unknown key \"\(name)\"") }
+                    keys.append(k)
+                }
+                config.keys[action] = keys
+            } else if parts[0] == "theme" {
+                config.theme = parts[1]
+            } else {
+                throw Failure(line: i + 1, message: "unknown setting \"\(parts[0])\": expected theme, or a [keys] section")
+            }
+        }
+        return config
+    }
+
+    /// The default bindings with this config's keys in place.
+    public func bindings() -> Bindings {
+        var b = Bindings.defaults
+        for (action, keys) in keys { b.rebind(action, to: keys) }
+        return b
+    }
+}

@@ -1,0 +1,296 @@
+import FlowCore
+import FlowFormats
+
+/// The editing actions: each change is one transaction in the history, so one `u` takes it back.
+enum Editing {
+    /// Performs a transaction through the history, moving the cursor; reports a refused edit.
+    static func perform(_ t: Transaction, cursorAfter: NodeID?, _ s: inout AppState) {
+        do {
+            try s.history.perform(t, on: &s.flow, cursorBefore: s.cursor, cursorAfter: cursorAfter)
+            s.cursor = cursorAfter ?? s.cursor
+        } catch {
+            s.fail("\(t.label): \(error)")
+        }
+    }
+
+    /// Inserts a new node for the user to name; it enters the history only when the edit is kept.
+    static func insertForEditing(_ tree: Subtree, parent: NodeID?, index: Int, label: String, _ s: inout AppState) {
+        let t = Transaction(label, [.insert(tree, parent: parent, index: index)])
+        do {
+            try s.flow.apply(t)
+        } catch {
+            s.fail("\(label): \(error)")
+            return
+        }
+        if let parent { s.folded.remove(parent) }
+        s.cursor = tree.root.id
+        s.mode = .editing(LineEditor(tree.root.text), target: tree.root.id, inserted: t)
+    }
+
+    static func add(after: Bool, _ s: inout AppState) {
+        guard let c = s.cursor, let node = s.flow[c] else { return addUseCase(&s) }
+        let id = s.flow.makeID()
+        switch (node.kind, after) {
+        case (.useCase, true), (.extension, true):
+            insertForEditing(.step(id, ""), parent: c, index: 0, label: "Add step", &s)
+        case (.useCase, false):
+            insertForEditing(.useCase(id, ""), parent: nil, index: s.flow.index(of: c) ?? 0, label: "Add use case", &s)
+        case (.extension, false):
+            insertForEditing(.extension(id, ""), parent: node.parent, index: s.flow.index(of: c) ?? 0, label: "Add extension", &s)
+        case (.step, _):
+            let i = (s.flow.index(of: c) ?? 0) + (after ? 1 : 0)
+            insertForEditing(.step(id, ""), parent: node.parent, index: i, label: "Add step", &s)
+        }
+    }
+
+    static func addUseCase(_ s: inout AppState) {
+        let after = s.cursor.flatMap { s.flow.useCase(of: $0) }.flatMap { s.flow.index(of: $0) }
+        let id = s.flow.makeID()
+        insertForEditing(.useCase(id, ""), parent: nil, index: after.map { $0 + 1 } ?? s.flow.useCases.count,
+                         label: "Add use case", &s)
+    }
+
+    static func addExtension(_ s: inout AppState) {
+        guard let c = s.cursor, let node = s.flow[c], node.kind == .step else {
+            return s.fail("Extensions belong to steps: move to a step (3, 3a1) and press x")
+        }
+        let id = s.flow.makeID()
+        insertForEditing(.extension(id, ""), parent: c, index: node.children.count, label: "Add extension", &s)
+    }
+
+    static func editLabel(_ s: inout AppState) {
+        guard let c = s.cursor, let node = s.flow[c] else { return }
+        s.mode = .editing(LineEditor(node.text), target: c, inserted: nil)
+    }
+
+    static func commitEdit(_ text: String, target: NodeID, inserted: Transaction?, _ s: inout AppState) {
+        s.mode = .normal
+        guard var t = inserted else {
+            guard s.flow[target]?.text != text else { return }
+            return perform(Transaction("Edit text", [.setText(target, text)]), cursorAfter: target, &s)
+        }
+        // Take the placeholder out again, then record the insertion with its text as one change.
+        _ = try? s.flow.apply(.remove(target))
+        if text.trimmingSpaces.isEmpty {
+            s.cursor = s.rows.previous(target) ?? s.flow.useCases.first
+            return
+        }
+        t.edits = t.edits.map { edit in
+            guard case .insert(var tree, let parent, let index) = edit, tree.root.id == target else { return edit }
+            tree.root = Node(id: tree.root.id, kind: tree.root.kind, text: text, fields: tree.root.fields,
+                             extensionKind: tree.root.extensionKind, ending: tree.root.ending)
+            return .insert(tree, parent: parent, index: index)
+        }
+        let before = s.cursor
+        do {
+            try s.history.perform(t, on: &s.flow, cursorBefore: before, cursorAfter: target)
+            s.cursor = target
+        } catch {
+            s.fail("\(t.label): \(error)")
+        }
+    }
+
+    static func cancelEdit(target: NodeID, inserted: Transaction?, _ s: inout AppState) {
+        s.mode = .normal
+        guard inserted != nil else { return }
+        let previous = s.rows.previous(target)
+        _ = try? s.flow.apply(.remove(target))
+        s.cursor = previous ?? s.flow.useCases.first
+    }
+
+    /// The extension an ending applies to: the cursor's, or the one the cursor's step is in.
+    static func extensionAtCursor(_ s: AppState) -> NodeID? {
+        guard let c = s.cursor, let node = s.flow[c] else { return nil }
+        if node.kind == .extension { return c }
+        if node.kind == .step, let p = node.parent, s.flow[p]?.kind == .extension { return p }
+        return nil
+    }
+
+    static func askEnding(_ s: inout AppState) {
+        guard let ext = extensionAtCursor(s), let node = s.flow[ext] else {
+            return s.fail("Endings belong to extensions: move to an extension (3a) and press E")
+        }
+        let current: String
+        switch node.ending {
+        case .resumeNext: current = "next"
+        case .success: current = "success"
+        case .failure: current = "failure"
+        case .resume(.step(let id)): current = s.flow.number(of: id) ?? ""
+        case .resume(.unresolved(let t)): current = t
+        }
+        s.mode = .ending(LineEditor(current), target: ext)
+    }
+
+    static func setEnding(_ text: String, of ext: NodeID, _ s: inout AppState) {
+        let answer = text.trimmingSpaces.lowercased()
+        let ending: Ending
+        switch answer {
+        case "", "n", "next", "resume": ending = .resumeNext
+        case "s", "success", "ok": ending = .success
+        case "f", "failure", "fail": ending = .failure
+        default:
+            guard let uc = s.flow.useCase(of: ext), let target = s.flow.node(numbered: answer, in: uc),
+                  s.flow[target]?.kind == .step else {
+                return s.fail("No step \(answer) in this use case: answer next, success, failure or a step number")
+            }
+            ending = .resume(.step(target))
+        }
+        guard s.flow[ext]?.ending != ending else { return }
+        perform(Transaction("Set ending", [.setEnding(ext, ending)]), cursorAfter: s.cursor, &s)
+    }
+
+    static func toggleKind(_ s: inout AppState) {
+        guard let ext = extensionAtCursor(s), let kind = s.flow[ext]?.extensionKind else {
+            return s.fail("Only extensions are alternatives or exceptions: move to one (3a) and press !")
+        }
+        let new: ExtensionKind = kind == .exception ? .alternative : .exception
+        perform(Transaction("Mark \(new.rawValue)", [.setExtensionKind(ext, new)]), cursorAfter: s.cursor, &s)
+        s.say("\(s.flow.describe(ext)) is now an \(new.rawValue)")
+    }
+
+    static func delete(_ s: inout AppState) {
+        guard let c = s.cursor, let node = s.flow[c], let tree = s.flow.subtree(c) else { return }
+        let name = s.flow.describe(c)
+        let siblings = s.flow.children(of: node.parent)
+        let i = siblings.firstIndex(of: c) ?? 0
+        let after = i + 1 < siblings.count ? siblings[i + 1] : (i > 0 ? siblings[i - 1] : node.parent)
+        s.clipboard = tree
+        perform(Transaction("Delete \(name)", [.remove(c)]), cursorAfter: after, &s)
+        let under = tree.descendants.count
+        s.say("Deleted \(name)" + (under > 0 ? " and \(under) rows under it" : "") + " · u undoes, p pastes it")
+    }
+
+    static func yank(_ s: inout AppState) {
+        guard let c = s.cursor, let tree = s.flow.subtree(c) else { return }
+        s.clipboard = tree
+        s.say("Copied \(s.flow.describe(c))" + (tree.descendants.isEmpty ? "" : " with \(tree.descendants.count) rows under it"))
+    }
+
+    static func paste(after: Bool, _ s: inout AppState) {
+        guard let clip = s.clipboard else { return s.fail("Nothing to paste: yy copies a row, dd cuts it") }
+        guard let c = s.cursor, let node = s.flow[c] else {
+            guard clip.root.kind == .useCase else { return s.fail("Only a use case can start an empty flow") }
+            let tree = s.flow.cloneWithFreshIDs(clip)
+            return perform(Transaction("Paste", [.insert(tree, parent: nil, index: 0)]), cursorAfter: tree.root.id, &s)
+        }
+        let parent: NodeID?
+        let index: Int
+        switch (clip.root.kind, node.kind) {
+        case let (a, b) where a == b:
+            parent = node.parent
+            index = (s.flow.index(of: c) ?? 0) + (after ? 1 : 0)
+        case (.step, .useCase), (.step, .extension):
+            parent = c
+            index = after ? 0 : node.children.count
+        case (.extension, .step):
+            parent = c
+            index = after ? node.children.count : 0
+        default:
+            return s.fail("A copied \(kindName(clip.root.kind)) cannot go next to a \(kindName(node.kind))")
+        }
+        let tree = s.flow.cloneWithFreshIDs(clip)
+        if let parent { s.folded.remove(parent) }
+        perform(Transaction("Paste", [.insert(tree, parent: parent, index: index)]), cursorAfter: tree.root.id, &s)
+    }
+
+    static func kindName(_ k: NodeKind) -> String {
+        switch k {
+        case .useCase: return "use case"
+        case .step: return "step"
+        case .extension: return "extension"
+        }
+    }
+
+    static func moveAmongSiblings(by delta: Int, _ s: inout AppState) {
+        guard let c = s.cursor, let node = s.flow[c], let i = s.flow.index(of: c) else { return }
+        let count = s.flow.children(of: node.parent).count
+        let j = i + delta
+        guard j >= 0, j < count else { return s.say(delta > 0 ? "Already the last here" : "Already the first here") }
+        perform(Transaction(delta > 0 ? "Move down" : "Move up", [.move(c, parent: node.parent, index: j)]), cursorAfter: c, &s)
+    }
+
+    static func indent(_ s: inout AppState) {
+        guard let c = s.cursor, let node = s.flow[c], node.kind == .step, let i = s.flow.index(of: c), i > 0,
+              let parent = node.parent else {
+            return s.fail("Tab needs a step with a step above it in the same list")
+        }
+        let above = s.flow.children(of: parent)[i - 1]
+        var edits: [Edit] = []
+        let ext: NodeID
+        if let last = s.flow.children(of: above).last {
+            ext = last
+        } else {
+            ext = s.flow.makeID()
+            edits.append(.insert(.extension(ext, ""), parent: above, index: 0))
+        }
+        edits.append(.move(c, parent: ext, index: s.flow.children(of: ext).count))
+        s.folded.subtract([above, ext])
+        perform(Transaction("Indent", edits), cursorAfter: c, &s)
+        if edits.count == 2 { s.say("Made extension \(s.flow.number(of: ext) ?? "") for it: e on that row names its condition") }
+    }
+
+    static func outdent(_ s: inout AppState) {
+        guard let c = s.cursor, let node = s.flow[c], node.kind == .step, let ext = node.parent,
+              let extNode = s.flow[ext], extNode.kind == .extension, let step = extNode.parent,
+              let stepNode = s.flow[step], let j = s.flow.index(of: step) else {
+            return s.fail("Shift-Tab moves a step of an extension out, after the step it extends")
+        }
+        var edits: [Edit] = [.move(c, parent: stepNode.parent, index: j + 1)]
+        if extNode.children == [c], extNode.text.isEmpty, extNode.ending == .resumeNext {
+            edits.append(.remove(ext))
+        }
+        perform(Transaction("Outdent", edits), cursorAfter: c, &s)
+    }
+
+    static func undo(_ s: inout AppState) {
+        do {
+            guard let entry = try s.history.undo(on: &s.flow) else { return s.say("Nothing to undo") }
+            if let before = entry.cursorBefore, s.flow.contains(before) { s.cursor = before }
+            s.say("Undid: \(entry.label)")
+        } catch {
+            s.fail("Undo failed: \(error)")
+        }
+    }
+
+    static func redo(_ s: inout AppState) {
+        do {
+            guard let entry = try s.history.redo(on: &s.flow) else { return s.say("Nothing to redo") }
+            if let after = entry.cursorAfter, s.flow.contains(after) { s.cursor = after }
+            s.say("Redid: \(entry.label)")
+        } catch {
+            s.fail("Redo failed: \(error)")
+        }
+    }
+
+    static func save(to path: String?, _ s: inout AppState) -> [Effect] {
+        guard let path, !path.isEmpty else {
+            s.quitAfterSave = false
+            s.fail("No file name yet: type :w NAME.flow.md")
+            return []
+        }
+        return [.save(path: path, text: FlowMarkdownWriter.write(s.flow), revision: s.history.revision)]
+    }
+}
+
+enum Folding {
+    static func toggle(_ s: inout AppState) {
+        guard let c = s.cursor, let node = s.flow[c] else { return }
+        if !node.children.isEmpty {
+            if s.folded.contains(c) { s.folded.remove(c) } else { s.folded.insert(c) }
+        } else if let p = node.parent {
+            s.folded.insert(p)
+            s.cursor = p
+        }
+    }
+
+    static func foldAll(_ s: inout AppState) {
+        s.folded = Set(s.flow.nodes.values.filter { !$0.children.isEmpty }.map(\.id))
+    }
+
+    /// Shows `depth` levels: 1 only use cases, 2 also main steps, 3 also extensions, and so on.
+    static func fold(toDepth depth: Int, _ s: inout AppState) {
+        let rows = s.rows
+        s.folded = Set(s.flow.nodes.values.filter { !$0.children.isEmpty && rows.depth($0.id) == depth - 1 }.map(\.id))
+        s.say("Showing \(depth) level\(depth == 1 ? "" : "s")")
+    }
+}

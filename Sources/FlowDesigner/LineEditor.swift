@@ -1,0 +1,87 @@
+/// The one-line text editor used for labels, prompts and search: the cursor moves by grapheme
+/// cluster, so 系, é and 👩‍💻 are each one step, and Backspace never leaves half a character.
+public struct LineEditor: Equatable, Sendable {
+    public private(set) var text: [Character]
+    /// Cursor position in characters, 0…text.count.
+    public private(set) var cursor: Int
+
+    public init(_ text: String = "") {
+        self.text = Array(text)
+        cursor = self.text.count
+    }
+
+    public var string: String { String(text) }
+
+    public enum Outcome: Equatable, Sendable { case edited, moved, commit, cancel, ignored }
+
+    /// Applies a key; says whether the text changed, the cursor moved, or the edit ends.
+    public mutating func handle(_ key: Key) -> Outcome {
+        switch key {
+        case .enter: return .commit
+        case .escape, .ctrl("c"), .ctrl("g"): return .cancel
+        case .left, .ctrl("b"): return move(to: cursor - 1)
+        case .right, .ctrl("f"): return move(to: cursor + 1)
+        case .home, .ctrl("a"): return move(to: 0)
+        case .end, .ctrl("e"): return move(to: text.count)
+        case .backspace, .ctrl("h"):
+            guard cursor > 0 else { return .ignored }
+            text.remove(at: cursor - 1)
+            cursor -= 1
+            return .edited
+        case .delete, .ctrl("d"):
+            guard cursor < text.count else { return .ignored }
+            text.remove(at: cursor)
+            return .edited
+        case .ctrl("k"):
+            guard cursor < text.count else { return .ignored }
+            text.removeSubrange(cursor...)
+            return .edited
+        case .ctrl("u"):
+            guard cursor > 0 else { return .ignored }
+            text.removeSubrange(..<cursor)
+            cursor = 0
+            return .edited
+        case .ctrl("w"):
+            return deleteWordBackward()
+        case .char(let c):
+            insert(String(c))
+            return .edited
+        case .tab:
+            insert(" ")
+            return .edited
+        default:
+            return .ignored
+        }
+    }
+
+    /// Inserts text at the cursor (typed or pasted); line breaks and controls become spaces.
+    /// Characters are regrouped afterwards, so a combining mark typed after "e" makes one "é".
+    public mutating func insert(_ s: String) {
+        let clean = String(String.UnicodeScalarView(s.unicodeScalars.map { u in
+            u.value < 0x20 || (0x7F...0x9F).contains(u.value) ? " " : u
+        }))
+        let before = String(text[..<cursor]) + clean
+        text = Array(before + String(text[cursor...]))
+        cursor = min(text.count, Array(before).count)
+    }
+
+    private mutating func move(to position: Int) -> Outcome {
+        let p = min(max(0, position), text.count)
+        guard p != cursor else { return .ignored }
+        cursor = p
+        return .moved
+    }
+
+    private mutating func deleteWordBackward() -> Outcome {
+        guard cursor > 0 else { return .ignored }
+        var start = cursor
+        while start > 0, text[start - 1].isWhitespace { start -= 1 }
+        while start > 0, !text[start - 1].isWhitespace { start -= 1 }
+        text.removeSubrange(start..<cursor)
+        cursor = start
+        return .edited
+    }
+
+    /// Display columns before the cursor, for placing the terminal cursor.
+    public var cursorColumn: Int { DisplayWidth.of(String(text[..<cursor])) }
+}

@@ -1,0 +1,317 @@
+import FlowCore
+import FlowFormats
+
+/// Draws the state into a screen: a pure function, so every frame can be checked as text.
+public enum Render {
+    public static let minWidth = 24
+    public static let minHeight = 6
+
+    public static func screen(_ s: AppState) -> Screen {
+        var screen = Screen(width: s.width, height: s.height)
+        guard s.width >= minWidth, s.height >= minHeight else {
+            tooSmall(s, &screen)
+            return screen
+        }
+        screen.fill(x: 0, y: 0, width: s.width, height: s.height, style: s.theme[.normal])
+        let treeWidth = s.showDetail && s.detailOnRight ? s.width - s.width * 2 / 5 : s.width
+        tree(s, width: treeWidth, &screen)
+        if s.showDetail {
+            if s.detailOnRight {
+                detail(s, x: treeWidth, y: 0, width: s.width - treeWidth, height: s.height - 1, vertical: true, &screen)
+            } else {
+                detail(s, x: 0, y: s.treeHeight, width: s.width, height: s.height - 1 - s.treeHeight, vertical: false, &screen)
+            }
+        }
+        status(s, &screen)
+        if case .help(let scroll) = s.mode { help(s, scroll: scroll, &screen) }
+        return screen
+    }
+
+    static func tooSmall(_ s: AppState, _ screen: inout Screen) {
+        let lines = ["terminal too small", "\(s.width)×\(s.height), need \(minWidth)×\(minHeight)"]
+        for (i, line) in lines.enumerated() where i < s.height {
+            let w = DisplayWidth.of(line)
+            screen.put(line, x: max(0, (s.width - w) / 2), y: max(0, s.height / 2 - 1) + i, style: s.theme[.normal])
+        }
+    }
+
+    // MARK: The tree
+
+    static func tree(_ s: AppState, width: Int, _ screen: inout Screen) {
+        guard let top = s.top else {
+            screen.put("No use cases yet: N adds one, ? lists the keys", x: 1, y: 0, style: s.theme[.folded], limit: width - 1)
+            return
+        }
+        let rows = s.rows
+        for (y, id) in rows.window(from: top, count: s.treeHeight).enumerated() {
+            row(id, y: y, width: width, rows: rows, s, &screen)
+        }
+    }
+
+    static func row(_ id: NodeID, y: Int, width: Int, rows: Rows, _ s: AppState, _ screen: inout Screen) {
+        guard let node = s.flow[id] else { return }
+        let selected = id == s.cursor
+        let base = selected ? s.theme[.cursor] : s.theme[.normal]
+        func style(_ role: Theme.Role) -> Style {
+            guard selected else { return s.theme[role] }
+            var st = s.theme[role]
+            st.bg = s.theme[.cursor].bg
+            st.reverse = st.reverse != s.theme[.cursor].reverse
+            return st
+        }
+        screen.fill(x: 0, y: y, width: width, height: 1, style: base)
+        var x = rows.depth(id) * 2
+        let marker = node.children.isEmpty ? "  " : s.folded.contains(id) ? "▸ " : "▾ "
+        x += screen.put(marker, x: x, y: y, style: style(.number), limit: width - x)
+        let number = node.kind == .useCase ? "" : (s.flow.number(of: id) ?? "?") + ". "
+        x += screen.put(number, x: x, y: y, style: style(.number), limit: width - x)
+        if node.kind == .extension && node.extensionKind == .exception {
+            x += screen.put("! ", x: x, y: y, style: style(.exception), limit: width - x)
+        }
+        let textRole: Theme.Role = switch node.kind {
+        case .useCase: .useCase
+        case .step: .normal
+        case .extension: node.extensionKind == .exception ? .exception : .extension
+        }
+        if case .editing(let editor, let target, _) = s.mode, target == id {
+            editing(editor, x: x, y: y, width: width, style: style(textRole), &screen)
+            return
+        }
+        let suffix = suffixText(node, s)
+        let room = max(1, width - x - DisplayWidth.of(suffix.text))
+        let used = text(node.text, x: x, y: y, room: room, style: style(textRole), match: style(.match), s, &screen)
+        if !suffix.text.isEmpty {
+            screen.put(suffix.text, x: x + used, y: y, style: style(suffix.role), limit: width - x - used)
+        }
+    }
+
+    /// The label, with the search match shown; an empty label shows a hint in the dim style.
+    static func text(_ label: String, x: Int, y: Int, room: Int, style: Style, match: Style,
+                     _ s: AppState, _ screen: inout Screen) -> Int {
+        if label.isEmpty { return screen.put("(empty)", x: x, y: y, style: s.theme[.folded], limit: room) }
+        let query: String? = {
+            if case .search(let e, _) = s.mode { return e.string }
+            return s.searchShown ? s.lastSearch : nil
+        }()
+        guard let q = query, !q.isEmpty, let r = caseInsensitiveRange(of: q, in: label),
+              DisplayWidth.of(label) <= room else {
+            return screen.put(label, x: x, y: y, style: style, limit: room)
+        }
+        var used = screen.put(String(label[..<r.lowerBound]), x: x, y: y, style: style, limit: room)
+        used += screen.put(String(label[r]), x: x + used, y: y, style: match, limit: room - used)
+        used += screen.put(String(label[r.upperBound...]), x: x + used, y: y, style: style, limit: room - used)
+        return used
+    }
+
+    static func caseInsensitiveRange(of query: String, in text: String) -> Range<String.Index>? {
+        let q = Array(query.lowercased())
+        var i = text.startIndex
+        while i < text.endIndex {
+            var j = i
+            var k = 0
+            while k < q.count, j < text.endIndex, Array(text[j].lowercased()) == [q[k]] || String(text[j]).lowercased() == String(q[k]) {
+                j = text.index(after: j)
+                k += 1
+            }
+            if k == q.count { return i..<j }
+            i = text.index(after: i)
+        }
+        return nil
+    }
+
+    static func suffixText(_ node: Node, _ s: AppState) -> (text: String, role: Theme.Role) {
+        if s.folded.contains(node.id) {
+            let hidden = hiddenSteps(node.id, s.flow)
+            return ("  (+\(hidden.count)\(hidden.capped ? "+" : "") step\(hidden.count == 1 ? "" : "s"))", .folded)
+        }
+        guard node.kind == .extension else { return ("", .normal) }
+        switch node.ending {
+        case .resumeNext: return ("", .ending)
+        case .success: return ("  ✓ success", .success)
+        case .failure: return ("  ✗ failure", .failure)
+        case .resume(let t):
+            switch s.flow.resolve(t, from: node.id) {
+            case .step(let target): return ("  → \(s.flow.number(of: target) ?? "?")", .ending)
+            default:
+                if case .unresolved(let w) = t { return ("  → \(w)?", .problem) }
+                return ("  → ?", .problem)
+            }
+        }
+    }
+
+    /// Steps under a folded row, counted up to a cap so drawing stays fast on huge flows.
+    static func hiddenSteps(_ id: NodeID, _ flow: Flow) -> (count: Int, capped: Bool) {
+        var count = 0
+        var stack = flow.children(of: id)
+        while let n = stack.popLast() {
+            if flow[n]?.kind == .step { count += 1 }
+            if count >= 9999 { return (count, true) }
+            stack.append(contentsOf: flow.children(of: n))
+        }
+        return (count, false)
+    }
+
+    /// The line editor in place: scrolled sideways so the cursor always shows.
+    static func editing(_ editor: LineEditor, x: Int, y: Int, width: Int, style: Style, _ screen: inout Screen) {
+        var edit = style
+        edit.underline = true
+        let room = max(1, width - x - 1)
+        var start = 0
+        let chars = editor.text
+        while DisplayWidth.of(String(chars[start..<editor.cursor])) > room - 1 { start += 1 }
+        let visible = String(chars[start...])
+        screen.fill(x: x, y: y, width: room, height: 1, style: edit)
+        screen.put(visible, x: x, y: y, style: edit, limit: room)
+        screen.cursor = (x + DisplayWidth.of(String(chars[start..<editor.cursor])), y)
+    }
+
+    // MARK: The detail pane
+
+    static func detail(_ s: AppState, x: Int, y: Int, width: Int, height: Int, vertical: Bool, _ screen: inout Screen) {
+        guard width > 2, height > 0 else { return }
+        let border = s.theme[.border]
+        if vertical {
+            for row in y..<(y + height) { screen.put("│", x: x, y: row, style: border) }
+        } else {
+            screen.put(String(repeating: "─", count: width), x: x, y: y, style: border)
+        }
+        let left = vertical ? x + 2 : x + 1
+        let innerWidth = width - (vertical ? 3 : 2)
+        var lines: [(String, Theme.Role)] = []
+        if let c = s.cursor, let node = s.flow[c] {
+            lines += wrap((s.flow.number(of: c).map { node.kind == .useCase ? "Use case \($0): " : "\($0). " } ?? "") + node.text, innerWidth).map { ($0, .detailTitle) }
+            if let uc = s.flow.useCase(of: c), let ucNode = s.flow[uc] {
+                if c != uc { lines += wrap("in: " + ucNode.text, innerWidth).map { ($0, .folded) } }
+                for f in ucNode.fields { lines += wrap(f.name + ": " + f.value, innerWidth).map { ($0, .detail) } }
+                let problems = s.flow.validate(useCase: uc)
+                lines.append(("", .detail))
+                lines.append((problems.isEmpty ? "No problems" : "Problems (\(problems.count))", .detailTitle))
+                for p in problems { lines += wrap("• " + p.message, innerWidth).map { ($0, .problem) } }
+                lines.append(("", .detail))
+                lines.append(("\(s.preview == .mermaid ? "Mermaid" : "DOT") preview · t switches", .detailTitle))
+                let one = Exports.single(uc, of: s.flow)
+                let text = s.preview == .mermaid ? Exports.mermaid(one) : Exports.dot(one)
+                for line in text.split(separator: "\n").prefix(height) { lines.append((String(line), .detail)) }
+            }
+        }
+        let top = vertical ? y : y + 1
+        for (i, (line, role)) in lines.prefix(height - (top - y)).enumerated() {
+            screen.put(line, x: left, y: top + i, style: s.theme[role], limit: innerWidth)
+        }
+    }
+
+    /// Splits text into lines of at most `width` columns, at spaces where it can, by grapheme.
+    static func wrap(_ text: String, _ width: Int) -> [String] {
+        guard width > 0 else { return [] }
+        var lines: [String] = []
+        var line = ""
+        var lineWidth = 0
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            let w = DisplayWidth.of(word)
+            if lineWidth > 0 && lineWidth + 1 + w <= width {
+                line += " " + word
+                lineWidth += 1 + w
+                continue
+            }
+            // Short words move to the next line whole; long runs (CJK has no spaces) fill this one.
+            if lineWidth > 0 && w <= min(15, width / 2) {
+                lines.append(line)
+                line = ""
+                lineWidth = 0
+            } else if lineWidth > 0 && lineWidth < width {
+                line += " "
+                lineWidth += 1
+            }
+            for c in word {
+                let cw = DisplayWidth.of(c)
+                if lineWidth + cw > width { lines.append(line); line = ""; lineWidth = 0 }
+                line.append(c)
+                lineWidth += cw
+            }
+        }
+        lines.append(line)
+        return lines
+    }
+
+    // MARK: The status line
+
+    static func status(_ s: AppState, _ screen: inout Screen) {
+        let y = s.height - 1
+        let bar = s.theme[.status]
+        screen.fill(x: 0, y: y, width: s.width, height: 1, style: bar)
+        func prompt(_ label: String, _ editor: LineEditor) {
+            screen.fill(x: 0, y: y, width: s.width, height: 1, style: s.theme[.normal])
+            let x = screen.put(label, x: 0, y: y, style: s.theme[.prompt])
+            editing(editor, x: x, y: y, width: s.width, style: s.theme[.normal], &screen)
+        }
+        switch s.mode {
+        case .command(let e): return prompt(":", e)
+        case .search(let e, _): return prompt("/", e)
+        case .ending(let e, _): return prompt("Ending (next, success, failure or a step number): ", e)
+        case .confirmQuit:
+            screen.put(" Unsaved changes. y: save and quit · n: quit without saving · other keys: stay",
+                       x: 0, y: y, style: s.theme[.message])
+            return
+        default: break
+        }
+        let name = (s.path.map { $0.split(separator: "/").last.map(String.init) ?? $0 } ?? "[no name]") + (s.isModified ? " [+]" : "")
+        var x = screen.put(" " + name + " ", x: 0, y: y, style: s.theme[.statusKey])
+        let mode: String = switch s.mode {
+        case .editing: "EDIT"
+        case .help: "HELP"
+        default: s.pending.isEmpty ? "" : Bindings.name(s.pending) + "…"
+        }
+        x += screen.put(" " + s.position + (mode.isEmpty ? "" : "  " + mode) + " ", x: x, y: y, style: bar)
+        if let m = s.message {
+            screen.put(" " + m.text, x: x, y: y, style: s.theme[m.kind == .error ? .error : .message], limit: s.width - x)
+        } else {
+            let hints = if case .editing = s.mode { "Enter keep · Esc cancel" } else { "? help · o add · e edit · x extension · u undo · q quit" }
+            let w = DisplayWidth.of(hints)
+            if s.width - x > w + 1 { screen.put(hints, x: s.width - w - 1, y: y, style: bar) }
+        }
+    }
+
+    // MARK: Help
+
+    static func helpLines(_ bindings: Bindings) -> [(keys: String, text: String, heading: Bool)] {
+        var out: [(String, String, Bool)] = []
+        var group = ""
+        for b in bindings.table {
+            if b.group != group {
+                group = b.group
+                out.append((b.context == .text ? "While editing text" : group, "", true))
+            }
+            let keys = b.keys.map(Bindings.name).joined(separator: ", ")
+            out.append((keys.isEmpty ? "" : keys, b.help, false))
+        }
+        return out
+    }
+
+    static func help(_ s: AppState, scroll: Int, _ screen: inout Screen) {
+        let w = min(s.width - 2, 78)
+        let h = s.height - 2
+        let x0 = (s.width - w) / 2
+        let y0 = 1
+        screen.fill(x: x0, y: y0, width: w, height: h, style: s.theme[.help])
+        let border = s.theme[.border]
+        screen.put("┌" + String(repeating: "─", count: w - 2) + "┐", x: x0, y: y0, style: border)
+        screen.put("└" + String(repeating: "─", count: w - 2) + "┘", x: x0, y: y0 + h - 1, style: border)
+        for y in (y0 + 1)..<(y0 + h - 1) {
+            screen.put("│", x: x0, y: y, style: border)
+            screen.put("│", x: x0 + w - 1, y: y, style: border)
+        }
+        screen.put(" flowsmith keys · j/k scroll · any other key closes ", x: x0 + 2, y: y0, style: s.theme[.detailTitle], limit: w - 4)
+        let lines = helpLines(s.bindings)
+        let visible = h - 2
+        let first = min(scroll, max(0, lines.count - visible))
+        for (i, line) in lines.dropFirst(first).prefix(visible).enumerated() {
+            let y = y0 + 1 + i
+            if line.heading {
+                screen.put(line.keys, x: x0 + 2, y: y, style: s.theme[.detailTitle], limit: w - 4)
+            } else {
+                screen.put(line.keys, x: x0 + 3, y: y, style: s.theme[.helpKey], limit: 20)
+                screen.put(line.text, x: x0 + 24, y: y, style: s.theme[.help], limit: w - 26)
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import FlowCore
+
+/// Incremental search over use-case titles, steps and conditions, in document order, wrapping
+/// around, ignoring case; a match inside a folded row unfolds what hides it.
+enum Search {
+    static func typed(_ key: Key, _ editor: inout LineEditor, origin: NodeID?, _ s: inout AppState) {
+        switch editor.handle(key) {
+        case .commit:
+            s.mode = .normal
+            let query = editor.string
+            guard !query.isEmpty else { return }
+            s.lastSearch = query
+            s.searchShown = true
+        case .cancel:
+            s.mode = .normal
+            s.cursor = origin
+        case .edited:
+            s.mode = .search(editor, origin: origin)
+            if editor.text.isEmpty { s.cursor = origin } else {
+                find(editor.string, from: origin, forward: true, includeStart: false, &s)
+            }
+        default:
+            s.mode = .search(editor, origin: origin)
+        }
+    }
+
+    static func next(forward: Bool, _ s: inout AppState) {
+        guard let query = s.lastSearch else { return s.fail("No search yet: / starts one") }
+        s.searchShown = true
+        find(query, from: s.cursor, forward: forward, includeStart: false, &s)
+    }
+
+    static func matches(_ text: String, _ query: String) -> Bool {
+        text.lowercased().contains(query.lowercased())
+    }
+
+    /// Moves the cursor to the next node whose text contains the query; says so when none does.
+    static func find(_ query: String, from start: NodeID?, forward: Bool, includeStart: Bool, _ s: inout AppState) {
+        let all = Rows(s.flow, folded: [])
+        guard let origin = start ?? all.first else { return }
+        var id = origin
+        var first = true
+        while true {
+            if !(first && !includeStart), let text = s.flow[id]?.text, matches(text, query) {
+                reveal(id, &s)
+                s.cursor = id
+                return
+            }
+            first = false
+            let step = forward ? all.next(id) : all.previous(id)
+            id = step ?? (forward ? all.first : all.last) ?? origin
+            if id == origin {
+                if let text = s.flow[id]?.text, matches(text, query), !includeStart { reveal(id, &s); s.cursor = id; return }
+                return s.fail("Not found: \(query)")
+            }
+        }
+    }
+
+    /// Unfolds every ancestor of a node so it shows.
+    static func reveal(_ id: NodeID, _ s: inout AppState) {
+        var current = s.flow[id]?.parent
+        while let c = current {
+            s.folded.remove(c)
+            current = s.flow[c]?.parent
+        }
+    }
+}
+
+/// The `:` command line.
+enum Commands {
+    static func run(_ line: String, _ s: inout AppState) -> [Effect] {
+        let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        guard let verb = words.first else { return [] }
+        let rest = words.dropFirst().joined(separator: " ")
+        switch verb {
+        case "w", "write":
+            if !rest.isEmpty { s.path = rest }
+            return Editing.save(to: s.path, &s)
+        case "wq", "x":
+            s.quitAfterSave = true
+            return Editing.save(to: rest.isEmpty ? s.path : rest, &s)
+        case "q", "quit":
+            if s.isModified { s.fail("Unsaved changes: :w saves, :q! quits without saving"); return [] }
+            return [.quit]
+        case "q!", "quit!":
+            return [.quit]
+        case "e", "edit", "e!":
+            guard !rest.isEmpty else { s.fail("Which file? :e NAME.flow.md"); return [] }
+            if s.isModified && verb != "e!" { s.fail("Unsaved changes: :w first, or :e! \(rest) to drop them"); return [] }
+            return [.open(path: rest)]
+        case "export":
+            return export(words.dropFirst().map { $0 }, &s)
+        case "help", "h":
+            s.mode = .help(scroll: 0)
+            return []
+        case "uc":
+            guard let n = Int(rest), n >= 1, n <= s.flow.useCases.count else {
+                s.fail("No use case \(rest): there are \(s.flow.useCases.count)")
+                return []
+            }
+            s.cursor = s.flow.useCases[n - 1]
+            return []
+        default:
+            jump(words, &s)
+            return []
+        }
+    }
+
+    static func export(_ args: [String], _ s: inout AppState) -> [Effect] {
+        guard args.count == 2, let format = AppState.Preview(rawValue: args[0].lowercased()) else {
+            s.fail("Usage: :export mermaid FILE or :export dot FILE")
+            return []
+        }
+        let text = format == .mermaid ? Exports.mermaid(s.flow) : Exports.dot(s.flow)
+        return [.export(path: args[1], text: text)]
+    }
+
+    /// `:3a1` jumps to a step of the current use case, `:2 3a1` to one of use case 2.
+    static func jump(_ words: [String], _ s: inout AppState) {
+        var uc = s.cursor.flatMap { s.flow.useCase(of: $0) }
+        var number = words.last?.lowercased() ?? ""
+        if words.count == 2 {
+            guard let n = Int(words[0]), n >= 1, n <= s.flow.useCases.count else {
+                return s.fail("No use case \(words[0]): there are \(s.flow.useCases.count)")
+            }
+            uc = s.flow.useCases[n - 1]
+        } else if words.count > 2 {
+            return s.fail("Unknown command: \(words.joined(separator: " ")) (? lists the keys and commands)")
+        }
+        if number.hasSuffix(".") { number.removeLast() }
+        guard let uc, let target = s.flow.node(numbered: number, in: uc) else {
+            return s.fail(Numbering.components(number) == nil
+                ? "Unknown command: \(words.joined(separator: " ")) (:w, :q, :e FILE, :export FORMAT FILE, :2 3a1)"
+                : "No step \(number) in use case \(uc.flatMap { s.flow.number(of: $0) } ?? "?")")
+        }
+        Search.reveal(target, &s)
+        s.cursor = target
+    }
+}

@@ -1,0 +1,246 @@
+import FlowCore
+import FlowFormats
+
+/// The app's one state transition: `update(&state, msg)` changes the state and returns what the
+/// shell must do. Pure: no terminal, no files, no clock.
+public enum App {
+    public static func update(_ s: inout AppState, _ msg: Msg) -> [Effect] {
+        var effects: [Effect] = []
+        switch msg {
+        case .key(let key):
+            effects = handle(key, &s)
+        case .paste(let text):
+            paste(text, &s)
+        case .resized(let w, let h):
+            s.width = max(0, w)
+            s.height = max(0, h)
+        case .clicked(let x, let y):
+            click(x: x, y: y, &s)
+        case .scrolled(let lines):
+            scroll(by: lines, &s)
+        case .saved(let path, let revision):
+            if revision == s.history.revision { s.history.markSaved() }
+            s.path = path
+            s.say("Saved \(path)")
+            if s.quitAfterSave { effects = [.quit] }
+        case .saveFailed(let why):
+            s.quitAfterSave = false
+            s.fail("Not saved: \(why)")
+        case .exported(let path):
+            s.say("Exported \(path)")
+        case .exportFailed(let why):
+            s.fail("Not exported: \(why)")
+        case .opened(let path, let text):
+            open(path: path, text: text, &s)
+        case .openFailed(let why):
+            s.fail(why)
+        }
+        s.settleCursor()
+        return effects
+    }
+
+    static func handle(_ key: Key, _ s: inout AppState) -> [Effect] {
+        switch s.mode {
+        case .normal: return normal(key, &s)
+        case .editing(var editor, let target, let inserted):
+            switch editor.handle(key) {
+            case .commit: Editing.commitEdit(editor.string, target: target, inserted: inserted, &s)
+            case .cancel: Editing.cancelEdit(target: target, inserted: inserted, &s)
+            default: s.mode = .editing(editor, target: target, inserted: inserted)
+            }
+        case .command(var editor):
+            switch editor.handle(key) {
+            case .commit:
+                s.mode = .normal
+                return Commands.run(editor.string, &s)
+            case .cancel: s.mode = .normal
+            default: s.mode = editor.text.isEmpty && key == .backspace ? .normal : .command(editor)
+            }
+        case .search(var editor, let origin):
+            Search.typed(key, &editor, origin: origin, &s)
+        case .ending(var editor, let target):
+            switch editor.handle(key) {
+            case .commit:
+                s.mode = .normal
+                Editing.setEnding(editor.string, of: target, &s)
+            case .cancel: s.mode = .normal
+            default: s.mode = .ending(editor, target: target)
+            }
+        case .help(let scroll):
+            switch key {
+            case .char("j"), .down: s.mode = .help(scroll: scroll + 1)
+            case .char("k"), .up: s.mode = .help(scroll: max(0, scroll - 1))
+            case .pageDown, .char(" "): s.mode = .help(scroll: scroll + max(1, s.height - 4))
+            case .pageUp: s.mode = .help(scroll: max(0, scroll - max(1, s.height - 4)))
+            default: s.mode = .normal
+            }
+        case .confirmQuit:
+            switch key {
+            case .char("y"), .char("w"):
+                s.mode = .normal
+                s.quitAfterSave = true
+                return Editing.save(to: s.path, &s)
+            case .char("n"), .char("q"):
+                return [.quit]
+            default:
+                s.mode = .normal
+                s.say("Not quitting")
+            }
+        }
+        return []
+    }
+
+    static func normal(_ key: Key, _ s: inout AppState) -> [Effect] {
+        s.message = nil
+        let sequence = s.pending + [key]
+        if let action = s.bindings.action(for: sequence) {
+            s.pending = []
+            return perform(action, key: key, &s)
+        }
+        if s.bindings.isPrefix(sequence) {
+            s.pending = sequence
+            return []
+        }
+        let hadPending = !s.pending.isEmpty
+        s.pending = []
+        if hadPending { return normal(key, &s) }
+        if key == .escape {
+            s.searchShown = false
+            return []
+        }
+        s.say("\(key) does nothing here; ? lists the keys")
+        return []
+    }
+
+    static func perform(_ action: Action, key: Key, _ s: inout AppState) -> [Effect] {
+        let rows = s.rows
+        switch action {
+        case .moveDown: s.cursor = s.cursor.flatMap(rows.next) ?? s.cursor
+        case .moveUp: s.cursor = s.cursor.flatMap(rows.previous) ?? s.cursor
+        case .pageDown, .pageUp:
+            let n = max(1, s.treeHeight - 1) * (action == .pageDown ? 1 : -1)
+            if let c = s.cursor { s.cursor = rows.offset(c, by: n) }
+            if let t = s.top { s.top = rows.offset(t, by: n) }
+        case .firstRow: s.cursor = rows.first
+        case .lastRow: s.cursor = rows.last
+        case .parentOrFold:
+            guard let c = s.cursor, let node = s.flow[c] else { break }
+            if !node.children.isEmpty && !s.folded.contains(c) { s.folded.insert(c) } else if let p = node.parent { s.cursor = p }
+        case .childOrUnfold:
+            guard let c = s.cursor, let node = s.flow[c], let first = node.children.first else { break }
+            if s.folded.contains(c) { s.folded.remove(c) } else { s.cursor = first }
+        case .previousUseCase, .nextUseCase:
+            guard let c = s.cursor, let uc = s.flow.useCase(of: c), let i = s.flow.useCases.firstIndex(of: uc) else { break }
+            if action == .previousUseCase {
+                s.cursor = c != uc ? uc : s.flow.useCases[max(0, i - 1)]
+            } else if i + 1 < s.flow.useCases.count {
+                s.cursor = s.flow.useCases[i + 1]
+            }
+        case .commandLine: s.mode = .command(LineEditor())
+        case .toggleFold: Folding.toggle(&s)
+        case .foldAll: Folding.foldAll(&s)
+        case .unfoldAll: s.folded = []
+        case .foldToDepth:
+            if case .char(let c) = key, let d = c.wholeNumberValue { Folding.fold(toDepth: d, &s) }
+        case .addAfter: Editing.add(after: true, &s)
+        case .addBefore: Editing.add(after: false, &s)
+        case .editLabel: Editing.editLabel(&s)
+        case .addExtension: Editing.addExtension(&s)
+        case .setEnding: Editing.askEnding(&s)
+        case .toggleKind: Editing.toggleKind(&s)
+        case .addUseCase:
+            if s.searchShown { Search.next(forward: false, &s) } else { Editing.addUseCase(&s) }
+        case .delete: Editing.delete(&s)
+        case .yank: Editing.yank(&s)
+        case .pasteAfter: Editing.paste(after: true, &s)
+        case .pasteBefore: Editing.paste(after: false, &s)
+        case .moveNodeDown: Editing.moveAmongSiblings(by: 1, &s)
+        case .moveNodeUp: Editing.moveAmongSiblings(by: -1, &s)
+        case .indent: Editing.indent(&s)
+        case .outdent: Editing.outdent(&s)
+        case .undo: Editing.undo(&s)
+        case .redo: Editing.redo(&s)
+        case .search: s.mode = .search(LineEditor(), origin: s.cursor)
+        case .searchNext: Search.next(forward: true, &s)
+        case .searchPrevious: Search.next(forward: false, &s)
+        case .save: return Editing.save(to: s.path, &s)
+        case .quit:
+            if s.isModified {
+                s.mode = .confirmQuit
+            } else {
+                return [.quit]
+            }
+        case .help: s.mode = .help(scroll: 0)
+        case .toggleDetail: s.showDetail.toggle()
+        case .cyclePreview:
+            s.preview = s.preview == .mermaid ? .dot : .mermaid
+            s.showDetail = true
+        case .suspend: return [.suspend]
+        case .redraw: return [.redraw]
+        case .textCommit, .textCancel, .textHomeEnd, .textKill, .textDelete: break
+        }
+        return []
+    }
+
+    static func paste(_ text: String, _ s: inout AppState) {
+        switch s.mode {
+        case .editing(var e, let t, let i): e.insert(text); s.mode = .editing(e, target: t, inserted: i)
+        case .command(var e): e.insert(text); s.mode = .command(e)
+        case .ending(var e, let t): e.insert(text); s.mode = .ending(e, target: t)
+        case .search(var e, let origin):
+            e.insert(text)
+            Search.find(e.string, from: origin, forward: true, includeStart: false, &s)
+            s.mode = .search(e, origin: origin)
+        default: s.say("Pasted text goes into a label: press e to edit one first")
+        }
+    }
+
+    static func click(x: Int, y: Int, _ s: inout AppState) {
+        guard case .normal = s.mode, y >= 0, y < s.treeHeight, let top = s.top else { return }
+        let window = s.rows.window(from: top, count: y + 1)
+        if y < window.count { s.cursor = window[y] }
+    }
+
+    static func scroll(by lines: Int, _ s: inout AppState) {
+        guard let top = s.top else { return }
+        let rows = s.rows
+        s.top = rows.offset(top, by: lines)
+        if let t = s.top, let c = s.cursor, !rows.window(from: t, count: s.treeHeight).contains(c) {
+            s.cursor = lines > 0 ? t : rows.offset(t, by: s.treeHeight - 1)
+        }
+    }
+
+    static func open(path: String, text: String, _ s: inout AppState) {
+        do {
+            let parsed = try FlowMarkdownReader.read(text, file: path)
+            s.flow = parsed.flow
+            s.history = History()
+            s.path = path
+            s.folded = []
+            s.cursor = s.flow.useCases.first
+            s.top = s.cursor
+            s.say("Opened \(path): \(s.flow.useCases.count) use cases, \(s.flow.stepCount) steps")
+        } catch {
+            s.fail(error.description)
+        }
+    }
+}
+
+extension AppState {
+    /// Keeps the cursor on a visible row and inside the tree pane, moving the top row as little as possible.
+    mutating func settleCursor() {
+        let rows = self.rows
+        if let c = cursor, !flow.contains(c) { cursor = nil }
+        if cursor == nil { cursor = rows.first }
+        guard let c = cursor else { top = nil; return }
+        if !rows.isVisible(c) { cursor = rows.visibleAncestor(c) }
+        guard let cur = cursor else { return }
+        let h = max(1, treeHeight)
+        if let t = top, flow.contains(t), rows.isVisible(t) {
+            if rows.window(from: t, count: h).contains(cur) { return }
+            if rows.window(from: cur, count: h).contains(t) { top = cur; return }
+            if rows.window(from: t, count: 2 * h).contains(cur) { top = rows.offset(cur, by: -(h - 1)); return }
+        }
+        top = rows.offset(cur, by: -(h / 2))
+    }
+}

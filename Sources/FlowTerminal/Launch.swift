@@ -1,0 +1,14 @@
+import FlowCore
+import FlowDesigner
+
+/// Starts the editor on the terminal and returns when the user quits.
+public enum FlowTerminalMain {
+    @MainActor
+    public static func run(flow: Flow, path: String, theme: Theme, bindings: Bindings, noColor: Bool, message: String?) {
+        CrashGuard.saveTerminal()
+        let device = NcursesDevice(colorsAllowed: !noColor)
+        var state = AppState(flow: flow, path: path, theme: theme.adapted(toColors: device.colorCount), bindings: bindings)
+        if let message { state.say(message) }
+        EventLoop(state: state, device: device).run()
+    }
+}

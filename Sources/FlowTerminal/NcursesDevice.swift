@@ -1,0 +1,193 @@
+import CNcursesw
+import FlowDesigner
+import Glibc
+
+/// The real terminal, through ncursesw: one thread (the loop's) calls it.
+///
+/// Pitfalls measured on these machines (../shared/notes): the locale must be UTF-8 before
+/// `initscr` or CJK vanishes; `raw()` so Ctrl-C/Ctrl-Z/Ctrl-S reach the app as keys;
+/// `set_escdelay(25)` so Esc is prompt; ACS and attribute macros come from the shim.
+public final class NcursesDevice: Device {
+    private var last: Screen?
+    private var pairs: [Int: Int16] = [:]
+    private let colors: Int
+    private var cursorShown = false
+    private var window: UnsafeMutablePointer<WINDOW>?
+
+    public let inputDescriptor: Int32 = 0
+
+    /// Starts full-screen mode. `colorsAllowed` false (NO_COLOR) draws with attributes only.
+    public init(colorsAllowed: Bool) {
+        Self.useUTF8Locale()
+        window = initscr()
+        raw()
+        noecho()
+        nonl()
+        keypad(window, true)
+        set_escdelay(25)
+        nodelay(window, true)
+        _ = curs_set(0)
+        mousemask(CN_BUTTON1_PRESSED | CN_BUTTON1_CLICKED | CN_BUTTON4_PRESSED | CN_BUTTON5_PRESSED, nil)
+        mouseinterval(0)
+        if colorsAllowed && has_colors() {
+            start_color()
+            use_default_colors()
+            colors = Int(cn_colors())
+        } else {
+            colors = 0
+        }
+        CrashGuard.install()
+    }
+
+    /// The number of colours the theme may use: 0, 8, 16 or 256.
+    public var colorCount: Int { colors >= 256 ? 256 : colors >= 16 ? 16 : colors >= 8 ? 8 : 0 }
+
+    /// Sets a UTF-8 locale, falling back to C.UTF-8 when the environment names none (or one not installed).
+    static func useUTF8Locale() {
+        _ = setlocale(LC_ALL, "")
+        if String(cString: nl_langinfo(nl_item(CODESET))) != "UTF-8" {
+            for name in ["C.UTF-8", "C.utf8", "en_US.UTF-8"] where setlocale(LC_ALL, name) != nil { break }
+        }
+    }
+
+    public var size: (width: Int, height: Int) { (Int(getmaxx(window)), Int(getmaxy(window))) }
+
+    public func readEvents() -> [Msg] {
+        var out: [Msg] = []
+        var ch: wint_t = 0
+        while true {
+            let r = wget_wch(window, &ch)
+            if r == ERR { break }
+            if r == KEY_CODE_YES {
+                if let m = special(Int32(ch)) { out.append(m) }
+            } else if let k = Self.key(UInt32(ch)) {
+                out.append(.key(k))
+            }
+        }
+        return out
+    }
+
+    static func key(_ code: UInt32) -> Key? {
+        switch code {
+        case 0: return .ctrlSpace
+        case 9: return .tab
+        case 10, 13: return .enter
+        case 27: return .escape
+        case 8, 127: return .backspace
+        case 1...26: return .ctrl(Character(Unicode.Scalar(code + 96) ?? "?"))
+        case 28...31: return nil
+        default: return Unicode.Scalar(code).map { .char(Character($0)) }
+        }
+    }
+
+    private func special(_ code: Int32) -> Msg? {
+        switch code {
+        case KEY_UP: return .key(.up)
+        case KEY_DOWN: return .key(.down)
+        case KEY_LEFT: return .key(.left)
+        case KEY_RIGHT: return .key(.right)
+        case KEY_HOME: return .key(.home)
+        case KEY_END: return .key(.end)
+        case KEY_PPAGE: return .key(.pageUp)
+        case KEY_NPAGE: return .key(.pageDown)
+        case KEY_BACKSPACE: return .key(.backspace)
+        case KEY_DC: return .key(.delete)
+        case KEY_ENTER: return .key(.enter)
+        case KEY_BTAB: return .key(.backTab)
+        case KEY_SR: return .key(.shiftUp)
+        case KEY_SF: return .key(.shiftDown)
+        case KEY_RESIZE:
+            let (w, h) = size
+            invalidate()
+            return .resized(width: w, height: h)
+        case KEY_MOUSE:
+            var event = MEVENT()
+            guard getmouse(&event) == OK else { return nil }
+            if event.bstate & CN_BUTTON4_PRESSED != 0 { return .scrolled(lines: -3) }
+            if event.bstate & CN_BUTTON5_PRESSED != 0 { return .scrolled(lines: 3) }
+            return .clicked(x: Int(event.x), y: Int(event.y))
+        case KEY_F0 + 1...KEY_F0 + 12: return .key(.function(Int(code - KEY_F0)))
+        default:
+            guard let name = keyname(code).map({ String(cString: $0) }) else { return nil }
+            if name.hasPrefix("kUP") { return .key(.shiftUp) }
+            if name.hasPrefix("kDN") { return .key(.shiftDown) }
+            return nil
+        }
+    }
+
+    public func present(_ screen: Screen) {
+        if last?.width != screen.width || last?.height != screen.height { last = nil; erase() }
+        for y in 0..<screen.height {
+            for x in 0..<screen.width {
+                let cell = screen[x, y]
+                if let old = last, old[x, y] == cell { continue }
+                if cell.text.isEmpty { continue }
+                draw(cell, x: x, y: y)
+            }
+        }
+        last = screen
+        if let c = screen.cursor {
+            if !cursorShown { _ = curs_set(1); cursorShown = true }
+            wmove(window, Int32(c.y), Int32(c.x))
+        } else if cursorShown {
+            _ = curs_set(0)
+            cursorShown = false
+        }
+        wrefresh(window)
+    }
+
+    private func draw(_ cell: Screen.Cell, x: Int, y: Int) {
+        var wide = cell.text.unicodeScalars.prefix(5).map { wchar_t(bitPattern: $0.value) } + [0]
+        var cc = cchar_t()
+        let pair = self.pair(cell.style)
+        setcchar(&cc, &wide, attributes(cell.style), pair, nil)
+        mvwadd_wch(window, Int32(y), Int32(x), &cc)
+    }
+
+    private func attributes(_ s: Style) -> attr_t {
+        var a = CN_A_NORMAL
+        if s.bold { a |= CN_A_BOLD }
+        if s.dim { a |= CN_A_DIM }
+        if s.italic { a |= CN_A_ITALIC }
+        if s.underline { a |= CN_A_UNDERLINE }
+        if s.reverse { a |= CN_A_REVERSE }
+        return a
+    }
+
+    /// The colour pair for a style's colours, made on first use.
+    private func pair(_ s: Style) -> Int16 {
+        guard colors > 0 else { return 0 }
+        func n(_ c: Color) -> Int16 {
+            if case .index(let i) = c, i < colors { return Int16(i) }
+            return -1
+        }
+        let (fg, bg) = (n(s.fg), n(s.bg))
+        if fg == -1 && bg == -1 { return 0 }
+        let key = Int(fg) * 1000 + Int(bg)
+        if let p = pairs[key] { return p }
+        guard pairs.count + 1 < Int(cn_color_pairs()) else { return 0 }
+        let p = Int16(pairs.count + 1)
+        init_pair(p, fg, bg)
+        pairs[key] = p
+        return p
+    }
+
+    public func invalidate() {
+        last = nil
+        clearok(window, true)
+    }
+
+    public func suspend() {
+        endwin()
+        kill(getpid(), SIGSTOP)
+        // Back from `fg`: everything is drawn again.
+        reset_prog_mode()
+        invalidate()
+    }
+
+    public func stop() {
+        _ = curs_set(1)
+        endwin()
+        CrashGuard.uninstall()
+    }
+}

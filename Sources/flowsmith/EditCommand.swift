@@ -1,0 +1,101 @@
+import ArgumentParser
+import FlowCore
+import FlowDesigner
+import FlowFormats
+import FlowTerminal
+import Foundation
+
+struct Edit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Open the full-screen editor on a flow file (a new file if it does not exist).")
+
+    @Argument(help: "The .flow.md file to edit.")
+    var file: String
+
+    @Option(help: "Theme: default, light, high-contrast, monochrome, or a themes/NAME.theme of your own.")
+    var theme: String?
+
+    func run() throws {
+        let env = ProcessInfo.processInfo.environment
+        let config = try UserConfig.load(env)
+        var flow = Flow()
+        var message: String?
+        if TextFile.exists(file) {
+            flow = try loadFlow(file).flow
+        } else {
+            message = "New file \(file): N adds a use case, ? lists the keys"
+        }
+        guard isatty(0) == 1, isatty(1) == 1 else {
+            complain("the editor needs a terminal; in scripts use `flowsmith check` or `flowsmith export`")
+            throw ExitCode(1)
+        }
+        let noColor = !(env["NO_COLOR"] ?? "").isEmpty
+        let chosen = try Themes.load(theme ?? config.theme, env: env)
+        let (t, f, m) = (chosen, flow, message)
+        let path = file
+        let bindings = config.bindings()
+        MainActor.assumeIsolated {
+            FlowTerminalMain.run(flow: f, path: path, theme: t, bindings: bindings, noColor: noColor, message: m)
+        }
+    }
+}
+
+/// Finds and reads the config file and themes.
+enum UserConfig {
+    static func path(_ env: [String: String]) -> String {
+        let base = env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (env["HOME"] ?? "") + "/.config"
+        return base + "/flowsmith/config"
+    }
+
+    static func load(_ env: [String: String]) throws -> Config {
+        let p = path(env)
+        guard TextFile.exists(p) else { return Config() }
+        do {
+            return try Config.parse(try TextFile.read(p))
+        } catch let e as Config.Failure {
+            complain("\(p):\(e.line): \(e.message)")
+            throw ExitCode(1)
+        } catch {
+            complain("\(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+enum Themes {
+    /// Where themes are looked for, first match wins.
+    static func directories(_ env: [String: String]) -> [String] {
+        var dirs: [String] = []
+        if let d = env["FLOWSMITH_THEMES"], !d.isEmpty { dirs.append(d) }
+        let config = env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (env["HOME"] ?? "") + "/.config"
+        dirs.append(config + "/flowsmith/themes")
+        // Next to the program: a source checkout (.build/…/debug/flowsmith) or an install (bin/../share).
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        dirs.append(dir.appendingPathComponent("../share/flowsmith/themes").standardized.path)
+        for _ in 0..<4 {
+            dir = dir.deletingLastPathComponent()
+            dirs.append(dir.appendingPathComponent("themes").path)
+        }
+        return dirs + ["/usr/local/share/flowsmith/themes", "/usr/share/flowsmith/themes"]
+    }
+
+    static func load(_ name: String?, env: [String: String]) throws -> Theme {
+        let wanted = name ?? "default"
+        for dir in directories(env) {
+            let file = dir + "/" + wanted + ".theme"
+            guard TextFile.exists(file) else { continue }
+            do {
+                return try Theme.parse(try TextFile.read(file), name: wanted)
+            } catch let e as ThemeError {
+                complain("\(file):\(e.line): \(e.message)")
+                throw ExitCode(1)
+            } catch {
+                complain("\(error)")
+                throw ExitCode(1)
+            }
+        }
+        if name == nil { return .fallback }
+        complain("no theme \"\(wanted)\"; looked in \(directories(env).joined(separator: ", "))")
+        throw ExitCode(1)
+    }
+}

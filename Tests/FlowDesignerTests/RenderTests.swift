@@ -1,0 +1,150 @@
+import FlowCore
+import FlowDesigner
+import FlowFormats
+import Foundation
+import TestSupport
+import Testing
+
+/// Render snapshots: the screen as text, kept in Snapshots/ beside this file and re-recorded with
+/// RECORD_SNAPSHOTS=1 swift test.
+func assertSnapshot(_ screen: Screen, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let url = Fixtures.root.appendingPathComponent("Tests/FlowDesignerTests/Snapshots/\(name).txt")
+    let text = screen.text
+    if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+    }
+    let expected = try String(contentsOf: url, encoding: .utf8)
+    #expect(text == expected, "snapshot \(name) differs:\n\(text)", sourceLocation: sourceLocation)
+}
+
+@Suite struct RenderTests {
+    func state(_ w: Int, _ h: Int, _ keys: String = "") -> AppState {
+        var s = AppState(flow: SampleFlow.flow(), path: "crm.flow.md", width: w, height: h)
+        if !keys.isEmpty { press(keys, &s) }
+        return s
+    }
+
+    @Test func tree80x24() throws { try assertSnapshot(Render.screen(state(80, 24, "j j")), "tree-80x24") }
+    @Test func tree40x12() throws { try assertSnapshot(Render.screen(state(40, 12, "G")), "tree-40x12") }
+    @Test func folded() throws { try assertSnapshot(Render.screen(state(80, 24, "2")), "folded-80x24") }
+    @Test func detailRight() throws { try assertSnapshot(Render.screen(state(100, 24, "j j v")), "detail-100x24") }
+    @Test func detailBelow() throws { try assertSnapshot(Render.screen(state(60, 24, "j j v t")), "detail-60x24") }
+    @Test func help() throws { try assertSnapshot(Render.screen(state(80, 24, "?")), "help-80x24") }
+    @Test func tooSmall() throws { try assertSnapshot(Render.screen(state(20, 4)), "too-small-20x4") }
+
+    @Test func editingShowsTheCursorAfterWideText() throws {
+        var s = state(40, 12, "j e")
+        typeText("系统", &s)
+        let screen = Render.screen(s)
+        try assertSnapshot(screen, "editing-40x12")
+        // "  1. " is 7 columns with the marker; the label is 20 wide, then 系统 adds 4.
+        #expect(screen.cursor?.x == 7 + DisplayWidth.of("用户填写用户名、密码系统"))
+        #expect(screen.cursor?.y == 1)
+    }
+
+    @Test func searchPromptAndMatch() throws {
+        var s = state(80, 12, "/")
+        typeText("验证", &s)
+        try assertSnapshot(Render.screen(s), "search-80x12")
+    }
+
+    @Test func widthsFollowGraphemes() {
+        #expect(DisplayWidth.of("系统登录") == 8)
+        #expect(DisplayWidth.of("e\u{301}") == 1)
+        #expect(DisplayWidth.of("👩‍💻") == 2)
+        #expect(DisplayWidth.of("🇨🇳") == 2)
+        #expect(DisplayWidth.of("ｱ") == 1)
+        #expect(DisplayWidth.of("Ａ") == 2)
+        #expect(DisplayWidth.of("\u{1B}") == 0)
+    }
+
+    @Test func longLabelsEndInAnEllipsisAndNeverSplitAWideCharacter() {
+        var screen = Screen(width: 10, height: 1)
+        screen.put("系统登录系统登录", x: 0, y: 0, style: .plain)
+        #expect(screen.text == "系统登录…\n")
+        var odd = Screen(width: 9, height: 1)
+        odd.put("系统登录系统登录", x: 0, y: 0, style: .plain)
+        #expect(odd.text == "系统登录…\n")
+        var controls = Screen(width: 20, height: 1)
+        controls.put("a\u{1B}[31mb\u{9B}c\u{202E}d", x: 0, y: 0, style: .plain)
+        #expect(controls.text == "a␛[31mb\u{FFFD}c\u{FFFD}d\n")
+    }
+
+    @Test func overwritingHalfAWideCharacterBlanksTheOtherHalf() {
+        var screen = Screen(width: 6, height: 1)
+        screen.put("系统登", x: 0, y: 0, style: .plain)
+        screen.put("|", x: 1, y: 0, style: .plain)
+        #expect(screen.text == " |统登\n")
+        screen.put("x", x: 2, y: 0, style: .plain)
+        #expect(screen.text == " |x 登\n")
+    }
+
+    @Test func untrustedLabelsNeverReachTheScreenRaw() {
+        var flow = Flow()
+        let uc = flow.addUseCase("\u{1B}]52;c;ZXZpbA==\u{07}")
+        flow.addStep("\u{1B}[2J\u{9B}31m\u{202E}", to: uc)
+        let s = AppState(flow: flow, path: "x", width: 60, height: 8)
+        for cell in Render.screen(s).cells {
+            #expect(cell.text.unicodeScalars.allSatisfy { $0.value >= 0x20 && !(0x7F...0x9F).contains($0.value) && !(0x202A...0x202E).contains($0.value) })
+        }
+    }
+
+    @Test func themesLoadAndAdapt() throws {
+        for name in ["default", "light", "high-contrast", "monochrome"] {
+            let text = try Fixtures.text(Fixtures.root.appendingPathComponent("themes/\(name).theme"))
+            let theme = try Theme.parse(text, name: name)
+            #expect(Set(theme.styles.keys) == Set(Theme.Role.allCases), "\(name) misses roles")
+            // Without colours the cursor row and the status bar still stand out.
+            let mono = theme.adapted(toColors: 0)
+            #expect(mono[.cursor] != mono[.normal])
+            #expect(mono[.status] != mono[.normal])
+            for style in theme.adapted(toColors: 8).styles.values {
+                for c in [style.fg, style.bg] { if case .index(let i) = c { #expect(i < 8) } }
+            }
+        }
+        #expect(throws: ThemeError(line: 1, message: "unknown word \"blinking\": expected a colour, \"on COLOUR\" or bold, dim, italic, underline, reverse")) {
+            try Theme.parse("cursor = red blinking", name: "bad")
+        }
+    }
+}
+
+@Suite struct DriverTests {
+    @Test func realLoopHandlesABatchOfKeysAndDrawsOnce() {
+        let d = Driver(SampleFlow.flow(), path: "crm.flow.md")
+        let before = d.loop.frames
+        d.send([.key(.char("j")), .key(.char("o"))] + "系统记录日志".map { .key(.char($0)) } + [.key(.enter)])
+        #expect(d.loop.frames == before + 1)
+        #expect(d.state.position == "UC 1 · 2")
+        #expect(d.screen.contains("  2. 系统记录日志"))
+        d.keys("u")
+        #expect(!d.screen.contains("系统记录日志"))
+        d.keys("q")
+        #expect(d.loop.finished)
+    }
+
+    @Test func resizeToTinyAndBack() {
+        let d = Driver(SampleFlow.flow(), width: 80, height: 24)
+        d.send([.resized(width: 10, height: 3)])
+        #expect(d.screen.contains("terminal"))
+        d.send([.resized(width: 40, height: 12)])
+        #expect(d.screen.contains("系统登录"))
+        d.send([.resized(width: 0, height: 0)])
+        #expect(d.screen == "")
+    }
+
+    @Test func savesThroughTheEffectRunner() throws {
+        let dir = NSTemporaryDirectory() + "fs-driver-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/crm.flow.md"
+        let d = Driver(SampleFlow.flow(), path: path)
+        d.keys("G o").type("Clerk notes the call").keys("Enter Ctrl-S")
+        #expect(d.state.message?.text == "Saved \(path)")
+        let saved = try FlowMarkdownReader.read(try String(contentsOfFile: path, encoding: .utf8)).flow
+        #expect(saved.stepCount == SampleFlow.flow().stepCount + 1)
+        d.send([.key(.char(":"))]).type("w \(dir)/missing/x.flow.md").keys("Enter")
+        #expect(d.state.message?.text.hasPrefix("Not saved: \(dir)/missing/x.flow.md: cannot write") == true)
+        d.send([.key(.char(":"))]).type("export mermaid \(dir)/crm.mmd").keys("Enter")
+        #expect(try String(contentsOfFile: dir + "/crm.mmd", encoding: .utf8).hasPrefix("flowchart TD"))
+    }
+}

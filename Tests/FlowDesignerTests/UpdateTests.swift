@@ -1,0 +1,399 @@
+import FlowCore
+import FlowDesigner
+import FlowFormats
+import TestSupport
+import Testing
+
+/// Sends keys (config-file names, space separated) through `update`; returns every effect.
+@discardableResult
+func press(_ names: String, _ s: inout AppState) -> [Effect] {
+    var effects: [Effect] = []
+    for name in names.split(separator: " ") {
+        guard let key = Key(name: String(name)) else { Issue.record("bad key name \(name)"); continue }
+        effects += App.update(&s, .key(key))
+    }
+    return effects
+}
+
+@discardableResult
+func typeText(_ text: String, _ s: inout AppState) -> [Effect] {
+    text.flatMap { App.update(&s, .key(.char($0))) }
+}
+
+func fresh() -> AppState { AppState(flow: SampleFlow.flow(), path: "crm.flow.md") }
+
+func at(_ s: AppState) -> String { s.position }
+
+@Suite struct MoveTests {
+    @Test func downUpFirstLast() {
+        var s = fresh()
+        #expect(at(s) == "UC 1")
+        press("j", &s); #expect(at(s) == "UC 1 · 1")
+        press("Down Down", &s); #expect(at(s) == "UC 1 · 2a")
+        press("k", &s); #expect(at(s) == "UC 1 · 2")
+        press("Up", &s); #expect(at(s) == "UC 1 · 1")
+        press("G", &s); #expect(at(s) == "UC 2 · 2")
+        press("g", &s); #expect(at(s) == "UC 1")
+        press("End", &s); #expect(at(s) == "UC 2 · 2")
+        press("Home", &s); #expect(at(s) == "UC 1")
+        press("k", &s); #expect(at(s) == "UC 1")   // stays at the top
+    }
+
+    @Test func pagesMoveByAScreen() {
+        var s = AppState(flow: RandomFlow.large(steps: 500), path: nil, width: 80, height: 12)
+        press("PgDn", &s)
+        #expect(s.rows.window(from: s.rows.first!, count: 11).last == s.cursor)
+        press("Ctrl-D Ctrl-U", &s)
+        #expect(s.rows.window(from: s.rows.first!, count: 11).last == s.cursor)
+        press("PgUp", &s)
+        #expect(at(s) == "UC 1")
+    }
+
+    @Test func leftFoldsThenGoesUpRightUnfoldsThenGoesDown() {
+        var s = fresh()
+        press("j j", &s)                       // step 2, which has extensions
+        press("h", &s)
+        #expect(s.folded.contains(s.cursor!) && at(s) == "UC 1 · 2")
+        press("Left", &s); #expect(at(s) == "UC 1")
+        press("j j l", &s)
+        #expect(s.folded.isEmpty && at(s) == "UC 1 · 2")
+        press("Right", &s); #expect(at(s) == "UC 1 · 2a")
+    }
+
+    @Test func useCaseJumps() {
+        var s = fresh()
+        press("]", &s); #expect(at(s) == "UC 2")
+        press("j", &s); press("[", &s); #expect(at(s) == "UC 2")
+        press("[", &s); #expect(at(s) == "UC 1")
+    }
+
+    @Test func commandLineJumps() {
+        var s = fresh()
+        press(":", &s); typeText("2b1", &s); press("Enter", &s)
+        #expect(at(s) == "UC 1 · 2b1")
+        press(":", &s); typeText("2 2", &s); press("Enter", &s)
+        #expect(at(s) == "UC 2 · 2")
+        press(":", &s); typeText("9z", &s); press("Enter", &s)
+        #expect(s.message?.text == "No step 9z in use case 2" && at(s) == "UC 2 · 2")
+        press(":", &s); typeText("uc 1", &s); press("Enter", &s)
+        #expect(at(s) == "UC 1")
+        press(":", &s); typeText("frobnicate", &s); press("Enter", &s)
+        #expect(s.message?.kind == .error)
+    }
+}
+
+@Suite struct FoldTests {
+    @Test func toggleFoldAllAndDepth() {
+        var s = fresh()
+        press("Space", &s)
+        #expect(s.folded == [s.flow.useCases[0]])
+        press("z a", &s)
+        #expect(s.folded.isEmpty)
+        press("z M", &s)
+        #expect(s.folded.count == 5)            // two use cases, step 2 and its two extensions
+        press("z R", &s)
+        #expect(s.folded.isEmpty)
+        press("1", &s)
+        #expect(s.folded == Set(s.flow.useCases))
+        press("2", &s)
+        #expect(s.folded.count == 1)             // step 2 of use case 1
+        press("3", &s)
+        #expect(s.folded.count == 2)             // its two extensions
+    }
+
+    @Test func foldingMovesTheCursorToTheFoldedRow() {
+        var s = fresh()
+        press("j j j j", &s)                     // 2a1
+        press("1", &s)
+        #expect(at(s) == "UC 1")
+    }
+
+    @Test func spaceOnALeafFoldsItsParent() {
+        var s = fresh()
+        press("j", &s)
+        press("Space", &s)
+        #expect(at(s) == "UC 1" && s.folded == [s.flow.useCases[0]])
+    }
+}
+
+@Suite struct EditTests {
+    @Test func addAfterAndBeforeThenUndoRedo() {
+        var s = fresh()
+        press("j o", &s)
+        typeText("系统记录日志", &s)
+        press("Enter", &s)
+        #expect(at(s) == "UC 1 · 2")
+        #expect(s.flow[s.cursor!]?.text == "系统记录日志")
+        #expect(s.history.undoStack.count == 1 && s.isModified)
+        press("O", &s); typeText("before", &s); press("Enter", &s)
+        #expect(at(s) == "UC 1 · 2" && s.flow[s.cursor!]?.text == "before")
+        press("u u", &s)
+        #expect(s.flow == SampleFlow.flow() && !s.isModified)
+        press("Ctrl-R", &s)
+        #expect(s.flow.stepCount == SampleFlow.flow().stepCount + 1)
+    }
+
+    @Test func enterAddsAndEscapeOrEmptyCancelsWithoutAHistoryEntry() {
+        var s = fresh()
+        press("j Enter", &s); typeText("x", &s); press("Esc", &s)
+        #expect(s.flow == SampleFlow.flow() && s.history.undoStack.isEmpty)
+        press("o Enter", &s)
+        #expect(s.flow == SampleFlow.flow() && s.history.undoStack.isEmpty)
+    }
+
+    @Test func oOnAUseCaseAddsItsFirstStep() {
+        var s = fresh()
+        press("o", &s); typeText("first", &s); press("Enter", &s)
+        #expect(at(s) == "UC 1 · 1" && s.flow[s.cursor!]?.text == "first")
+    }
+
+    @Test func editInPlaceWithTheLineEditor() {
+        var s = fresh()
+        press("j e", &s)
+        press("Ctrl-A", &s); typeText("【", &s); press("End", &s); typeText("】", &s)
+        press("Backspace", &s); typeText("】", &s)
+        press("Enter", &s)
+        #expect(s.flow[s.cursor!]?.text == "【用户填写用户名、密码】")
+        press("i Ctrl-U", &s); typeText("new", &s); press("Esc", &s)
+        #expect(s.flow[s.cursor!]?.text == "【用户填写用户名、密码】")
+        press("e Ctrl-W", &s); press("Enter", &s)
+        #expect(s.flow[s.cursor!]?.text == "")
+        press("u", &s)
+        #expect(s.flow[s.cursor!]?.text == "【用户填写用户名、密码】")
+    }
+
+    @Test func extensionsEndingsAndKinds() {
+        var s = fresh()
+        press("j x", &s); typeText("用户名为空", &s); press("Enter", &s)
+        #expect(at(s) == "UC 1 · 1a")
+        press("o", &s); typeText("系统提示输入用户名", &s); press("Enter", &s)
+        #expect(at(s) == "UC 1 · 1a1")
+        press("E Ctrl-U", &s); typeText("1", &s); press("Enter", &s)
+        let ext = s.flow.node(numbered: "1a", in: s.flow.useCases[0])!
+        #expect(s.flow[ext]?.ending == .resume(.step(s.flow.node(numbered: "1", in: s.flow.useCases[0])!)))
+        press("E Ctrl-U", &s); typeText("failure", &s); press("Enter", &s)
+        #expect(s.flow[ext]?.ending == .failure)
+        press("E Ctrl-U", &s); typeText("7", &s); press("Enter", &s)
+        #expect(s.flow[ext]?.ending == .failure && s.message?.kind == .error)
+        press("!", &s)
+        #expect(s.flow[ext]?.extensionKind == .exception)
+        press("g x", &s)
+        #expect(s.message?.text.hasPrefix("Extensions belong to steps") == true)
+        press("E", &s)
+        #expect(s.message?.text.hasPrefix("Endings belong to extensions") == true)
+    }
+
+    @Test func addUseCase() {
+        var s = fresh()
+        press("N", &s); typeText("新增客户", &s); press("Enter", &s)
+        #expect(at(s) == "UC 2" && s.flow.useCases.count == 3)
+    }
+
+    @Test func deleteYankPaste() {
+        var s = fresh()
+        press("j j d d", &s)                    // step 2 with its extensions
+        #expect(s.flow.stepCount == 7 - 3 && at(s) == "UC 1 · 2")
+        #expect(s.message?.text.contains("Deleted step 2") == true)
+        press("p", &s)                          // dd keeps what it cut
+        #expect(at(s) == "UC 1 · 3" && s.flow.stepCount == 7)
+        press("g j y y G p", &s)                // copy step 1, paste after the last step of UC 2
+        #expect(at(s) == "UC 2 · 3")
+        press("P", &s)
+        #expect(at(s) == "UC 2 · 3" && s.flow.children(of: s.flow.useCases[1]).count == 4)
+        press("g y y j p", &s)                  // a use case cannot go after a step
+        #expect(s.message?.text == "A copied use case cannot go next to a step")
+        press("u u u u", &s)
+        #expect(s.flow == SampleFlow.flow())
+    }
+
+    @Test func moveAmongSiblings() {
+        var s = fresh()
+        press("j J", &s)
+        #expect(at(s) == "UC 1 · 2" && s.flow[s.cursor!]?.text == "用户填写用户名、密码")
+        press("K", &s)
+        #expect(at(s) == "UC 1 · 1")
+        press("Shift-Down Shift-Down", &s)
+        #expect(at(s) == "UC 1 · 3")
+        press("Shift-Up Shift-Up", &s)
+        #expect(at(s) == "UC 1 · 1")
+        #expect(FlowMarkdownWriter.write(s.flow) == FlowMarkdownWriter.write(SampleFlow.flow()))
+        press("K", &s)
+        #expect(s.message?.text == "Already the first here")
+    }
+
+    @Test func tabAndShiftTab() {
+        var s = fresh()
+        press("G Tab", &s)                      // UC 2 step 2 becomes 1a1 of a new extension
+        #expect(at(s) == "UC 2 · 1a1")
+        press("Shift-Tab", &s)                  // and back, the empty extension goes too
+        #expect(at(s) == "UC 2 · 2")
+        #expect(FlowMarkdownWriter.write(s.flow) == FlowMarkdownWriter.write(SampleFlow.flow()))
+        press(":", &s); typeText("3", &s); press("Enter Tab", &s)   // UC 2 has no step 3: stays
+        press(":", &s); typeText("1 3", &s); press("Enter Tab", &s) // step 3 joins 2b, the last extension of step 2
+        #expect(at(s) == "UC 1 · 2b2")
+        press("g Tab", &s)
+        #expect(s.message?.kind == .error)
+    }
+}
+
+@Suite struct SearchTests {
+    @Test func incrementalSearchNextAndPrevious() {
+        var s = fresh()
+        press("z M /", &s)
+        typeText("系统", &s)
+        #expect(at(s) == "UC 1 · 2")             // first match after the cursor, unfolded
+        press("Enter", &s)
+        press("n", &s); #expect(at(s) == "UC 1 · 2a1")
+        press("n", &s); #expect(at(s) == "UC 1 · 2b1")
+        press("N", &s); #expect(at(s) == "UC 1 · 2a1")   // N is previous while a search shows
+        press("Esc N", &s)                      // after Esc, N adds a use case again
+        #expect(s.mode != .normal)
+        press("Esc", &s)
+        press("/", &s); typeText("PHONE", &s); press("Enter", &s)
+        #expect(at(s) == "UC 2 · 1")            // ignoring case
+        press("/", &s); typeText("不存在", &s)
+        #expect(s.message?.text == "Not found: 不存在")
+        press("Esc", &s)
+        #expect(at(s) == "UC 2 · 1")            // Esc goes back to where the search started
+    }
+}
+
+@Suite struct FileAndViewTests {
+    @Test func saveQuitAndConfirm() {
+        var s = fresh()
+        #expect(press("q", &s) == [.quit])
+        press("j o", &s); typeText("x", &s); press("Enter", &s)
+        #expect(press("q", &s).isEmpty && s.mode == .confirmQuit)
+        press("Esc", &s)
+        #expect(s.mode == .normal)
+        let effects = press("Ctrl-S", &s)
+        guard case .save(let path, let text, let revision)? = effects.first else { Issue.record("no save"); return }
+        #expect(path == "crm.flow.md" && text.contains("2. x\n"))
+        _ = App.update(&s, .saved(path: path, revision: revision))
+        #expect(!s.isModified && s.message?.text == "Saved crm.flow.md")
+        #expect(press("q", &s) == [.quit])
+    }
+
+    @Test func saveAndQuitWaitsForTheSave() {
+        var s = fresh()
+        press("j o", &s); typeText("x", &s); press("Enter q", &s)
+        let effects = press("y", &s)
+        guard case .save(let path, _, let revision)? = effects.first else { Issue.record("no save"); return }
+        #expect(App.update(&s, .saveFailed("disk full")) == [])
+        #expect(s.message?.text == "Not saved: disk full")
+        press("q y", &s)
+        #expect(App.update(&s, .saved(path: path, revision: revision)) == [.quit])
+    }
+
+    @Test func colonCommands() {
+        var s = fresh()
+        press(":", &s); typeText("w other.flow.md", &s)
+        guard case .save(let p, _, _)? = press("Enter", &s).first else { Issue.record("no save"); return }
+        #expect(p == "other.flow.md" && s.path == "other.flow.md")
+        press(":", &s); typeText("export dot out.dot", &s)
+        guard case .export(let ep, let text)? = press("Enter", &s).first else { Issue.record("no export"); return }
+        #expect(ep == "out.dot" && text.hasPrefix("digraph"))
+        press(":", &s); typeText("q", &s)
+        #expect(press("Enter", &s) == [.quit])
+        press("j o", &s); typeText("x", &s); press("Enter", &s)
+        press(":", &s); typeText("q", &s); press("Enter", &s)
+        #expect(s.message?.text == "Unsaved changes: :w saves, :q! quits without saving")
+        press(":", &s); typeText("e b.flow.md", &s); press("Enter", &s)
+        #expect(s.message?.kind == .error)
+        press(":", &s); typeText("e! b.flow.md", &s)
+        #expect(press("Enter", &s) == [.open(path: "b.flow.md")])
+        _ = App.update(&s, .opened(path: "b.flow.md", text: "## B\n\n1. one\n"))
+        #expect(s.flow.useCases.count == 1 && !s.isModified && s.path == "b.flow.md")
+        _ = App.update(&s, .opened(path: "c.flow.md", text: "nonsense\n"))
+        #expect(s.message?.text.hasPrefix("c.flow.md:1:1: expected") == true && s.path == "b.flow.md")
+        press(":", &s); typeText("q!", &s)
+        #expect(press("Enter", &s) == [.quit])
+    }
+
+    @Test func viewKeys() {
+        var s = fresh()
+        press("?", &s); #expect(s.mode == .help(scroll: 0))
+        press("j j", &s); #expect(s.mode == .help(scroll: 2))
+        press("Esc", &s); #expect(s.mode == .normal)
+        press("F1 q", &s); #expect(s.mode == .normal)
+        press("v", &s); #expect(s.showDetail)
+        press("t", &s); #expect(s.preview == .dot)
+        press("v", &s); #expect(!s.showDetail)
+        #expect(press("Ctrl-Z", &s) == [.suspend])
+        #expect(press("Ctrl-L", &s) == [.redraw])
+    }
+
+    @Test func unknownKeysSaySo() {
+        var s = fresh()
+        press("Q", &s)
+        #expect(s.message?.text == "Q does nothing here; ? lists the keys")
+        press("d j", &s)                        // an unfinished dd is dropped and j still moves
+        #expect(at(s) == "UC 1 · 1")
+    }
+
+    @Test func mouseClicksAndWheel() {
+        var s = fresh()
+        _ = App.update(&s, .clicked(x: 5, y: 3))
+        #expect(at(s) == "UC 1 · 2a")
+        var big = AppState(flow: RandomFlow.large(steps: 300), path: nil, width: 80, height: 10)
+        _ = App.update(&big, .scrolled(lines: 3))
+        #expect(big.top != big.rows.first && big.rows.window(from: big.top!, count: 9).contains(big.cursor!))
+    }
+
+    @Test func pasteGoesIntoTheLabel() {
+        var s = fresh()
+        press("j e Ctrl-U", &s)
+        _ = App.update(&s, .paste("系统\n登录\u{1B}[31m"))
+        press("Enter", &s)
+        #expect(s.flow[s.cursor!]?.text == "系统 登录 [31m")
+    }
+}
+
+@Suite struct BindingTableTests {
+    @Test func everyActionHasKeysOrIsDocumented() {
+        for b in Bindings.defaults.table where b.action != .searchPrevious {
+            #expect(!b.keys.isEmpty, "\(b.action) has no keys")
+        }
+        #expect(Set(Bindings.defaults.table.map(\.action)) == Set(Action.allCases))
+    }
+
+    @Test func noTwoActionsShareAKeyInTheTree() {
+        var seen: [[Key]: Action] = [:]
+        for b in Bindings.defaults.table where b.context == .tree {
+            for k in b.keys {
+                #expect(seen[k] == nil, "\(Bindings.name(k)) is bound to \(seen[k].map { "\($0)" } ?? "") and \(b.action)")
+                seen[k] = b.action
+            }
+        }
+    }
+
+    @Test func textBindingsAreWhatTheLineEditorDoes() {
+        for b in Bindings.defaults.table where b.context == .text {
+            for keys in b.keys {
+                var e = LineEditor("ab cd")
+                if keys == [.end] || keys == [.ctrl("e")] || keys == [.delete] || keys == [.ctrl("k")] { _ = e.handle(.home) }
+                #expect(e.handle(keys[0]) != .ignored, "\(Bindings.name(keys)) does nothing in the editor")
+            }
+        }
+    }
+
+    @Test func keysDocIsGeneratedFromTheTable() throws {
+        let doc = try Fixtures.text(Fixtures.root.appendingPathComponent("docs/keys.md"))
+        #expect(doc == Bindings.defaults.markdown(), "docs/keys.md is stale: run `.build/debug/flowsmith keys > docs/keys.md`")
+    }
+
+    @Test func configRemapsKeys() throws {
+        let config = try Config.parse("theme = light\n[keys]\ndelete = Delete, x x\nmove-down = Ctrl-N\n")
+        #expect(config.theme == "light")
+        let b = config.bindings()
+        #expect(b.action(for: [.delete]) == .delete)
+        #expect(b.action(for: [.char("x"), .char("x")]) == .delete)
+        #expect(b.action(for: [.ctrl("n")]) == .moveDown)
+        #expect(b.action(for: [.char("j")]) == nil)
+        #expect(throws: Config.Failure(line: 2, message: "unknown action \"explode\"; docs/keys.md lists them")) {
+            try Config.parse("[keys]\nexplode = x\n")
+        }
+    }
+}
+
+import Foundation
