@@ -11,10 +11,10 @@ build:
 	@scripts/setup.sh build
 	$(SWIFT) build --product flowsmith
 
-# Until the editor lands (issue 3), `make run` checks the example and prints its Mermaid export.
+# Opens the editor on a copy of the bundled example, so the example itself stays as shipped.
 run: build
-	$(BIN) check $(EXAMPLE)
-	$(BIN) export $(EXAMPLE) --format mermaid
+	@mkdir -p .run && [ -f .run/$(notdir $(EXAMPLE)) ] || cp $(EXAMPLE) .run/
+	$(BIN) .run/$(notdir $(EXAMPLE))
 
 check-deps:
 	@scripts/check-deps.sh

@@ -19,6 +19,10 @@ public final class NcursesDevice: Device {
     /// Starts full-screen mode. `colorsAllowed` false (NO_COLOR) draws with attributes only.
     public init(colorsAllowed: Bool) {
         Self.useUTF8Locale()
+        // The terminal's real size (ioctl), not COLUMNS/LINES left in the environment by a parent
+        // program; use_env(false) would be wrong: it means terminfo's fixed 80×24.
+        unsetenv("LINES")
+        unsetenv("COLUMNS")
         window = initscr()
         raw()
         noecho()

@@ -1,0 +1,206 @@
+"""The editor in a real terminal (tmux), driven as a person would: open the Chinese example,
+restructure it, save, quit, then read the saved file back."""
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+
+import pytest
+
+from conftest import BIN, ROOT, flowsmith
+from tmux_driver import Tmux
+
+SHELL_TAIL = "; echo EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo; sleep 60"
+
+
+@pytest.fixture
+def work(tmp_path):
+    shutil.copy(ROOT / "examples/crm-zh.flow.md", tmp_path / "crm.flow.md")
+    (tmp_path / "cfg").mkdir()
+    return tmp_path
+
+
+def editor(work, *args, width=100, height=30, env=None, tail=SHELL_TAIL):
+    base = {"LANG": "C.UTF-8", "XDG_CONFIG_HOME": str(work / "cfg"), "HOME": str(work)}
+    base.update(env or {})
+    cmd = " ".join(shlex.quote(str(a)) for a in [BIN, *args])
+    t = Tmux(f"sh -c {shlex.quote(cmd + tail)}", width=width, height=height, env=base, cwd=work)
+    return t
+
+
+def test_restructure_the_chinese_example_and_save(work):
+    t = editor(work, "crm.flow.md")
+    try:
+        t.wait_for("▾ 系统登录")
+        t.wait_for("crm.flow.md  UC 1")
+        # Add a main step after step 1, typing Chinese.
+        t.keys("j", "o")
+        t.wait_for("EDIT")
+        t.text("系统记录访问来源")
+        t.keys("Enter")
+        t.wait_for("    2. 系统记录访问来源")
+        t.wait_for("UC 1 · 2")
+        # Give it an extension with a step that ends in failure.
+        t.keys("x")
+        t.text("来源无法识别")
+        t.keys("Enter")
+        t.wait_for("2a. 来源无法识别")
+        t.keys("o")
+        t.text("系统拒绝登录")
+        t.keys("Enter", "E", "C-u")
+        t.text("failure")
+        t.keys("Enter")
+        t.wait_for("来源无法识别  ✗ failure")
+        # Move step 2 down, and back up; then delete it, undo, redo, undo.
+        t.keys("k", "k", "J")
+        t.wait_for_status(r"UC 1 · 3$")
+        t.keys("K")
+        t.wait_for_status(r"UC 1 · 2$")
+        t.keys("d", "d")
+        t.wait_for("Deleted step 2")
+        t.wait_for("系统记录访问来源", gone=True)
+        t.keys("u")
+        t.wait_for("Undid: Delete step 2")
+        t.wait_for("系统记录访问来源")
+        t.keys("C-r")
+        t.wait_for("系统记录访问来源", gone=True)
+        t.keys("u")
+        t.wait_for("系统记录访问来源")
+        # Fold and unfold, search, resize small and back.
+        t.keys("g", "Space")
+        t.wait_for("▸ 系统登录  (+")
+        t.keys("Space")
+        t.wait_for("▾ 系统登录")
+        t.keys("/")
+        t.text("锁定")
+        t.keys("Enter")
+        t.wait_for("UC 1 · 4a1a")
+        t.resize(40, 12)
+        t.wait_for("4a1a")
+        t.resize(100, 30)
+        t.wait_for("? help")
+        t.keys("C-s")
+        t.wait_for("Saved crm.flow.md")
+        t.keys("q")
+        t.wait_for("EXIT=0")
+        t.wait_for("icanon echo")          # the terminal is back in cooked mode
+    finally:
+        t.close()
+    saved = (work / "crm.flow.md").read_text(encoding="utf-8")
+    assert "2. 系统记录访问来源\n   - 2a. 来源无法识别:\n     1. 系统拒绝登录\n     - End: failure.\n3. 系统校验图形验证码。" in saved
+    assert flowsmith("check", work / "crm.flow.md").returncode == 0
+
+
+def test_quit_with_unsaved_changes_asks_and_loses_nothing_on_disk(work):
+    before = (work / "crm.flow.md").read_bytes()
+    t = editor(work, "crm.flow.md")
+    try:
+        t.wait_for("系统登录")
+        t.keys("j", "d", "d")
+        t.wait_for("crm.flow.md [+]")
+        t.keys("q")
+        t.wait_for("Unsaved changes")
+        t.keys("Escape")
+        t.wait_for("Not quitting")
+        t.keys("C-c")
+        t.wait_for("Unsaved changes")
+        t.keys("n")
+        t.wait_for("EXIT=0")
+    finally:
+        t.close()
+    assert (work / "crm.flow.md").read_bytes() == before
+
+
+def test_help_overlay_lists_the_keys(work):
+    t = editor(work, "crm.flow.md")
+    try:
+        t.wait_for("系统登录")
+        t.keys("?")
+        t.wait_for("flowsmith keys")
+        t.wait_for("add a step after and edit it")
+        t.keys("Escape")
+        t.wait_for("flowsmith keys", gone=True)
+        t.keys("q")
+        t.wait_for("EXIT=0")
+    finally:
+        t.close()
+
+
+def test_tiny_terminal_and_back(work):
+    t = editor(work, "crm.flow.md")
+    try:
+        t.wait_for("系统登录")
+        t.resize(12, 3)
+        t.wait_for("terminal")
+        t.resize(80, 24)
+        t.wait_for("系统登录")
+        t.keys("q")
+        t.wait_for("EXIT=0")
+    finally:
+        t.close()
+
+
+def test_sigterm_restores_the_terminal(work):
+    t = editor(work, "crm.flow.md")
+    try:
+        t.wait_for("系统登录")
+        shell = t.pane_pid()
+        child = int(subprocess.run(["pgrep", "-P", str(shell), "-f", "flowsmith"], capture_output=True, text=True).stdout.split()[0])
+        os.kill(child, signal.SIGTERM)
+        t.wait_for("EXIT=0")
+        t.wait_for("icanon echo")
+    finally:
+        t.close()
+
+
+def test_ctrl_z_suspends_and_fg_resumes(work):
+    base = f"LANG=C.UTF-8 XDG_CONFIG_HOME={work / 'cfg'} HOME={work}"
+    t = Tmux("bash --norc --noprofile -i", width=100, height=30, cwd=work, env={"PS1": "$ "})
+    try:
+        t.wait_for("$")
+        t.text(f"{base} {BIN} crm.flow.md")
+        t.keys("Enter")
+        t.wait_for("系统登录")
+        t.keys("C-z")
+        t.wait_for("Stopped")
+        t.text("fg")
+        t.keys("Enter")
+        t.wait_for("? help")
+        t.keys("j")
+        t.wait_for("UC 1 · 1")
+        t.keys("q")
+        t.wait_for("系统登录", gone=True)
+    finally:
+        t.close()
+
+
+def test_new_file_and_no_color(work):
+    t = editor(work, "new.flow.md", env={"NO_COLOR": "1"})
+    try:
+        t.wait_for("New file new.flow.md")
+        t.keys("N")
+        t.text("Pay a bill")
+        t.keys("Enter", "o")
+        t.text("Customer opens the bill")
+        t.keys("Enter")
+        t.wait_for("1. Customer opens the bill")
+        screen = t.screen(escapes=True)
+        assert not re.search(r"\x1b\[[0-9;]*(3[0-7]|4[0-7]|38;5|48;5)[;m]", screen), "colours despite NO_COLOR"
+        assert "\x1b[7m" in screen or "\x1b[27m" in screen or ";7m" in screen  # the cursor row is reversed
+        t.keys(":")
+        t.text("wq")
+        t.keys("Enter")
+        t.wait_for("EXIT=0")
+    finally:
+        t.close()
+    assert (work / "new.flow.md").read_text() == "## Pay a bill\n\n1. Customer opens the bill\n"
+
+
+def test_broken_file_is_refused_before_the_screen_changes(work):
+    (work / "bad.flow.md").write_text("## A\n1. x\n   1. y\n")
+    proc = flowsmith("bad.flow.md", check=False) if False else subprocess.run(
+        [str(BIN), str(work / "bad.flow.md")], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().endswith("bad.flow.md:3:4: a step cannot hold steps directly; add an extension line first, e.g. \"- 3a. condition:\"")
