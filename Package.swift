@@ -25,7 +25,7 @@ let package = Package(
             "FlowCore", "FlowFormats", "FlowDesigner", "FlowTerminal",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "FlowBench", dependencies: ["FlowCore", "FlowFormats", "TestSupport"], path: "Benchmarks/FlowBench"),
+        .executableTarget(name: "FlowBench", dependencies: ["FlowCore", "FlowFormats", "FlowDesigner", "FlowTerminal", "TestSupport"], path: "Benchmarks/FlowBench"),
         .target(name: "TestSupport", dependencies: ["FlowCore", "FlowFormats", "FlowDesigner", "FlowTerminal"], path: "Tests/TestSupport"),
         .testTarget(name: "FlowDesignerTests", dependencies: ["FlowCore", "FlowFormats", "FlowDesigner", "FlowTerminal", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "TestSupport"]),

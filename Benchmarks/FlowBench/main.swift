@@ -64,4 +64,5 @@ for n in [1_000, 10_000, 100_000] {
     print(String(format: "%-9d", n) + " \(size)  \(ms(write))  \(ms(read))  \(ms(mermaid))  \(ms(dotTime))  \(nop.map(ms) ?? "   (no nop)")  \(ratio)")
     _ = mmd
 }
+try EditorBench.run()
 print(String(format: "peak memory (VmHWM): %.1f MiB", peakRSSMiB()))

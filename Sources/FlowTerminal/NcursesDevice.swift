@@ -43,6 +43,22 @@ public final class NcursesDevice: Device {
         CrashGuard.install()
     }
 
+    /// A terminal that writes to a file instead of the screen, for measuring the bytes each frame
+    /// sends (benchmarks): `TERM`-type xterm-256color, the given size, no input.
+    public init(recordingTo output: UnsafeMutablePointer<FILE>, width: Int, height: Int) {
+        Self.useUTF8Locale()
+        setenv("COLUMNS", String(width), 1)
+        setenv("LINES", String(height), 1)
+        let input = fopen("/dev/null", "r")
+        let screen = newterm("xterm-256color", output, input)
+        set_term(screen)
+        window = cn_stdscr()
+        nodelay(window, true)
+        start_color()
+        use_default_colors()
+        colors = Int(cn_colors())
+    }
+
     /// The number of colours the theme may use: 0, 8, 16 or 256.
     public var colorCount: Int { colors >= 256 ? 256 : colors >= 16 ? 16 : colors >= 8 ? 8 : 0 }
 
