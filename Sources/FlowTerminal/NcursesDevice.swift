@@ -32,6 +32,11 @@ public final class NcursesDevice: Device {
         nodelay(window, true)
         _ = curs_set(0)
         mousemask(CN_BUTTON1_PRESSED | CN_BUTTON1_CLICKED | CN_BUTTON4_PRESSED | CN_BUTTON5_PRESSED, nil)
+        // Bracketed paste: pasted text arrives between ESC[200~ and ESC[201~, so a pasted line
+        // break cannot act as Enter and pasted letters cannot run commands.
+        define_key("\u{1B}[200~", Self.pasteStart)
+        define_key("\u{1B}[201~", Self.pasteEnd)
+        Self.writeRaw("\u{1B}[?2004h")
         mouseinterval(0)
         if colorsAllowed && has_colors() {
             start_color()
@@ -72,19 +77,36 @@ public final class NcursesDevice: Device {
 
     public var size: (width: Int, height: Int) { (Int(getmaxx(window)), Int(getmaxy(window))) }
 
+    static let pasteStart: Int32 = 0x2000
+    static let pasteEnd: Int32 = 0x2001
+    private var pasting: String.UnicodeScalarView?
+
     public func readEvents() -> [Msg] {
         var out: [Msg] = []
         var ch: wint_t = 0
         while true {
             let r = wget_wch(window, &ch)
             if r == ERR { break }
-            if r == KEY_CODE_YES {
+            if r == KEY_CODE_YES && Int32(ch) == Self.pasteStart {
+                pasting = String.UnicodeScalarView()
+            } else if r == KEY_CODE_YES && Int32(ch) == Self.pasteEnd {
+                if let text = pasting { out.append(.paste(String(text))) }
+                pasting = nil
+            } else if pasting != nil {
+                if r != KEY_CODE_YES, let u = Unicode.Scalar(UInt32(ch)) { pasting?.append(u == "\r" ? "\n" : u) }
+            } else if r == KEY_CODE_YES {
                 if let m = special(Int32(ch)) { out.append(m) }
             } else if let k = Self.key(UInt32(ch)) {
                 out.append(.key(k))
             }
         }
         return out
+    }
+
+    /// Writes a control sequence straight to the terminal (modes ncurses has no call for).
+    static func writeRaw(_ s: String) {
+        let bytes = Array(s.utf8)
+        _ = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
     }
 
     static func key(_ code: UInt32) -> Key? {
@@ -198,15 +220,18 @@ public final class NcursesDevice: Device {
     }
 
     public func suspend() {
+        Self.writeRaw("\u{1B}[?2004l")
         endwin()
         kill(getpid(), SIGSTOP)
         // Back from `fg`: everything is drawn again.
         reset_prog_mode()
+        Self.writeRaw("\u{1B}[?2004h")
         invalidate()
     }
 
     public func stop() {
         _ = curs_set(1)
+        Self.writeRaw("\u{1B}[?2004l")
         endwin()
         CrashGuard.uninstall()
     }

@@ -44,7 +44,7 @@ enum CrashGuard {
 
     /// Async-signal-safe: leaves the alternate screen, shows the cursor, restores the tty settings.
     static func restore() {
-        let reset: StaticString = "\u{1B}[?1000l\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l\r\n"
+        let reset: StaticString = "\u{1B}[?2004l\u{1B}[?1000l\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l\r\n"
         _ = write(1, reset.utf8Start, reset.utf8CodeUnitCount)
         if haveSaved { tcsetattr(0, TCSAFLUSH, &saved) }
     }

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-BIN = pathlib.Path(os.environ.get("FLOWSMITH_BIN", ROOT / ".build" / "debug" / "flowsmith"))
+BIN = pathlib.Path(os.environ.get("FLOWSMITH_BIN", ROOT / ".build" / "debug" / "flowsmith")).resolve()
 LABELS = json.loads((pathlib.Path(__file__).parent / "adversarial_labels.json").read_text())
 EXAMPLES = sorted((ROOT / "examples").glob("*.flow.md"))
 CORPUS = sorted((ROOT / "corpus").glob("*/*.flow.md"))

@@ -204,3 +204,26 @@ def test_broken_file_is_refused_before_the_screen_changes(work):
         [str(BIN), str(work / "bad.flow.md")], capture_output=True, text=True)
     assert proc.returncode == 1
     assert proc.stderr.strip().endswith("bad.flow.md:3:4: a step cannot hold steps directly; add an extension line first, e.g. \"- 3a. condition:\"")
+
+
+def test_bracketed_paste_goes_into_the_label_and_runs_no_commands(work):
+    t = editor(work, "crm.flow.md")
+    try:
+        t.wait_for("系统登录")
+        t.keys("j", "e", "C-u")
+        t.wait_for("EDIT")
+        # tmux pastes with bracketed-paste markers because the editor asked for them (-p).
+        t.run("set-buffer", "-b", "p", "粘贴的文本\ndd q 第二行")
+        t.run("paste-buffer", "-p", "-b", "p", "-t", "e2e")
+        t.wait_for("粘贴的文本 dd q 第二行")
+        t.keys("Enter")
+        t.wait_for("1. 粘贴的文本 dd q 第二行")
+        # Pasted in the tree, text is refused instead of being run as keys.
+        t.run("paste-buffer", "-p", "-b", "p", "-t", "e2e")
+        t.wait_for("Pasted text goes into a label")
+        t.keys("q")
+        t.wait_for("Unsaved changes")
+        t.keys("n")
+        t.wait_for("EXIT=0")
+    finally:
+        t.close()
