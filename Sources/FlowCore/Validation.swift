@@ -30,10 +30,17 @@ extension Flow {
                 ? "\(name) has no condition" : "\(name) is empty"))
         }
         guard node.kind == .extension else { return out }
-        if case .resume(let target) = node.ending, case .unknown(let written) = resolve(target, from: id) {
-            let what = written == "?" ? "a step that no longer exists" : "step \(written)"
-            out.append(Problem(node: id, part: .ending,
-                               message: "\(name) resumes at \(what), which is not a step of this use case"))
+        if case .resume(let target) = node.ending, case .unknown = resolve(target, from: id) {
+            let message: String
+            switch target {
+            case .unresolved(let written):
+                message = "\(name) resumes at step \(written), which is not a step of this use case"
+            case .step(let t) where nodes[t] == nil:
+                message = "\(name) resumes at a step that was deleted: set a new ending"
+            case .step:
+                message = "\(name) resumes at a step of another use case: set a new ending"
+            }
+            out.append(Problem(node: id, part: .ending, message: message))
         }
         if node.children.isEmpty, node.ending == .resumeNext {
             out.append(Problem(node: id, part: .text,

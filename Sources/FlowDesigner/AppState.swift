@@ -5,9 +5,8 @@ import FlowFormats
 public struct AppState: Sendable {
     public enum Mode: Equatable, Sendable {
         case normal
-        /// Editing a label in place; `inserted` is set when the row was made for this edit, so
-        /// cancelling removes it again.
-        case editing(LineEditor, target: NodeID, inserted: Transaction?)
+        /// Editing a label in place.
+        case editing(EditSession)
         case command(LineEditor)
         case search(LineEditor, origin: NodeID?)
         /// Asking for an extension's ending.
@@ -17,6 +16,16 @@ public struct AppState: Sendable {
     }
 
     public enum Preview: String, Sendable { case mermaid, dot }
+
+    /// An edit of one label in place.
+    public struct EditSession: Equatable, Sendable {
+        public var editor: LineEditor
+        public let target: NodeID
+        /// The insertion that made the row for this edit: cancelling removes the row again.
+        public let inserted: Transaction?
+        /// Where the cursor was before the edit began, to go back to when the new row is dropped.
+        public let origin: NodeID?
+    }
 
     public struct Message: Equatable, Sendable {
         public enum Kind: Sendable { case info, error }
@@ -35,6 +44,9 @@ public struct AppState: Sendable {
     public var message: Message?
     public var clipboard: Subtree?
     public var lastSearch: String?
+    /// What the file on disk looked like when it was opened or last saved, so a save never
+    /// overwrites changes someone else made in the meantime.
+    public var diskStamp: TextFile.Stamp?
     public var searchShown = false
     public var showDetail = false
     /// Set when "save and quit" was chosen: quit once the save is confirmed.
@@ -87,17 +99,19 @@ public enum Msg: Equatable, Sendable {
     case resized(width: Int, height: Int)
     case clicked(x: Int, y: Int)
     case scrolled(lines: Int)
-    case saved(path: String, revision: Int)
+    case saved(path: String, revision: Int, stamp: TextFile.Stamp?)
     case saveFailed(String)
     case exported(path: String)
     case exportFailed(String)
-    case opened(path: String, text: String)
+    case opened(path: String, text: String, stamp: TextFile.Stamp?)
     case openFailed(String)
 }
 
 /// What the shell must do; `update` never does input or output itself.
 public enum Effect: Equatable, Sendable {
-    case save(path: String, text: String, revision: Int)
+    /// Writes the file unless what is on disk differs from `expected` (nil: nothing may be there)
+    /// and `force` is false.
+    case save(path: String, text: String, revision: Int, expected: TextFile.Stamp?, force: Bool)
     case export(path: String, text: String)
     case open(path: String)
     case quit

@@ -112,6 +112,13 @@ public struct Bindings: Sendable, Equatable {
             ? keys.map(\.description).joined() : keys.map(\.description).joined(separator: " ")
     }
 
+    /// Several sequences for help: `j, Down`; a long run as `1 … 9`.
+    public static func names(_ keys: [[Key]]) -> String {
+        let all = keys.map(name)
+        guard all.count > 4, let first = all.first, let last = all.last else { return all.joined(separator: ", ") }
+        return first + " … " + last
+    }
+
     /// Reads `dd`, `Ctrl-R` or `z a` back into keys.
     public static func parse(_ text: String) -> [Key]? {
         if let k = Key(name: text) { return [k] }
@@ -132,6 +139,8 @@ public struct Bindings: Sendable, Equatable {
                 out += "| \(keys.isEmpty ? "—" : keys) | `\(b.action.rawValue)` | \(b.help) |\n"
             }
         }
+        out += "\n## Commands (after `:`)\n\n| command | what it does |\n|---|---|\n"
+        for c in Commands.reference { out += "| `\(c.command)` | \(c.help) |\n" }
         return out
     }
 }

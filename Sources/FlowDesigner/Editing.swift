@@ -23,8 +23,9 @@ enum Editing {
             return
         }
         if let parent { s.folded.remove(parent) }
+        let origin = s.cursor
         s.cursor = tree.root.id
-        s.mode = .editing(LineEditor(tree.root.text), target: tree.root.id, inserted: t)
+        s.mode = .editing(.init(editor: LineEditor(tree.root.text), target: tree.root.id, inserted: t, origin: origin))
     }
 
     static func add(after: Bool, _ s: inout AppState) {
@@ -60,19 +61,21 @@ enum Editing {
 
     static func editLabel(_ s: inout AppState) {
         guard let c = s.cursor, let node = s.flow[c] else { return }
-        s.mode = .editing(LineEditor(node.text), target: c, inserted: nil)
+        s.mode = .editing(.init(editor: LineEditor(node.text), target: c, inserted: nil, origin: c))
     }
 
-    static func commitEdit(_ text: String, target: NodeID, inserted: Transaction?, _ s: inout AppState) {
+    static func commitEdit(_ session: AppState.EditSession, _ s: inout AppState) {
         s.mode = .normal
-        guard var t = inserted else {
+        let (text, target) = (session.editor.string, session.target)
+        guard var t = session.inserted else {
             guard s.flow[target]?.text != text else { return }
             return perform(Transaction("Edit text", [.setText(target, text)]), cursorAfter: target, &s)
         }
         // Take the placeholder out again, then record the insertion with its text as one change.
         _ = try? s.flow.apply(.remove(target))
+        s.cursor = session.origin
         if text.trimmingSpaces.isEmpty {
-            s.cursor = s.rows.previous(target) ?? s.flow.useCases.first
+            s.say("Nothing added: the new row was empty")
             return
         }
         t.edits = t.edits.map { edit in
@@ -81,21 +84,19 @@ enum Editing {
                              extensionKind: tree.root.extensionKind, ending: tree.root.ending)
             return .insert(tree, parent: parent, index: index)
         }
-        let before = s.cursor
         do {
-            try s.history.perform(t, on: &s.flow, cursorBefore: before, cursorAfter: target)
+            try s.history.perform(t, on: &s.flow, cursorBefore: session.origin, cursorAfter: target)
             s.cursor = target
         } catch {
             s.fail("\(t.label): \(error)")
         }
     }
 
-    static func cancelEdit(target: NodeID, inserted: Transaction?, _ s: inout AppState) {
+    static func cancelEdit(_ session: AppState.EditSession, _ s: inout AppState) {
         s.mode = .normal
-        guard inserted != nil else { return }
-        let previous = s.rows.previous(target)
-        _ = try? s.flow.apply(.remove(target))
-        s.cursor = previous ?? s.flow.useCases.first
+        guard session.inserted != nil else { return }
+        _ = try? s.flow.apply(.remove(session.target))
+        s.cursor = session.origin
     }
 
     /// The extension an ending applies to: the cursor's, or the one the cursor's step is in.
@@ -122,16 +123,21 @@ enum Editing {
     }
 
     static func setEnding(_ text: String, of ext: NodeID, _ s: inout AppState) {
-        let answer = text.trimmingSpaces.lowercased()
+        var answer = text.trimmingSpaces.lowercased()
+        for prefix in ["resume at step ", "resume at ", "end: ", "end:", "返回步骤", "返回", "继续步骤"] where answer.hasPrefix(prefix) {
+            answer = String(answer.dropFirst(prefix.count)).trimmingSpaces
+        }
+        if answer.hasSuffix(".") || answer.hasSuffix("。") { answer.removeLast() }
         let ending: Ending
         switch answer {
-        case "", "n", "next", "resume": ending = .resumeNext
-        case "s", "success", "ok": ending = .success
-        case "f", "failure", "fail": ending = .failure
+        case "", "n", "next", "resume", "下一步", "继续": ending = .resumeNext
+        case "s", "success", "ok", "成功": ending = .success
+        case "f", "failure", "fail", "失败": ending = .failure
         default:
             guard let uc = s.flow.useCase(of: ext), let target = s.flow.node(numbered: answer, in: uc),
                   s.flow[target]?.kind == .step else {
-                return s.fail("No step \(answer) in this use case: answer next, success, failure or a step number")
+                s.mode = .ending(LineEditor(text), target: ext)
+                return s.fail("No step \(answer) in this use case: next, success, failure (成功, 失败) or a step number")
             }
             ending = .resume(.step(target))
         }
@@ -155,15 +161,26 @@ enum Editing {
         let i = siblings.firstIndex(of: c) ?? 0
         let after = i + 1 < siblings.count ? siblings[i + 1] : (i > 0 ? siblings[i - 1] : node.parent)
         s.clipboard = tree
+        let removed = Set(tree.allIDs)
+        let uc = s.flow.useCase(of: c)
+        let pointingIDs = uc.map { s.flow.descendants(of: $0) }?.filter { id in
+            guard !removed.contains(id), case .resume(.step(let t))? = s.flow[id]?.ending else { return false }
+            return removed.contains(t)
+        } ?? []
         perform(Transaction("Delete \(name)", [.remove(c)]), cursorAfter: after, &s)
+        let pointing = pointingIDs.compactMap { s.flow.number(of: $0) }
         let under = tree.descendants.count
-        s.say("Deleted \(name)" + (under > 0 ? " and \(under) rows under it" : "") + " · u undoes, p pastes it")
+        var text = "Deleted \(name)" + (under > 0 ? " and \(rows(under)) under it" : "") + " · u undoes, p pastes it"
+        if !pointing.isEmpty {
+            text += " · \(pointing.map { "extension " + $0 }.joined(separator: ", ")) resumed there: E sets a new ending"
+        }
+        s.say(text)
     }
 
     static func yank(_ s: inout AppState) {
         guard let c = s.cursor, let tree = s.flow.subtree(c) else { return }
         s.clipboard = tree
-        s.say("Copied \(s.flow.describe(c))" + (tree.descendants.isEmpty ? "" : " with \(tree.descendants.count) rows under it"))
+        s.say("Copied \(s.flow.describe(c))" + (tree.descendants.isEmpty ? "" : " with \(rows(tree.descendants.count)) under it"))
     }
 
     static func paste(after: Bool, _ s: inout AppState) {
@@ -192,6 +209,8 @@ enum Editing {
         if let parent { s.folded.remove(parent) }
         perform(Transaction("Paste", [.insert(tree, parent: parent, index: index)]), cursorAfter: tree.root.id, &s)
     }
+
+    static func rows(_ n: Int) -> String { n == 1 ? "1 row" : "\(n) rows" }
 
     static func kindName(_ k: NodeKind) -> String {
         switch k {
@@ -226,7 +245,12 @@ enum Editing {
         edits.append(.move(c, parent: ext, index: s.flow.children(of: ext).count))
         s.folded.subtract([above, ext])
         perform(Transaction("Indent", edits), cursorAfter: c, &s)
-        if edits.count == 2 { s.say("Made extension \(s.flow.number(of: ext) ?? "") for it: e on that row names its condition") }
+        if edits.count == 2, s.flow.contains(ext) {
+            // A new extension needs its condition: ask for it at once (Esc leaves it empty).
+            s.cursor = ext
+            s.mode = .editing(.init(editor: LineEditor(), target: ext, inserted: nil, origin: c))
+            s.say("Step moved into new extension \(s.flow.number(of: ext) ?? ""): type its condition")
+        }
     }
 
     static func outdent(_ s: inout AppState) {
@@ -262,13 +286,17 @@ enum Editing {
         }
     }
 
-    static func save(to path: String?, _ s: inout AppState) -> [Effect] {
-        guard let path, !path.isEmpty else {
+    /// Saves to the file being edited, or writes a copy to another name. Refuses, unless forced,
+    /// to overwrite a file that changed on disk since it was read, or an existing file of another name.
+    static func save(to path: String?, force: Bool = false, _ s: inout AppState) -> [Effect] {
+        guard let path = path ?? s.path, !path.isEmpty else {
             s.quitAfterSave = false
             s.fail("No file name yet: type :w NAME.flow.md")
             return []
         }
-        return [.save(path: path, text: FlowMarkdownWriter.write(s.flow), revision: s.history.revision)]
+        let ownFile = s.path == nil || path == s.path
+        return [.save(path: path, text: FlowMarkdownWriter.write(s.flow), revision: s.history.revision,
+                      expected: ownFile ? s.diskStamp : nil, force: force)]
     }
 }
 

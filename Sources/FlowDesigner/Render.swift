@@ -73,8 +73,8 @@ public enum Render {
         case .step: .normal
         case .extension: node.extensionKind == .exception ? .exception : .extension
         }
-        if case .editing(let editor, let target, _) = s.mode, target == id {
-            editing(editor, x: x, y: y, width: width, style: style(textRole), &screen)
+        if case .editing(let session) = s.mode, session.target == id {
+            editing(session.editor, x: x, y: y, width: width, style: style(textRole), &screen)
             return
         }
         let suffix = suffixText(node, s)
@@ -120,10 +120,15 @@ public enum Render {
     }
 
     static func suffixText(_ node: Node, _ s: AppState) -> (text: String, role: Theme.Role) {
+        let ending = endingText(node, s)
         if s.folded.contains(node.id) {
             let hidden = hiddenSteps(node.id, s.flow)
-            return ("  (+\(hidden.count)\(hidden.capped ? "+" : "") step\(hidden.count == 1 ? "" : "s"))", .folded)
+            return (ending.text + "  (+\(hidden.count)\(hidden.capped ? "+" : "") step\(hidden.count == 1 ? "" : "s"))", .folded)
         }
+        return ending
+    }
+
+    static func endingText(_ node: Node, _ s: AppState) -> (text: String, role: Theme.Role) {
         guard node.kind == .extension else { return ("", .normal) }
         switch node.ending {
         case .resumeNext: return ("", .ending)
@@ -262,8 +267,22 @@ public enum Render {
         default: s.pending.isEmpty ? "" : Bindings.name(s.pending) + "…"
         }
         x += screen.put(" " + s.position + (mode.isEmpty ? "" : "  " + mode) + " ", x: x, y: y, style: bar)
+        if let query = s.lastSearch, s.searchShown {
+            x += screen.put(" /" + query + " n N ", x: x, y: y, style: s.theme[.statusKey], limit: max(0, s.width - x - 10))
+        }
         if let m = s.message {
-            screen.put(" " + m.text, x: x, y: y, style: s.theme[m.kind == .error ? .error : .message], limit: s.width - x)
+            let style = s.theme[m.kind == .error ? .error : .message]
+            if DisplayWidth.of(m.text) + 1 <= s.width - x {
+                screen.put(" " + m.text, x: x, y: y, style: style, limit: s.width - x)
+            } else {
+                // Too long for the bar: the whole message, wrapped, on the rows just above it.
+                let lines = wrap(m.text, s.width - 2).suffix(3)
+                for (i, line) in lines.enumerated() {
+                    let row = y - lines.count + i
+                    screen.fill(x: 0, y: row, width: s.width, height: 1, style: style)
+                    screen.put(" " + line, x: 0, y: row, style: style)
+                }
+            }
         } else {
             let hints = if case .editing = s.mode { "Enter keep · Esc cancel" } else { "? help · o add · e edit · x extension · u undo · q quit" }
             let w = DisplayWidth.of(hints)
@@ -281,9 +300,10 @@ public enum Render {
                 group = b.group
                 out.append((b.context == .text ? "While editing text" : group, "", true))
             }
-            let keys = b.keys.map(Bindings.name).joined(separator: ", ")
-            out.append((keys.isEmpty ? "" : keys, b.help, false))
+            out.append((Bindings.names(b.keys), b.help, false))
         }
+        out.append(("Commands (after :)", "", true))
+        for c in Commands.reference { out.append((c.command, c.help, false)) }
         return out
     }
 
@@ -300,17 +320,24 @@ public enum Render {
             screen.put("│", x: x0, y: y, style: border)
             screen.put("│", x: x0 + w - 1, y: y, style: border)
         }
-        screen.put(" flowsmith keys · j/k scroll · any other key closes ", x: x0 + 2, y: y0, style: s.theme[.detailTitle], limit: w - 4)
-        let lines = helpLines(s.bindings)
+        screen.put(" flowsmith keys · j/k scroll · Esc closes ", x: x0 + 2, y: y0, style: s.theme[.detailTitle], limit: w - 4)
+        // Keys in a column of their own; the text wraps, so nothing is cut at 80 columns.
+        let keyWidth = w >= 60 ? 22 : 12
+        var rows: [(String, String, Bool)] = []
+        for line in helpLines(s.bindings) {
+            if line.heading { rows.append((line.keys, "", true)); continue }
+            let wrapped = wrap(line.text, max(8, w - keyWidth - 6))
+            for (i, part) in wrapped.enumerated() { rows.append((i == 0 ? line.keys : "", part, false)) }
+        }
         let visible = h - 2
-        let first = min(scroll, max(0, lines.count - visible))
-        for (i, line) in lines.dropFirst(first).prefix(visible).enumerated() {
+        let first = min(scroll, max(0, rows.count - visible))
+        for (i, row) in rows.dropFirst(first).prefix(visible).enumerated() {
             let y = y0 + 1 + i
-            if line.heading {
-                screen.put(line.keys, x: x0 + 2, y: y, style: s.theme[.detailTitle], limit: w - 4)
+            if row.2 {
+                screen.put(row.0, x: x0 + 2, y: y, style: s.theme[.detailTitle], limit: w - 4)
             } else {
-                screen.put(line.keys, x: x0 + 3, y: y, style: s.theme[.helpKey], limit: 20)
-                screen.put(line.text, x: x0 + 24, y: y, style: s.theme[.help], limit: w - 26)
+                screen.put(row.0, x: x0 + 3, y: y, style: s.theme[.helpKey], limit: keyWidth)
+                screen.put(row.1, x: x0 + 4 + keyWidth, y: y, style: s.theme[.help], limit: w - keyWidth - 6)
             }
         }
     }

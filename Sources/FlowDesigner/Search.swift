@@ -67,18 +67,31 @@ enum Search {
 }
 
 /// The `:` command line.
-enum Commands {
+public enum Commands {
+    /// What the command line understands, for the help overlay and docs/keys.md.
+    public static let reference: [(command: String, help: String)] = [
+        (":w", "save"),
+        (":w NAME", "write a copy to NAME (refuses to replace an existing file)"),
+        (":w!  :w! NAME", "save even if the file changed on disk, or replace NAME"),
+        (":wq  :x", "save and quit"),
+        (":q", "quit (refuses while there are unsaved changes)"),
+        (":q!", "quit without saving"),
+        (":e NAME  :e! NAME", "open another file (:e! drops unsaved changes)"),
+        (":export mermaid FILE", "export the flow as Mermaid (or dot)"),
+        (":3a1  :2 3a1  :uc 2", "jump to a step of this use case, of use case 2, or to use case 2"),
+        (":help", "this help"),
+    ]
+
     static func run(_ line: String, _ s: inout AppState) -> [Effect] {
         let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         guard let verb = words.first else { return [] }
         let rest = words.dropFirst().joined(separator: " ")
         switch verb {
-        case "w", "write":
-            if !rest.isEmpty { s.path = rest }
-            return Editing.save(to: s.path, &s)
-        case "wq", "x":
+        case "w", "write", "w!", "write!":
+            return Editing.save(to: rest.isEmpty ? nil : rest, force: verb.hasSuffix("!"), &s)
+        case "wq", "x", "wq!", "x!":
             s.quitAfterSave = true
-            return Editing.save(to: rest.isEmpty ? s.path : rest, &s)
+            return Editing.save(to: rest.isEmpty ? nil : rest, force: verb.hasSuffix("!"), &s)
         case "q", "quit":
             if s.isModified { s.fail("Unsaved changes: :w saves, :q! quits without saving"); return [] }
             return [.quit]

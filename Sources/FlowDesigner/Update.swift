@@ -18,10 +18,20 @@ public enum App {
             click(x: x, y: y, &s)
         case .scrolled(let lines):
             scroll(by: lines, &s)
-        case .saved(let path, let revision):
+        case .saved(let path, let revision, let stamp):
+            guard s.path == nil || path == s.path else {
+                s.say("Wrote a copy to \(path); still editing \(s.path ?? "")")
+                break
+            }
             if revision == s.history.revision { s.history.markSaved() }
             s.path = path
-            s.say("Saved \(path)")
+            s.diskStamp = stamp
+            let problems = s.flow.validate().count
+            if problems > 0 {
+                s.say("Saved \(path) · \(problems) problem\(problems == 1 ? "" : "s") to fix: v shows them")
+            } else {
+                s.say("Saved \(path)")
+            }
             if s.quitAfterSave { effects = [.quit] }
         case .saveFailed(let why):
             s.quitAfterSave = false
@@ -30,8 +40,9 @@ public enum App {
             s.say("Exported \(path)")
         case .exportFailed(let why):
             s.fail("Not exported: \(why)")
-        case .opened(let path, let text):
+        case .opened(let path, let text, let stamp):
             open(path: path, text: text, &s)
+            if s.path == path { s.diskStamp = stamp }
         case .openFailed(let why):
             s.fail(why)
         }
@@ -40,13 +51,24 @@ public enum App {
     }
 
     static func handle(_ key: Key, _ s: inout AppState) -> [Effect] {
+        // Nothing shows on a screen that is too small: only keys that cannot change the flow work.
+        if s.width < Render.minWidth || s.height < Render.minHeight {
+            switch key {
+            case .ctrl("z"): return [.suspend]
+            case .ctrl("l"): return [.redraw]
+            case .ctrl("c"), .char("q"):
+                if s.isModified { s.mode = .confirmQuit; return [] }
+                return [.quit]
+            default: return []
+            }
+        }
         switch s.mode {
         case .normal: return normal(key, &s)
-        case .editing(var editor, let target, let inserted):
-            switch editor.handle(key) {
-            case .commit: Editing.commitEdit(editor.string, target: target, inserted: inserted, &s)
-            case .cancel: Editing.cancelEdit(target: target, inserted: inserted, &s)
-            default: s.mode = .editing(editor, target: target, inserted: inserted)
+        case .editing(var session):
+            switch session.editor.handle(key) {
+            case .commit: Editing.commitEdit(session, &s)
+            case .cancel: Editing.cancelEdit(session, &s)
+            default: s.mode = .editing(session)
             }
         case .command(var editor):
             switch editor.handle(key) {
@@ -72,14 +94,18 @@ public enum App {
             case .char("k"), .up: s.mode = .help(scroll: max(0, scroll - 1))
             case .pageDown, .char(" "): s.mode = .help(scroll: scroll + max(1, s.height - 4))
             case .pageUp: s.mode = .help(scroll: max(0, scroll - max(1, s.height - 4)))
-            default: s.mode = .normal
+            case .escape, .char("q"), .char("?"), .function(1), .enter: s.mode = .normal
+            default:
+                // Any other key closes the help and does what it does.
+                s.mode = .normal
+                return normal(key, &s)
             }
         case .confirmQuit:
             switch key {
             case .char("y"), .char("w"):
                 s.mode = .normal
                 s.quitAfterSave = true
-                return Editing.save(to: s.path, &s)
+                return Editing.save(to: nil, &s)
             case .char("n"), .char("q"):
                 return [.quit]
             default:
@@ -163,7 +189,7 @@ public enum App {
         case .search: s.mode = .search(LineEditor(), origin: s.cursor)
         case .searchNext: Search.next(forward: true, &s)
         case .searchPrevious: Search.next(forward: false, &s)
-        case .save: return Editing.save(to: s.path, &s)
+        case .save: return Editing.save(to: nil, &s)
         case .quit:
             if s.isModified {
                 s.mode = .confirmQuit
@@ -184,7 +210,7 @@ public enum App {
 
     static func paste(_ text: String, _ s: inout AppState) {
         switch s.mode {
-        case .editing(var e, let t, let i): e.insert(text); s.mode = .editing(e, target: t, inserted: i)
+        case .editing(var session): session.editor.insert(text); s.mode = .editing(session)
         case .command(var e): e.insert(text); s.mode = .command(e)
         case .ending(var e, let t): e.insert(text); s.mode = .ending(e, target: t)
         case .search(var e, let origin):
@@ -242,5 +268,10 @@ extension AppState {
             if rows.window(from: t, count: 2 * h).contains(cur) { top = rows.offset(cur, by: -(h - 1)); return }
         }
         top = rows.offset(cur, by: -(h / 2))
+        // Near the end, fill the pane rather than leave blank rows under the last one.
+        if let t = top {
+            let shown = rows.window(from: t, count: h).count
+            if shown < h { top = rows.offset(t, by: -(h - shown)) }
+        }
     }
 }

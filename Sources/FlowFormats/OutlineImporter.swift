@@ -7,9 +7,15 @@ import FlowCore
 ///   `○` (or `-`, `◦`) a step. A step line indented under a step is a step of an extension of that
 ///   step; a leading `[condition]` (or `【condition】`) starts a new extension with that condition.
 /// - Plain, indented with tabs or spaces (h-m-m, VimOutliner): the least indented lines are use
-///   cases, the next level steps, deeper levels extension steps of the step above.
+///   cases, the next level steps; a line indented under a step is the condition of an extension of
+///   that step (a final `:` is dropped), and lines under it are that extension's steps, and so on.
 public enum OutlineImporter {
     public static func read(_ text: String, file: String? = nil) throws(FormatError) -> Flow {
+        try readWithPositions(text, file: file).flow
+    }
+
+    /// The flow and, for each node, the outline line it came from.
+    public static func readWithPositions(_ text: String, file: String? = nil) throws(FormatError) -> ParsedFlow {
         var builder = OutlineBuilder()
         let lines = SourceLine.split(text).filter { !$0.isBlank }
         for (i, line) in lines.enumerated() {
@@ -20,7 +26,7 @@ public enum OutlineImporter {
                 throw error
             }
         }
-        return builder.flow
+        return ParsedFlow(flow: builder.flow, sourceMap: builder.map)
     }
 }
 
@@ -28,6 +34,7 @@ private struct OutlineBuilder {
     enum Marker { case useCase, step, none }
 
     var flow = Flow()
+    var map = SourceMap()
     /// Open use case and steps by indentation; a new line closes those indented as deep or deeper.
     var stack: [(indent: Int, node: NodeID)] = []
     var useCaseIndent: Int?
@@ -44,6 +51,7 @@ private struct OutlineBuilder {
             flow.title = String(String.UnicodeScalarView(text.dropLast())).trimmingSpaces
             return
         }
+        let plain = marker == .none
         if marker == .none {
             let topLevel = stack.isEmpty || useCaseIndent.map { indent <= $0 } ?? true
             marker = topLevel ? .useCase : .step
@@ -51,6 +59,7 @@ private struct OutlineBuilder {
         switch marker {
         case .useCase:
             let uc = flow.addUseCase(string.trimmingSpaces)
+            map.nodes[uc] = position
             stack = [(indent, uc)]
             useCaseIndent = indent
         case .step, .none:
@@ -59,14 +68,29 @@ private struct OutlineBuilder {
             guard let parent = stack.last?.node else {
                 throw FormatError(position, "a step before any use case: start the outline with a use case line (● …)")
             }
-            let step = addStep(text, under: parent)
-            stack.append((indent, step))
+            let node: NodeID
+            if plain, flow[parent]?.kind == .step, Self.condition(text) == nil {
+                // A plain line under a step names what can happen there: an extension's condition.
+                var condition = string.trimmingSpaces
+                if condition.hasSuffix(":") || condition.hasSuffix("：") { condition.removeLast() }
+                node = flow.addExtension(condition.trimmingSpaces, to: parent)
+            } else {
+                node = addStep(text, under: parent)
+            }
+            map.nodes[node] = position
+            if let p = flow[node]?.parent, flow[p]?.kind == .extension, map.nodes[p] == nil { map.nodes[p] = position }
+            stack.append((indent, node))
         }
     }
 
     /// Adds a step to a use case, or to an extension of a step (a new one when the line names a condition).
     private mutating func addStep(_ text: [Unicode.Scalar], under parent: NodeID) -> NodeID {
         guard flow[parent]?.kind == .step else {
+            if flow[parent]?.kind == .extension, let (condition, rest) = Self.condition(text), let step = flow[parent]?.parent {
+                // "[condition] text" under an extension's steps starts a new extension of that step.
+                let ext = flow.addExtension(condition, to: step)
+                return flow.addStep(String(String.UnicodeScalarView(rest)).trimmingSpaces, to: ext)
+            }
             return flow.addStep(String(String.UnicodeScalarView(text)).trimmingSpaces, to: parent)
         }
         var body = text

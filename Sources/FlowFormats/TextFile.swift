@@ -153,3 +153,22 @@ extension TextFile {
         return lstat(path, &st) == 0
     }
 }
+
+extension TextFile {
+    /// What identifies a file's contents on disk without reading it: inode, size and modification
+    /// time to the nanosecond. Two equal stamps mean nobody replaced or changed the file between.
+    public struct Stamp: Hashable, Sendable {
+        public let inode: UInt64
+        public let size: Int64
+        public let seconds: Int64
+        public let nanoseconds: Int64
+    }
+
+    /// The file's stamp, or nil when nothing is there.
+    public static func stamp(_ path: String) -> Stamp? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return Stamp(inode: UInt64(st.st_ino), size: Int64(st.st_size),
+                     seconds: Int64(st.st_mtim.tv_sec), nanoseconds: Int64(st.st_mtim.tv_nsec))
+    }
+}

@@ -18,6 +18,9 @@ public final class EventLoop {
         _ = App.update(&self.state, .resized(width: w, height: h))
     }
 
+    /// Records what the file looks like on disk now (tests that start from a file they wrote).
+    public func setDiskStamp(_ stamp: TextFile.Stamp?) { state.diskStamp = stamp }
+
     /// Runs until the user quits or a signal asks to end.
     public func run() {
         draw()
@@ -66,10 +69,15 @@ public final class EventLoop {
         case .redraw:
             device.invalidate()
             return []
-        case .save(let path, let text, let revision):
+        case .save(let path, let text, let revision, let expected, let force):
+            if !force, TextFile.stamp(path) != expected {
+                return [.saveFailed(expected == nil
+                    ? "\(path) already exists: :w! \(path) replaces it"
+                    : "\(path) changed on disk since it was read: :w! overwrites it, :e! \(path) reloads it")]
+            }
             do {
                 try TextFile.write(text, to: path)
-                return [.saved(path: path, revision: revision)]
+                return [.saved(path: path, revision: revision, stamp: TextFile.stamp(path))]
             } catch {
                 return [.saveFailed(error.description)]
             }
@@ -82,7 +90,7 @@ public final class EventLoop {
             }
         case .open(let path):
             do {
-                return [.opened(path: path, text: try TextFile.read(path))]
+                return [.opened(path: path, text: try TextFile.read(path), stamp: TextFile.stamp(path))]
             } catch {
                 return [.openFailed(error.description)]
             }

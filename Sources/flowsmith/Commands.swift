@@ -53,9 +53,9 @@ struct Import: ParsableCommand {
             complain(error.description)
             throw ExitCode(1)
         }
-        let flow: Flow
+        let parsed: ParsedFlow
         do {
-            flow = try OutlineImporter.read(text, file: outline)
+            parsed = try OutlineImporter.readWithPositions(text, file: outline)
         } catch {
             var err = StandardError()
             print(Sanitize.line(error.description), to: &err)
@@ -65,7 +65,14 @@ struct Import: ParsableCommand {
             complain("\(output) already exists; choose another name or add --force to replace it")
             throw ExitCode(1)
         }
-        try emit(FlowMarkdownWriter.write(flow), to: output)
+        try emit(FlowMarkdownWriter.write(parsed.flow), to: output)
+        // What the outline left unsaid: the file is written, and each gap is named with its line.
+        for p in parsed.flow.validate() {
+            let at = parsed.sourceMap.position(of: p).map { "\($0)" } ?? "1:1"
+            var err = StandardError()
+            print(Sanitize.line("\(outline):\(at): warning: \(p.message)"
+                + (p.message.hasSuffix("has no condition") ? " (start the line with [condition])" : "")), to: &err)
+        }
     }
 }
 

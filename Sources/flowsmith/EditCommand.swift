@@ -20,7 +20,9 @@ struct Edit: ParsableCommand {
         let config = try UserConfig.load(env)
         var flow = Flow()
         var message: String?
+        var stamp: TextFile.Stamp?
         if TextFile.exists(file) {
+            stamp = TextFile.stamp(file)
             flow = try loadFlow(file).flow
         } else {
             message = "New file \(file): N adds a use case, ? lists the keys"
@@ -31,11 +33,11 @@ struct Edit: ParsableCommand {
         }
         let noColor = !(env["NO_COLOR"] ?? "").isEmpty
         let chosen = try Themes.load(theme ?? config.theme, env: env)
-        let (t, f, m) = (chosen, flow, message)
+        let (t, f, m, st) = (chosen, flow, message, stamp)
         let path = file
         let bindings = config.bindings()
         MainActor.assumeIsolated {
-            FlowTerminalMain.run(flow: f, path: path, theme: t, bindings: bindings, noColor: noColor, message: m)
+            FlowTerminalMain.run(flow: f, path: path, stamp: st, theme: t, bindings: bindings, noColor: noColor, message: m)
         }
     }
 }
@@ -95,7 +97,11 @@ enum Themes {
             }
         }
         if name == nil { return .fallback }
-        complain("no theme \"\(wanted)\"; looked in \(directories(env).joined(separator: ", "))")
+        let known = Set(directories(env).flatMap { dir in
+            ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+                .filter { $0.hasSuffix(".theme") }.map { String($0.dropLast(6)) }
+        }).sorted()
+        complain("no theme \"\(wanted)\"; the themes found are: \(known.joined(separator: ", ")) (docs/CONFIG.md says where they are looked for)")
         throw ExitCode(1)
     }
 }

@@ -38,7 +38,10 @@ import Testing
         #expect(messages.contains("use case 2 has the same title as use case 1: \"pay \""))
         #expect(messages.contains("use case 2 has no steps"))
         #expect(messages.contains("from step 1a1 the use case can never end: every path loops back"))
-        #expect(messages.contains("extension 1b resumes at a step that no longer exists, which is not a step of this use case"))
+        #expect(messages.contains("extension 1b resumes at a step of another use case: set a new ending"))
+        var deleted = flow
+        try? deleted.apply(.remove(l1))
+        #expect(deleted.validate().map(\.message).contains("extension 1a resumes at a step that was deleted: set a new ending"))
         #expect(flow.validate().first { $0.node == dup }?.part == .text)
     }
 

@@ -147,4 +147,29 @@ func assertSnapshot(_ screen: Screen, _ name: String, sourceLocation: SourceLoca
         d.send([.key(.char(":"))]).type("export mermaid \(dir)/crm.mmd").keys("Enter")
         #expect(try String(contentsOfFile: dir + "/crm.mmd", encoding: .utf8).hasPrefix("flowchart TD"))
     }
+
+    @Test func neverOverwritesChangesMadeOnDiskOrAnotherFile() throws {
+        let dir = NSTemporaryDirectory() + "fs-driver-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/crm.flow.md"
+        let other = dir + "/other.flow.md"
+        try SampleFlow.text.write(toFile: path, atomically: true, encoding: .utf8)
+        try "## Other\n\n1. keep me\n".write(toFile: other, atomically: true, encoding: .utf8)
+        let d = Driver(SampleFlow.flow(), path: path)
+        d.loop.setDiskStamp(TextFile.stamp(path))
+        // Someone else changes the file while it is open.
+        try (SampleFlow.text + "\n## Added elsewhere\n\n1. x\n").write(toFile: path, atomically: true, encoding: .utf8)
+        d.keys("j o").type("mine").keys("Enter Ctrl-S")
+        #expect(d.state.message?.text == "Not saved: \(path) changed on disk since it was read: :w! overwrites it, :e! \(path) reloads it")
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("Added elsewhere"))
+        d.send([.key(.char(":"))]).type("w \(other)").keys("Enter")
+        #expect(d.state.message?.text == "Not saved: \(other) already exists: :w! \(other) replaces it")
+        #expect(try String(contentsOfFile: other, encoding: .utf8) == "## Other\n\n1. keep me\n")
+        d.send([.key(.char(":"))]).type("w!").keys("Enter")
+        #expect(d.state.message?.text == "Saved \(path)" && !d.state.isModified)
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("mine"))
+        // After a save, the next one goes through without force.
+        d.keys("o").type("again").keys("Enter Ctrl-S")
+        #expect(d.state.message?.text == "Saved \(path)")
+    }
 }

@@ -141,6 +141,35 @@ func at(_ s: AppState) -> String { s.position }
         #expect(s.flow == SampleFlow.flow() && s.history.undoStack.isEmpty)
     }
 
+    @Test func cancellingOrEmptyRowsAndUndoReturnTheCursor() {
+        var s = fresh()
+        press(":", &s); typeText("3", &s); press("Enter", &s)
+        press("x Esc", &s)
+        #expect(at(s) == "UC 1 · 3")
+        press("o Enter", &s)
+        #expect(at(s) == "UC 1 · 3" && s.message?.text == "Nothing added: the new row was empty")
+        press("o", &s); typeText("abc", &s); press("Enter u", &s)
+        #expect(at(s) == "UC 1 · 3" && s.message?.text == "Undid: Add step")
+    }
+
+    @Test func deletingAResumeTargetSaysWhichExtensionsPointedThere() {
+        var s = fresh()
+        press("j d d", &s)
+        #expect(s.message?.text == "Deleted step 1 · u undoes, p pastes it · extension 1a resumed there: E sets a new ending")
+    }
+
+    @Test func endingPromptTakesChineseAndKeepsAMistake() {
+        var s = fresh()
+        press(":", &s); typeText("2a", &s); press("Enter E Ctrl-U", &s); typeText("失败", &s); press("Enter", &s)
+        let ext = s.cursor!
+        #expect(s.flow[ext]?.ending == .failure)
+        press("E Ctrl-U", &s); typeText("Resume at 3.", &s); press("Enter", &s)
+        #expect(s.flow.describe(ext) == "extension 2a")
+        if case .resume(.step(let t))? = s.flow[ext]?.ending { #expect(s.flow.number(of: t) == "3") } else { Issue.record("not resumed") }
+        press("E Ctrl-U", &s); typeText("9", &s); press("Enter", &s)
+        #expect(s.mode == .ending(LineEditor("9"), target: ext) && s.message?.kind == .error)
+    }
+
     @Test func oOnAUseCaseAddsItsFirstStep() {
         var s = fresh()
         press("o", &s); typeText("first", &s); press("Enter", &s)
@@ -175,6 +204,7 @@ func at(_ s: AppState) -> String { s.position }
         #expect(s.flow[ext]?.ending == .failure)
         press("E Ctrl-U", &s); typeText("7", &s); press("Enter", &s)
         #expect(s.flow[ext]?.ending == .failure && s.message?.kind == .error)
+        press("Esc", &s)
         press("!", &s)
         #expect(s.flow[ext]?.extensionKind == .exception)
         press("g x", &s)
@@ -223,12 +253,15 @@ func at(_ s: AppState) -> String { s.position }
 
     @Test func tabAndShiftTab() {
         var s = fresh()
-        press("G Tab", &s)                      // UC 2 step 2 becomes 1a1 of a new extension
+        press("G Tab", &s)                      // UC 2 step 2 becomes 1a1 of a new extension, whose condition is asked for
+        #expect(at(s) == "UC 2 · 1a")
+        press("Esc j", &s)
         #expect(at(s) == "UC 2 · 1a1")
         press("Shift-Tab", &s)                  // and back, the empty extension goes too
         #expect(at(s) == "UC 2 · 2")
         #expect(FlowMarkdownWriter.write(s.flow) == FlowMarkdownWriter.write(SampleFlow.flow()))
-        press(":", &s); typeText("3", &s); press("Enter Tab", &s)   // UC 2 has no step 3: stays
+        press(":", &s); typeText("3", &s); press("Enter", &s)       // UC 2 has no step 3: stays
+        #expect(s.message?.text == "No step 3 in use case 2" && at(s) == "UC 2 · 2")
         press(":", &s); typeText("1 3", &s); press("Enter Tab", &s) // step 3 joins 2b, the last extension of step 2
         #expect(at(s) == "UC 1 · 2b2")
         press("g Tab", &s)
@@ -267,9 +300,9 @@ func at(_ s: AppState) -> String { s.position }
         press("Esc", &s)
         #expect(s.mode == .normal)
         let effects = press("Ctrl-S", &s)
-        guard case .save(let path, let text, let revision)? = effects.first else { Issue.record("no save"); return }
+        guard case .save(let path, let text, let revision, _, _)? = effects.first else { Issue.record("no save"); return }
         #expect(path == "crm.flow.md" && text.contains("2. x\n"))
-        _ = App.update(&s, .saved(path: path, revision: revision))
+        _ = App.update(&s, .saved(path: path, revision: revision, stamp: nil))
         #expect(!s.isModified && s.message?.text == "Saved crm.flow.md")
         #expect(press("q", &s) == [.quit])
     }
@@ -278,18 +311,23 @@ func at(_ s: AppState) -> String { s.position }
         var s = fresh()
         press("j o", &s); typeText("x", &s); press("Enter q", &s)
         let effects = press("y", &s)
-        guard case .save(let path, _, let revision)? = effects.first else { Issue.record("no save"); return }
+        guard case .save(let path, _, let revision, _, _)? = effects.first else { Issue.record("no save"); return }
         #expect(App.update(&s, .saveFailed("disk full")) == [])
         #expect(s.message?.text == "Not saved: disk full")
         press("q y", &s)
-        #expect(App.update(&s, .saved(path: path, revision: revision)) == [.quit])
+        #expect(App.update(&s, .saved(path: path, revision: revision, stamp: nil)) == [.quit])
     }
 
     @Test func colonCommands() {
         var s = fresh()
         press(":", &s); typeText("w other.flow.md", &s)
-        guard case .save(let p, _, _)? = press("Enter", &s).first else { Issue.record("no save"); return }
-        #expect(p == "other.flow.md" && s.path == "other.flow.md")
+        guard case .save(let p, _, _, let expected, let force)? = press("Enter", &s).first else { Issue.record("no save"); return }
+        // :w NAME writes a copy: it must not replace an existing file, and the editor stays on its own file.
+        #expect(p == "other.flow.md" && expected == nil && !force && s.path == "crm.flow.md")
+        _ = App.update(&s, .saved(path: "other.flow.md", revision: 0, stamp: nil))
+        #expect(s.message?.text == "Wrote a copy to other.flow.md; still editing crm.flow.md" && s.path == "crm.flow.md")
+        press(":", &s); typeText("w! other.flow.md", &s)
+        guard case .save(_, _, _, _, true)? = press("Enter", &s).first else { Issue.record("w! does not force"); return }
         press(":", &s); typeText("export dot out.dot", &s)
         guard case .export(let ep, let text)? = press("Enter", &s).first else { Issue.record("no export"); return }
         #expect(ep == "out.dot" && text.hasPrefix("digraph"))
@@ -302,9 +340,9 @@ func at(_ s: AppState) -> String { s.position }
         #expect(s.message?.kind == .error)
         press(":", &s); typeText("e! b.flow.md", &s)
         #expect(press("Enter", &s) == [.open(path: "b.flow.md")])
-        _ = App.update(&s, .opened(path: "b.flow.md", text: "## B\n\n1. one\n"))
+        _ = App.update(&s, .opened(path: "b.flow.md", text: "## B\n\n1. one\n", stamp: nil))
         #expect(s.flow.useCases.count == 1 && !s.isModified && s.path == "b.flow.md")
-        _ = App.update(&s, .opened(path: "c.flow.md", text: "nonsense\n"))
+        _ = App.update(&s, .opened(path: "c.flow.md", text: "nonsense\n", stamp: nil))
         #expect(s.message?.text.hasPrefix("c.flow.md:1:1: expected") == true && s.path == "b.flow.md")
         press(":", &s); typeText("q!", &s)
         #expect(press("Enter", &s) == [.quit])
@@ -338,6 +376,22 @@ func at(_ s: AppState) -> String { s.position }
         var big = AppState(flow: RandomFlow.large(steps: 300), path: nil, width: 80, height: 10)
         _ = App.update(&big, .scrolled(lines: 3))
         #expect(big.top != big.rows.first && big.rows.window(from: big.top!, count: 9).contains(big.cursor!))
+    }
+
+    @Test func tooSmallScreenIgnoresKeysThatChangeTheFlow() {
+        var s = fresh()
+        _ = App.update(&s, .resized(width: 10, height: 3))
+        press("j d d", &s)
+        #expect(s.flow == SampleFlow.flow() && at(s) == "UC 1")
+        #expect(press("q", &s) == [.quit])
+    }
+
+    @Test func helpClosesAndAnyOtherKeyStillWorks() {
+        var s = fresh()
+        press("? j", &s)
+        #expect(s.mode == .help(scroll: 1))
+        press(":", &s)
+        #expect(s.mode == .command(LineEditor()))
     }
 
     @Test func pasteGoesIntoTheLabel() {

@@ -48,11 +48,18 @@ import Testing
             #expect(flow.title == "")
             #expect(flow.useCases.compactMap { flow[$0]?.text } == ["Log in", "Search"])
             let uc = flow.useCases[0]
-            #expect(flow[try #require(flow.node(numbered: "2a1", in: uc))]?.text == "show error")
-            #expect(flow[try #require(flow.node(numbered: "2a1a1", in: uc))]?.text == "lock account")
-            // An extension made without a [condition] has an empty one, which check reports.
-            #expect(flow.validate().contains { $0.message == "extension 2a has no condition" })
+            // A plain line under a step is what can happen there; lines under it are its steps.
+            #expect(flow[try #require(flow.node(numbered: "2a", in: uc))]?.text == "show error")
+            #expect(flow[try #require(flow.node(numbered: "2a1", in: uc))]?.text == "lock account")
+            #expect(flow.validate().isEmpty, "\(flow.validate().map(\.message))")
         }
+    }
+
+    @Test func markedStepsWithoutAConditionAreReportedWithTheirLine() throws {
+        let parsed = try OutlineImporter.readWithPositions("● Pay\n○ enter card\n  ○ retry\n", file: "o.txt")
+        let problem = try #require(parsed.flow.validate().first)
+        #expect(problem.message == "extension 1a has no condition")
+        #expect(parsed.sourceMap.position(of: problem) == SourcePosition(line: 3, column: 3))
     }
 
     @Test func aStepBeforeAnyUseCaseIsAnError() {

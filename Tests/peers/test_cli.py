@@ -86,3 +86,19 @@ def test_import_outline_then_check(tmp_path):
     proc = flowsmith("import", ROOT / "examples/crm-zh.outline.txt", "-o", out, check=False)
     assert proc.returncode == 1 and "already exists" in proc.stderr.decode()
     flowsmith("import", ROOT / "examples/crm-zh.outline.txt", "-o", out, "--force")
+
+
+def test_import_warns_about_what_the_outline_left_unsaid(tmp_path):
+    outline = tmp_path / "o.txt"
+    outline.write_text("● 付款\n○ 用户输入卡号\n  ○ 系统提示重试\n")
+    out = tmp_path / "o.flow.md"
+    proc = flowsmith("import", outline, "-o", out)
+    assert proc.stderr.decode().strip() == (
+        f"{outline}:3:3: warning: extension 1a has no condition (start the line with [condition])")
+    assert "   - 1a. :\n     1. 系统提示重试\n" in out.read_text()
+    plain = tmp_path / "plain.txt"
+    plain.write_text("Pay\n\tenter card\n\t\tcard declined:\n\t\t\tshow the reason\n")
+    proc = flowsmith("import", plain, "-o", tmp_path / "plain.flow.md")
+    assert proc.stderr == b""
+    assert (tmp_path / "plain.flow.md").read_text() == (
+        "## Pay\n\n1. enter card\n   - 1a. card declined:\n     1. show the reason\n")

@@ -120,6 +120,8 @@ def test_help_overlay_lists_the_keys(work):
         t.keys("?")
         t.wait_for("flowsmith keys")
         t.wait_for("add a step after and edit it")
+        t.keys("PgDn", "PgDn", "PgDn")
+        t.wait_for(":export mermaid FILE")
         t.keys("Escape")
         t.wait_for("flowsmith keys", gone=True)
         t.keys("q")
@@ -200,7 +202,7 @@ def test_new_file_and_no_color(work):
 
 def test_broken_file_is_refused_before_the_screen_changes(work):
     (work / "bad.flow.md").write_text("## A\n1. x\n   1. y\n")
-    proc = flowsmith("bad.flow.md", check=False) if False else subprocess.run(
+    proc = subprocess.run(
         [str(BIN), str(work / "bad.flow.md")], capture_output=True, text=True)
     assert proc.returncode == 1
     assert proc.stderr.strip().endswith("bad.flow.md:3:4: a step cannot hold steps directly; add an extension line first, e.g. \"- 3a. condition:\"")
