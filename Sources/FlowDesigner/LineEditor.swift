@@ -72,11 +72,18 @@ public struct LineEditor: Equatable, Sendable {
         return .moved
     }
 
+    /// Deletes back to the start of a word: spaces first, then letters and digits, or else one
+    /// run of punctuation (so in 用户名、密码 it takes 密码, then 、).
     private mutating func deleteWordBackward() -> Outcome {
         guard cursor > 0 else { return .ignored }
         var start = cursor
         while start > 0, text[start - 1].isWhitespace { start -= 1 }
-        while start > 0, !text[start - 1].isWhitespace { start -= 1 }
+        let wordy = { (c: Character) in c.isLetter || c.isNumber || c == "_" }
+        if start > 0, wordy(text[start - 1]) {
+            while start > 0, wordy(text[start - 1]) { start -= 1 }
+        } else {
+            while start > 0, !wordy(text[start - 1]), !text[start - 1].isWhitespace { start -= 1 }
+        }
         text.removeSubrange(start..<cursor)
         cursor = start
         return .edited

@@ -79,6 +79,8 @@ public enum Commands {
         (":e NAME  :e! NAME", "open another file (:e! drops unsaved changes)"),
         (":export mermaid FILE", "export the flow as Mermaid (or dot)"),
         (":3a1  :2 3a1  :uc 2", "jump to a step of this use case, of use case 2, or to use case 2"),
+        (":field NAME: VALUE", "set a field of this use case (Goal, Primary actor …); no value removes it"),
+        (":title TEXT", "set the flow's title"),
         (":help", "this help"),
     ]
 
@@ -106,6 +108,14 @@ public enum Commands {
         case "help", "h":
             s.mode = .help(scroll: 0)
             return []
+        case "title":
+            guard s.flow.title != rest else { return [] }
+            Editing.perform(Transaction("Set title", [.setTitle(rest)]), cursorAfter: s.cursor, &s)
+            s.say(rest.isEmpty ? "The flow has no title now" : "Title: \(rest)")
+            return []
+        case "field":
+            setField(line.drop { $0 == " " }.dropFirst("field".count).drop { $0 == " " }, &s)
+            return []
         case "uc":
             guard let n = Int(rest), n >= 1, n <= s.flow.useCases.count else {
                 s.fail("No use case \(rest): there are \(s.flow.useCases.count)")
@@ -117,6 +127,27 @@ public enum Commands {
             jump(words, &s)
             return []
         }
+    }
+
+    /// `:field Goal: text` sets a field of the cursor's use case; `:field Goal:` removes it.
+    static func setField(_ spec: Substring, _ s: inout AppState) {
+        guard let uc = s.cursor.flatMap({ s.flow.useCase(of: $0) }), var fields = s.flow[uc]?.fields else {
+            return s.fail("Move into a use case first")
+        }
+        guard let colon = spec.firstIndex(where: { $0 == ":" || $0 == "：" }), !String(spec[..<colon]).trimmingSpaces.isEmpty else {
+            return s.fail("Usage: :field NAME: VALUE, e.g. :field Goal: the customer is paid")
+        }
+        let typed = String(spec[..<colon]).trimmingSpaces
+        let name = Field.knownNames.first { $0.lowercased() == typed.lowercased() } ?? typed
+        let value = String(spec[spec.index(after: colon)...]).trimmingSpaces
+        if let i = fields.firstIndex(where: { $0.name == name }) {
+            if value.isEmpty { fields.remove(at: i) } else { fields[i].value = value }
+        } else if !value.isEmpty {
+            fields.append(Field(name, value))
+        }
+        guard fields != s.flow[uc]?.fields else { return }
+        Editing.perform(Transaction("Set \(name)", [.setFields(uc, fields)]), cursorAfter: s.cursor, &s)
+        s.say(value.isEmpty ? "Removed \(name)" : "\(name): \(value)")
     }
 
     static func export(_ args: [String], _ s: inout AppState) -> [Effect] {

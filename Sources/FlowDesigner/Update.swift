@@ -245,7 +245,8 @@ public enum App {
             s.folded = []
             s.cursor = s.flow.useCases.first
             s.top = s.cursor
-            s.say("Opened \(path): \(s.flow.useCases.count) use cases, \(s.flow.stepCount) steps")
+            s.say(text.isEmpty ? "New file \(path): N adds a use case"
+                  : "Opened \(path): \(s.flow.useCases.count) use cases, \(s.flow.stepCount) steps")
         } catch {
             s.fail(error.description)
         }

@@ -89,6 +89,7 @@ public final class EventLoop {
                 return [.exportFailed(error.description)]
             }
         case .open(let path):
+            if !TextFile.exists(path) { return [.opened(path: path, text: "", stamp: nil)] }
             do {
                 return [.opened(path: path, text: try TextFile.read(path), stamp: TextFile.stamp(path))]
             } catch {

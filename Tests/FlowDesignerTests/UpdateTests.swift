@@ -185,8 +185,8 @@ func at(_ s: AppState) -> String { s.position }
         #expect(s.flow[s.cursor!]?.text == "【用户填写用户名、密码】")
         press("i Ctrl-U", &s); typeText("new", &s); press("Esc", &s)
         #expect(s.flow[s.cursor!]?.text == "【用户填写用户名、密码】")
-        press("e Ctrl-W", &s); press("Enter", &s)
-        #expect(s.flow[s.cursor!]?.text == "")
+        press("e Ctrl-W Ctrl-W", &s); press("Enter", &s)
+        #expect(s.flow[s.cursor!]?.text == "【用户填写用户名、")
         press("u", &s)
         #expect(s.flow[s.cursor!]?.text == "【用户填写用户名、密码】")
     }
@@ -346,6 +346,29 @@ func at(_ s: AppState) -> String { s.position }
         #expect(s.message?.text.hasPrefix("c.flow.md:1:1: expected") == true && s.path == "b.flow.md")
         press(":", &s); typeText("q!", &s)
         #expect(press("Enter", &s) == [.quit])
+    }
+
+    @Test func fieldsAndTitle() {
+        var s = fresh()
+        press("j :", &s); typeText("field goal: 客服人员进入系统", &s); press("Enter", &s)
+        #expect(s.flow[s.flow.useCases[0]]?.fields == [Field("Primary actor", "客服人员"), Field("Goal", "客服人员进入系统")])
+        press(":", &s); typeText("field Primary actor:", &s); press("Enter", &s)
+        #expect(s.flow[s.flow.useCases[0]]?.fields == [Field("Goal", "客服人员进入系统")])
+        press(":", &s); typeText("title CRM 2", &s); press("Enter", &s)
+        #expect(s.flow.title == "CRM 2")
+        press("u u u", &s)
+        #expect(s.flow == SampleFlow.flow())
+        press(":", &s); typeText("field nothing", &s); press("Enter", &s)
+        #expect(s.message?.kind == .error)
+    }
+
+    @Test func wordDeletionStopsAtChinesePunctuation() {
+        var e = LineEditor("用户名、密码")
+        _ = e.handle(.ctrl("w")); #expect(e.string == "用户名、")
+        _ = e.handle(.ctrl("w")); #expect(e.string == "用户名")
+        _ = e.handle(.ctrl("w")); #expect(e.string == "")
+        var f = LineEditor("enter the PIN ")
+        _ = f.handle(.ctrl("w")); #expect(f.string == "enter the ")
     }
 
     @Test func viewKeys() {
