@@ -1,0 +1,64 @@
+import FlowCore
+import FlowFormats
+import Foundation
+
+/// Where the local model and its training flows live: the trained model in the XDG data
+/// directory, the bundled corpus next to the program (or in the source checkout).
+public enum ModelStore {
+    public static func modelPath(_ env: [String: String]) -> String {
+        let base = env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (env["HOME"] ?? "") + "/.local/share"
+        return base + "/flowsmith/model.json"
+    }
+
+    /// The bundled corpus folder: `$FLOWSMITH_CORPUS`, or `corpus/` found next to the program.
+    public static func corpusDirectory(_ env: [String: String], executable: String) -> String? {
+        if let d = env["FLOWSMITH_CORPUS"], !d.isEmpty { return d }
+        var dir = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+        let installed = dir.appendingPathComponent("../share/flowsmith/corpus").standardized.path
+        if FileManager.default.fileExists(atPath: installed) { return installed }
+        for _ in 0..<5 {
+            dir = dir.deletingLastPathComponent()
+            let candidate = dir.appendingPathComponent("corpus").path
+            if FileManager.default.fileExists(atPath: candidate + "/en") { return candidate }
+        }
+        return nil
+    }
+
+    /// Every `.flow.md` under a folder, read and parsed; files that do not parse are reported, not fatal.
+    public static func flows(in directory: String) -> (flows: [Flow], problems: [String]) {
+        var flows: [Flow] = []
+        var problems: [String] = []
+        guard let e = FileManager.default.enumerator(atPath: directory) else {
+            return ([], ["\(directory): cannot read the folder"])
+        }
+        for case let rel as String in e where rel.hasSuffix(".flow.md") {
+            let path = directory + "/" + rel
+            do {
+                flows.append(try FlowMarkdownReader.read(try TextFile.read(path), file: path).flow)
+            } catch {
+                problems.append("\(error)")
+            }
+        }
+        return (flows, problems)
+    }
+
+    public static func save(_ model: LocalModel, to path: String) throws {
+        let data = try JSONEncoder().encode(model.examples)
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        try TextFile.write(String(decoding: data, as: UTF8.self), to: path)
+    }
+
+    public static func load(from path: String) throws -> LocalModel {
+        let text = try TextFile.read(path)
+        let examples = try JSONDecoder().decode([LocalModel.Example].self, from: Data(text.utf8))
+        return LocalModel(examples: examples)
+    }
+
+    /// The model to use: the trained one if there is one, else one built now from the bundled corpus.
+    public static func current(_ env: [String: String], executable: String) -> LocalModel? {
+        if let model = try? load(from: modelPath(env)) { return model }
+        guard let dir = corpusDirectory(env, executable: executable) else { return nil }
+        return LocalModel(examples: LocalModel.examples(from: flows(in: dir).flows))
+    }
+}

@@ -1,0 +1,82 @@
+import FlowCore
+
+/// What is being asked for.
+public enum SuggestionKind: String, Sendable, CaseIterable {
+    /// The step after the cursor's step (or the first step of an empty scenario).
+    case nextStep = "next"
+    /// Conditions for new extensions of the cursor's step: what can go wrong here?
+    case conditions
+    /// A whole main scenario drafted from a use case's title and goal.
+    case draft
+}
+
+/// Where accepted suggestions go in the flow.
+public struct InsertionPoint: Hashable, Sendable {
+    /// The use case or extension that gets new steps, or the step that gets new extensions.
+    public let parent: NodeID
+    public let index: Int
+    public let kind: SuggestionKind
+}
+
+/// Everything an engine needs to know about the place in the flow, as plain text.
+public struct SuggestionContext: Hashable, Sendable {
+    public var kind: SuggestionKind
+    public var useCase: String
+    public var goal: String
+    public var actor: String
+    /// The scenario's steps before the insertion point (for conditions: up to the step itself).
+    public var stepsSoFar: [String]
+    /// For an extension's scenario: its condition.
+    public var condition: String?
+    /// Texts already there (siblings), never to be suggested again.
+    public var existing: [String]
+
+    public init(kind: SuggestionKind, useCase: String, goal: String = "", actor: String = "", stepsSoFar: [String] = [],
+                condition: String? = nil, existing: [String] = []) {
+        self.kind = kind
+        self.useCase = useCase
+        self.goal = goal
+        self.actor = actor
+        self.stepsSoFar = stepsSoFar
+        self.condition = condition
+        self.existing = existing
+    }
+
+    /// The context for the cursor's position, and where accepted text goes. A use case row asks
+    /// for its first step (or, when it has none, a draft); a step for the step after it (or, with
+    /// `conditions`, for conditions); an extension row for the next step at the end of the extension.
+    public static func at(_ cursor: NodeID, in flow: Flow, kind requested: SuggestionKind? = nil) -> (SuggestionContext, InsertionPoint)? {
+        guard let node = flow[cursor], let uc = flow.useCase(of: cursor), let ucNode = flow[uc] else { return nil }
+        let field = { (name: String) in ucNode.fields.first { $0.name == name }?.value ?? "" }
+        var ctx = SuggestionContext(kind: .nextStep, useCase: ucNode.text, goal: field("Goal"), actor: field("Primary actor"))
+        if ctx.goal.isEmpty { ctx.goal = ucNode.fields.first { $0.name == "目标" }?.value ?? "" }
+        if ctx.actor.isEmpty { ctx.actor = ucNode.fields.first { $0.name == "主要参与者" }?.value ?? "" }
+        let texts = { (ids: [NodeID]) in ids.compactMap { flow[$0]?.text } }
+        switch (node.kind, requested) {
+        case (.step, .conditions?):
+            ctx.kind = .conditions
+            ctx.stepsSoFar = texts(Array(flow.children(of: node.parent).prefix { $0 != cursor })) + [node.text]
+            ctx.existing = texts(node.children)
+            return (ctx, InsertionPoint(parent: cursor, index: node.children.count, kind: .conditions))
+        case (.useCase, let k) where k == .draft || (k == nil && node.children.isEmpty):
+            ctx.kind = .draft
+            ctx.existing = texts(node.children)
+            return (ctx, InsertionPoint(parent: cursor, index: node.children.count, kind: .draft))
+        case (.useCase, _):
+            ctx.existing = texts(node.children)
+            return (ctx, InsertionPoint(parent: cursor, index: 0, kind: .nextStep))
+        case (.extension, _):
+            ctx.condition = node.text
+            ctx.stepsSoFar = texts(node.children)
+            ctx.existing = ctx.stepsSoFar
+            return (ctx, InsertionPoint(parent: cursor, index: node.children.count, kind: .nextStep))
+        case (.step, _):
+            guard let parent = node.parent, let i = flow.index(of: cursor) else { return nil }
+            let siblings = flow.children(of: parent)
+            ctx.stepsSoFar = texts(Array(siblings.prefix(i + 1)))
+            ctx.existing = texts(siblings)
+            if let p = flow[parent], p.kind == .extension { ctx.condition = p.text }
+            return (ctx, InsertionPoint(parent: parent, index: i + 1, kind: .nextStep))
+        }
+    }
+}

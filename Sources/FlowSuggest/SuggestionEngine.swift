@@ -1,0 +1,35 @@
+import FlowCore
+
+/// A source of suggestions. Engines run on a worker thread, never on the one that owns the screen;
+/// `partial` reports text as it streams in, `isCancelled` is polled so a stale request stops early.
+public protocol SuggestionEngine: Sendable {
+    var name: String { get }
+    func suggest(_ context: SuggestionContext, count: Int,
+                 partial: @escaping @Sendable ([String]) -> Void,
+                 isCancelled: @escaping @Sendable () -> Bool) throws -> [String]
+}
+
+/// Why an engine could not answer, in words a user can act on.
+public struct SuggestionError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// The local model as an engine: answers in milliseconds, offline.
+public struct LocalEngine: SuggestionEngine {
+    public let model: LocalModel
+    public var name: String { "local" }
+
+    public init(model: LocalModel) { self.model = model }
+
+    public func suggest(_ context: SuggestionContext, count: Int,
+                        partial: @escaping @Sendable ([String]) -> Void,
+                        isCancelled: @escaping @Sendable () -> Bool) throws -> [String] {
+        let found = model.suggest(context, count: count)
+        guard !found.isEmpty else {
+            throw SuggestionError("No suggestion from the local model here; flowsmith train DIR teaches it your own flows")
+        }
+        return found.map(OutputSanitizer.line).filter { !$0.isEmpty || context.kind == .draft }
+    }
+}

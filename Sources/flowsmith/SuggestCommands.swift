@@ -1,0 +1,126 @@
+import ArgumentParser
+import FlowCore
+import FlowFormats
+import FlowSuggest
+import Foundation
+
+extension SuggestionKind: ExpressibleByArgument {}
+
+struct Suggest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print suggestions for a place in a flow (for scripts and debugging).",
+        discussion: """
+            POSITION names a use case and a step: 1.3 is after step 3 of use case 1, 2.3a1 after \
+            step 3a1 of use case 2, 2.3a at the end of extension 3a, and 1 (or 1.0) the start of \
+            use case 1. With --kind conditions it asks what can go wrong at the step instead; \
+            --kind draft drafts a whole main scenario from the use case's title and goal.
+            """)
+
+    @Argument(help: "The .flow.md file.")
+    var file: String
+
+    @Option(help: "Where: USECASE.STEP, e.g. 1.3 or 2.3a1.")
+    var at: String
+
+    @Option(help: "next, conditions or draft (default: next, or draft for an empty use case).")
+    var kind: SuggestionKind?
+
+    @Option(help: "The engine: local (offline, the default).")
+    var engine: String = "local"
+
+    @Option(name: .short, help: "How many suggestions.")
+    var n: Int = 3
+
+    func run() throws {
+        let flow = try loadFlow(file).flow
+        guard let node = try Self.position(at, in: flow) else { throw ExitCode(1) }
+        guard let (context, _) = SuggestionContext.at(node, in: flow, kind: kind) else {
+            complain("cannot suggest at \(at)")
+            throw ExitCode(1)
+        }
+        guard engine == "local" else {
+            complain("unknown engine \"\(engine)\": this build has the local engine")
+            throw ExitCode(64)
+        }
+        let env = ProcessInfo.processInfo.environment
+        guard let model = ModelStore.current(env, executable: CommandLine.arguments[0]) else {
+            complain("no local model and no bundled corpus found; run `flowsmith train DIR` on a folder of .flow.md files")
+            throw ExitCode(1)
+        }
+        do {
+            let found = try LocalEngine(model: model).suggest(context, count: max(1, n), partial: { _ in }, isCancelled: { false })
+            for (i, text) in found.enumerated() {
+                if context.kind == .draft {
+                    if i > 0 { print("") }
+                    for (j, line) in text.split(separator: "\n").enumerated() { print(Sanitize.line("\(j + 1). \(line)")) }
+                } else {
+                    print(Sanitize.line(text))
+                }
+            }
+        } catch {
+            complain("\(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// Reads USECASE[.STEP] into the node it names, printing why when it names nothing.
+    static func position(_ text: String, in flow: Flow) throws -> NodeID? {
+        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let ucNumber = Int(parts[0]), ucNumber >= 1, ucNumber <= flow.useCases.count else {
+            complain("no use case \(parts[0]) (there are \(flow.useCases.count)); positions look like 1.3 or 2.3a1")
+            return nil
+        }
+        let uc = flow.useCases[ucNumber - 1]
+        let step = parts.count > 1 ? String(parts[1]) : ""
+        if step.isEmpty || step == "0" { return uc }
+        guard let node = flow.node(numbered: step.lowercased(), in: uc) else {
+            complain("no step \(step) in use case \(ucNumber)")
+            return nil
+        }
+        return node
+    }
+}
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train the local suggestion model on a folder of .flow.md files (plus the bundled corpus).")
+
+    @Argument(help: "A folder of your own .flow.md files (searched recursively).")
+    var directory: String?
+
+    @Flag(help: "Leave the bundled corpus out.")
+    var noCorpus = false
+
+    func run() throws {
+        let env = ProcessInfo.processInfo.environment
+        var flows: [Flow] = []
+        var sources: [String] = []
+        if let directory {
+            let (found, problems) = ModelStore.flows(in: directory)
+            for p in problems { complain("skipped \(Sanitize.line(p))") }
+            flows += found
+            sources.append("\(found.count) files from \(directory)")
+        }
+        if !noCorpus, let corpus = ModelStore.corpusDirectory(env, executable: CommandLine.arguments[0]) {
+            let found = ModelStore.flows(in: corpus).flows
+            flows += found
+            sources.append("\(found.count) bundled files")
+        }
+        guard !flows.isEmpty else {
+            complain("nothing to learn from: give a folder of .flow.md files")
+            throw ExitCode(1)
+        }
+        let start = ContinuousClock.now
+        let model = LocalModel(examples: LocalModel.examples(from: flows))
+        let path = ModelStore.modelPath(env)
+        do {
+            try ModelStore.save(model, to: path)
+        } catch {
+            complain("cannot save the model: \(error)")
+            throw ExitCode(1)
+        }
+        let steps = flows.reduce(0) { $0 + $1.stepCount }
+        print("trained on \(sources.joined(separator: " and ")): \(steps) steps, \(model.examples.count) examples, "
+            + "in \(ContinuousClock.now - start); saved \(path)")
+    }
+}
