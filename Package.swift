@@ -21,7 +21,7 @@ let package = Package(
         .target(name: "FlowFormats", dependencies: ["FlowCore"]),
         .target(name: "FlowSuggest", dependencies: ["FlowCore", "FlowFormats"]),
         .target(name: "FlowDesigner", dependencies: ["FlowCore", "FlowFormats", "FlowSuggest"]),
-        .target(name: "FlowTerminal", dependencies: ["FlowDesigner", "FlowFormats", "CNcursesw"]),
+        .target(name: "FlowTerminal", dependencies: ["FlowDesigner", "FlowFormats", "FlowSuggest", "CNcursesw"]),
         .executableTarget(name: "flowsmith", dependencies: [
             "FlowCore", "FlowFormats", "FlowSuggest", "FlowDesigner", "FlowTerminal",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,5 +1,6 @@
 import FlowCore
 import FlowFormats
+import FlowSuggest
 
 /// Everything the editor knows at one moment. `update` changes it; `render` draws it.
 public struct AppState: Sendable {
@@ -16,6 +17,21 @@ public struct AppState: Sendable {
     }
 
     public enum Preview: String, Sendable { case mermaid, dot }
+
+    /// Suggestions asked for at the cursor, shown as ghost rows until accepted or dismissed.
+    public struct Suggestions: Equatable, Sendable {
+        public let id: Int
+        /// The history revision the request was built on: if the flow changed since, they are dropped.
+        public let revision: Int
+        public let point: InsertionPoint
+        /// The row the ghost rows follow.
+        public let anchor: NodeID
+        public var candidates: [String] = []
+        public var index = 0
+        public var loading = true
+        /// Accept-and-continue: ask again after the accepted step.
+        public var chain = false
+    }
 
     /// An edit of one label in place.
     public struct EditSession: Equatable, Sendable {
@@ -49,6 +65,12 @@ public struct AppState: Sendable {
     public var diskStamp: TextFile.Stamp?
     public var searchShown = false
     public var showDetail = false
+    public var suggestions: Suggestions?
+    public var nextRequest = 1
+    /// How many candidates to ask for.
+    public var suggestionCount = 3
+    /// Advances while a request is in flight, for the spinner.
+    public var spinner = 0
     /// Set when "save and quit" was chosen: quit once the save is confirmed.
     public var quitAfterSave = false
     public var preview: Preview = .mermaid
@@ -105,6 +127,10 @@ public enum Msg: Equatable, Sendable {
     case exportFailed(String)
     case opened(path: String, text: String, stamp: TextFile.Stamp?)
     case openFailed(String)
+    case suggestionsArrived(id: Int, candidates: [String], done: Bool)
+    case suggestionsFailed(id: Int, message: String)
+    /// Time passed while something is in flight (drives the spinner).
+    case ticked
 }
 
 /// What the shell must do; `update` never does input or output itself.
@@ -117,4 +143,7 @@ public enum Effect: Equatable, Sendable {
     case quit
     case suspend
     case redraw
+    /// Ask an engine, on a worker, for suggestions; results come back as `suggestionsArrived`.
+    case requestSuggestions(id: Int, context: SuggestionContext, count: Int)
+    case cancelSuggestions(id: Int)
 }

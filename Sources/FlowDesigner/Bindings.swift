@@ -10,13 +10,19 @@ public enum Action: String, CaseIterable, Sendable {
     case moveNodeDown = "move-down-in-list", moveNodeUp = "move-up-in-list", indent, outdent
     case undo, redo, search, searchNext = "search-next", searchPrevious = "search-previous"
     case save, quit, help, toggleDetail = "toggle-detail", cyclePreview = "cycle-preview", suspend, redraw
+    case suggest, suggestConditions = "suggest-conditions"
+    case acceptSuggestion = "accept-suggestion", rejectSuggestion = "reject-suggestion"
+    case nextSuggestion = "next-suggestion", previousSuggestion = "previous-suggestion"
+    case acceptAndContinue = "accept-and-continue"
     // Keys of the line editor, listed for help; the editor itself handles them.
     case textCommit = "text-commit", textCancel = "text-cancel", textHomeEnd = "text-home-end"
     case textKill = "text-kill", textDelete = "text-delete"
 }
 
 /// Where a binding applies.
-public enum BindingContext: String, Sendable { case tree = "In the tree", text = "While editing text" }
+public enum BindingContext: String, Sendable {
+    case tree = "In the tree", suggestion = "While suggestions show", text = "While editing text"
+}
 
 /// One row of the binding table: keys, what they do, and the help text.
 public struct Binding: Sendable, Equatable {
@@ -77,6 +83,13 @@ public struct Bindings: Sendable, Equatable {
         Binding(.search, [k("/")], "Search", "search as you type"),
         Binding(.searchNext, [k("n")], "Search", "next match"),
         Binding(.searchPrevious, [], "Search", "previous match: N while a search shows"),
+        Binding(.suggest, [[.ctrlSpace], k("s")], "Suggest", "suggest the next step here (a whole scenario for an empty use case)"),
+        Binding(.suggestConditions, [k("S")], "Suggest", "suggest what can go wrong at this step (extension conditions)"),
+        Binding(.acceptSuggestion, [[.tab], [.right]], "Suggest", "accept the shown suggestion (one undo step)", .suggestion),
+        Binding(.rejectSuggestion, [[.escape]], "Suggest", "dismiss the suggestions", .suggestion),
+        Binding(.nextSuggestion, [[.ctrl("n")]], "Suggest", "show the next candidate", .suggestion),
+        Binding(.previousSuggestion, [[.ctrl("p")]], "Suggest", "show the previous candidate", .suggestion),
+        Binding(.acceptAndContinue, [k("A")], "Suggest", "accept, then suggest the step after it", .suggestion),
         Binding(.save, [[.ctrl("s")]], "File", "save (also :w, :w NAME)"),
         Binding(.quit, [k("q"), [.ctrl("c")]], "File", "quit, asking first if there are unsaved changes"),
         Binding(.help, [k("?"), [.function(1)]], "View", "this help"),
@@ -94,6 +107,11 @@ public struct Bindings: Sendable, Equatable {
     /// The action bound to exactly this key sequence in the tree, if any.
     public func action(for keys: [Key]) -> Action? {
         table.first { $0.context == .tree && $0.keys.contains(keys) }?.action
+    }
+
+    /// The suggestion action bound to this key, if any.
+    public func suggestionAction(for key: Key) -> Action? {
+        table.first { $0.context == .suggestion && $0.keys.contains([key]) }?.action
     }
 
     /// True when some tree binding starts with this sequence and is longer.
@@ -132,7 +150,7 @@ public struct Bindings: Sendable, Equatable {
     /// The key reference as Markdown: docs/keys.md is this text.
     public func markdown() -> String {
         var out = "# Keys\n\nGenerated from the binding table (`flowsmith keys` prints it); keys can be changed in the\nconfig file (docs/CONFIG.md).\n"
-        for context in [BindingContext.tree, .text] {
+        for context in [BindingContext.tree, .suggestion, .text] {
             out += "\n## \(context.rawValue)\n\n| keys | action | what it does |\n|---|---|---|\n"
             for b in table where b.context == context {
                 let keys = b.keys.map { "`" + Self.name($0) + "`" }.joined(separator: ", ")

@@ -43,9 +43,43 @@ public enum Render {
             return
         }
         let rows = s.rows
-        for (y, id) in rows.window(from: top, count: s.treeHeight).enumerated() {
+        var y = 0
+        var ghostsDone = s.suggestions == nil
+        var insideAnchor = false
+        for id in rows.window(from: top, count: s.treeHeight) {
+            if let current = s.suggestions, !ghostsDone {
+                let directlyAfter = current.point.index == 0 && current.point.parent == current.anchor && current.point.kind != .draft
+                let inSubtree = s.flow.isAncestor(current.anchor, of: id)
+                if insideAnchor && (!inSubtree || directlyAfter) {
+                    y += ghosts(current, y: y, width: width, s, &screen)
+                    ghostsDone = true
+                }
+                insideAnchor = inSubtree
+            }
+            guard y < s.treeHeight else { break }
             row(id, y: y, width: width, rows: rows, s, &screen)
+            y += 1
         }
+        if let current = s.suggestions, !ghostsDone, insideAnchor, y < s.treeHeight {
+            _ = ghosts(current, y: y, width: width, s, &screen)
+        }
+    }
+
+    /// Suggestions as dimmed rows where they would go, the first with how to take them.
+    static func ghosts(_ current: AppState.Suggestions, y: Int, width: Int, _ s: AppState, _ screen: inout Screen) -> Int {
+        let style = s.theme[.ghost]
+        let rows = Suggesting.ghostRows(current, s)
+        for (i, ghost) in rows.enumerated() where y + i < s.treeHeight {
+            screen.fill(x: 0, y: y + i, width: width, height: 1, style: s.theme[.normal])
+            var x = ghost.depth * 2 + 2
+            if !ghost.label.isEmpty { x += screen.put(ghost.label + " ", x: x, y: y + i, style: style, limit: width - x) }
+            let hint = i == 0 && !current.candidates.isEmpty
+                ? "  \(current.index + 1)/\(current.candidates.count)\(current.loading ? " …" : "") · Tab accept · Ctrl-N next · Esc" : ""
+            let room = max(1, width - x - DisplayWidth.of(hint))
+            x += screen.put(ghost.text, x: x, y: y + i, style: style, limit: room)
+            screen.put(hint, x: x, y: y + i, style: s.theme[.folded], limit: width - x)
+        }
+        return min(rows.count, s.treeHeight - y)
     }
 
     static func row(_ id: NodeID, y: Int, width: Int, rows: Rows, _ s: AppState, _ screen: inout Screen) {
@@ -284,7 +318,9 @@ public enum Render {
                 }
             }
         } else {
-            let hints = if case .editing = s.mode { "Enter keep · Esc cancel" } else { "? help · o add · e edit · x extension · u undo · q quit" }
+            let hints = if case .editing = s.mode { "Enter keep · Esc cancel" }
+                else if s.suggestions != nil { "Tab accept · A accept+next · Ctrl-N/P cycle · Esc dismiss" }
+                else { "? help · o add · s suggest · e edit · u undo · q quit" }
             let w = DisplayWidth.of(hints)
             if s.width - x > w + 1 { screen.put(hints, x: s.width - w - 1, y: y, style: bar) }
         }

@@ -45,6 +45,12 @@ public enum App {
             if s.path == path { s.diskStamp = stamp }
         case .openFailed(let why):
             s.fail(why)
+        case .suggestionsArrived(let id, let candidates, let done):
+            Suggesting.arrived(id: id, candidates: candidates, done: done, &s)
+        case .suggestionsFailed(let id, let message):
+            Suggesting.failed(id: id, message: message, &s)
+        case .ticked:
+            s.spinner += 1
         }
         s.settleCursor()
         return effects
@@ -118,6 +124,20 @@ public enum App {
 
     static func normal(_ key: Key, _ s: inout AppState) -> [Effect] {
         s.message = nil
+        var effects: [Effect] = []
+        if s.suggestions != nil && s.pending.isEmpty {
+            // While suggestions show, their keys act on them; any other key dismisses them first.
+            let action = s.bindings.suggestionAction(for: key)
+            let shown = !(s.suggestions?.candidates.isEmpty ?? true)
+            if let action, shown || action == .rejectSuggestion {
+                return perform(action, key: key, &s)
+            }
+            effects = Suggesting.dismiss(&s)
+        }
+        return effects + dispatch(key, &s)
+    }
+
+    static func dispatch(_ key: Key, _ s: inout AppState) -> [Effect] {
         let sequence = s.pending + [key]
         if let action = s.bindings.action(for: sequence) {
             s.pending = []
@@ -129,7 +149,7 @@ public enum App {
         }
         let hadPending = !s.pending.isEmpty
         s.pending = []
-        if hadPending { return normal(key, &s) }
+        if hadPending { return dispatch(key, &s) }
         if key == .escape {
             s.searchShown = false
             return []
@@ -203,6 +223,13 @@ public enum App {
             s.showDetail = true
         case .suspend: return [.suspend]
         case .redraw: return [.redraw]
+        case .suggest: return Suggesting.ask(nil, &s)
+        case .suggestConditions: return Suggesting.ask(.conditions, &s)
+        case .acceptSuggestion: return Suggesting.accept(chain: false, &s)
+        case .acceptAndContinue: return Suggesting.accept(chain: true, &s)
+        case .rejectSuggestion: return Suggesting.dismiss(&s)
+        case .nextSuggestion: Suggesting.cycle(by: 1, &s)
+        case .previousSuggestion: Suggesting.cycle(by: -1, &s)
         case .textCommit, .textCancel, .textHomeEnd, .textKill, .textDelete: break
         }
         return []

@@ -30,6 +30,9 @@ public struct LocalEngine: SuggestionEngine {
         guard !found.isEmpty else {
             throw SuggestionError("No suggestion from the local model here; flowsmith train DIR teaches it your own flows")
         }
-        return found.map(OutputSanitizer.line).filter { !$0.isEmpty || context.kind == .draft }
+        if context.kind == .draft {
+            return found.map { $0.split(separator: "\n").map { OutputSanitizer.line(String($0)) }.filter { !$0.isEmpty }.joined(separator: "\n") }
+        }
+        return found.map(OutputSanitizer.line).filter { !$0.isEmpty }
     }
 }

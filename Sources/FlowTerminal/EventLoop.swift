@@ -1,5 +1,6 @@
 import FlowDesigner
 import FlowFormats
+import FlowSuggest
 import Glibc
 
 /// The one loop that owns the state and the terminal: wait for input, drain every waiting key,
@@ -10,10 +11,13 @@ public final class EventLoop {
     public private(set) var finished = false
     /// Frames drawn, for tests and benchmarks.
     public private(set) var frames = 0
+    let inbox = Inbox()
+    let engine: LazyEngine?
 
-    public init(state: AppState, device: Device) {
+    public init(state: AppState, device: Device, engine: LazyEngine? = nil) {
         self.state = state
         self.device = device
+        self.engine = engine
         let (w, h) = device.size
         _ = App.update(&self.state, .resized(width: w, height: h))
     }
@@ -25,11 +29,30 @@ public final class EventLoop {
     public func run() {
         draw()
         while !finished {
-            waitForInput()
+            let timedOut = waitForInput()
             if CrashGuard.endRequested() { break }
-            process(device.readEvents())
+            // Keys first, then what workers finished: typing is never held up by a suggestion.
+            var events = device.readEvents() + inbox.drain()
+            if timedOut && events.isEmpty { events = [.ticked] }
+            process(events)
         }
         device.stop()
+    }
+
+    /// Waits until a worker posts something (or the time is up), then handles it: for tests.
+    @discardableResult
+    public func settle(timeout: Duration = .seconds(10)) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            var fd = pollfd(fd: inbox.readFD, events: Int16(POLLIN), revents: 0)
+            if poll(&fd, 1, 50) > 0 {
+                process(inbox.drain())
+                if !inbox.busy { return true }
+            } else if !inbox.busy {
+                return true
+            }
+        }
+        return false
     }
 
     /// Handles a batch of events and draws once if anything happened (the headless driver's step).
@@ -49,11 +72,15 @@ public final class EventLoop {
         frames += 1
     }
 
-    private func waitForInput() {
-        var fds = [pollfd(fd: device.inputDescriptor, events: Int16(POLLIN), revents: 0)]
+    /// Blocks until a key, a worker's result or a signal; while a request is in flight, wakes
+    /// every 100 ms to move the spinner. Returns true when it woke only for that.
+    private func waitForInput() -> Bool {
+        var fds = [pollfd(fd: device.inputDescriptor, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: inbox.readFD, events: Int16(POLLIN), revents: 0)]
         if CrashGuard.pipeRead >= 0 { fds.append(pollfd(fd: CrashGuard.pipeRead, events: Int16(POLLIN), revents: 0)) }
+        let timeout: Int32 = state.suggestions?.loading == true ? 100 : -1
         // SIGWINCH interrupts poll (EINTR); the resize then arrives as a key from ncurses.
-        _ = poll(&fds, nfds_t(fds.count), -1)
+        return poll(&fds, nfds_t(fds.count), timeout) == 0
     }
 
     /// Does an effect's input or output; returns what happened, as messages for `update`.
@@ -68,6 +95,13 @@ public final class EventLoop {
             return [.resized(width: w, height: h)]
         case .redraw:
             device.invalidate()
+            return []
+        case .requestSuggestions(let id, let context, let count):
+            guard let engine else { return [.suggestionsFailed(id: id, message: "No suggestion engine is set up")] }
+            inbox.start(id, context, count: count, engine: { try engine.get() })
+            return []
+        case .cancelSuggestions(let id):
+            inbox.cancel(id)
             return []
         case .save(let path, let text, let revision, let expected, let force):
             if !force, TextFile.stamp(path) != expected {

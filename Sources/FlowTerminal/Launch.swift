@@ -6,12 +6,12 @@ import FlowFormats
 public enum FlowTerminalMain {
     @MainActor
     public static func run(flow: Flow, path: String, stamp: TextFile.Stamp?, theme: Theme, bindings: Bindings,
-                           noColor: Bool, message: String?) {
+                           noColor: Bool, message: String?, engine: LazyEngine?) {
         CrashGuard.saveTerminal()
         let device = NcursesDevice(colorsAllowed: !noColor)
         var state = AppState(flow: flow, path: path, theme: theme.adapted(toColors: device.colorCount), bindings: bindings)
         state.diskStamp = stamp
         if let message { state.say(message) }
-        EventLoop(state: state, device: device).run()
+        EventLoop(state: state, device: device, engine: engine).run()
     }
 }

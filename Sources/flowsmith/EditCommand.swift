@@ -2,6 +2,7 @@ import ArgumentParser
 import FlowCore
 import FlowDesigner
 import FlowFormats
+import FlowSuggest
 import FlowTerminal
 import Foundation
 
@@ -36,8 +37,16 @@ struct Edit: ParsableCommand {
         let (t, f, m, st) = (chosen, flow, message, stamp)
         let path = file
         let bindings = config.bindings()
+        let executable = CommandLine.arguments[0]
+        let engine = LazyEngine {
+            guard let model = ModelStore.current(env, executable: executable) else {
+                throw SuggestionError("No local model and no bundled corpus: flowsmith train DIR builds one")
+            }
+            return LocalEngine(model: model)
+        }
         MainActor.assumeIsolated {
-            FlowTerminalMain.run(flow: f, path: path, stamp: st, theme: t, bindings: bindings, noColor: noColor, message: m)
+            FlowTerminalMain.run(flow: f, path: path, stamp: st, theme: t, bindings: bindings, noColor: noColor,
+                                 message: m, engine: engine)
         }
     }
 }

@@ -1,0 +1,125 @@
+import FlowCore
+import FlowSuggest
+
+/// Asking for suggestions, showing them as ghost rows, and accepting one as a single transaction.
+/// A request carries an id and the history revision it was built on; anything that arrives for
+/// another id, or after the flow changed, is dropped, never inserted in the wrong place.
+enum Suggesting {
+    static func ask(_ kind: SuggestionKind?, _ s: inout AppState) -> [Effect] {
+        var effects = dismiss(&s)
+        guard let c = s.cursor, let (context, point) = SuggestionContext.at(c, in: s.flow, kind: kind) else {
+            s.fail(kind == .conditions ? "Conditions are suggested for a step: move to one (3, 3a1) and press S"
+                                       : "Move to a use case, a step or an extension to get suggestions")
+            return effects
+        }
+        let id = s.nextRequest
+        s.nextRequest += 1
+        s.suggestions = AppState.Suggestions(id: id, revision: s.history.revision, point: point, anchor: c)
+        if let p = s.flow[point.parent], p.kind != .step || point.kind == .conditions { s.folded.remove(point.parent) }
+        effects.append(.requestSuggestions(id: id, context: context, count: context.kind == .draft ? 2 : s.suggestionCount))
+        return effects
+    }
+
+    /// Drops the suggestions on screen, cancelling the request if it is still running.
+    static func dismiss(_ s: inout AppState) -> [Effect] {
+        guard let current = s.suggestions else { return [] }
+        s.suggestions = nil
+        return current.loading ? [.cancelSuggestions(id: current.id)] : []
+    }
+
+    static func arrived(id: Int, candidates: [String], done: Bool, _ s: inout AppState) {
+        guard var current = s.suggestions, current.id == id else { return }
+        guard current.revision == s.history.revision else {
+            s.suggestions = nil
+            return
+        }
+        // Whatever the engine did, nothing unsanitized is shown or inserted.
+        current.candidates = candidates.map { text in
+            current.point.kind == .draft
+                ? text.split(separator: "\n").map { OutputSanitizer.line(String($0)) }.filter { !$0.isEmpty }.joined(separator: "\n")
+                : OutputSanitizer.line(text)
+        }.filter { !$0.isEmpty }
+        current.index = min(current.index, max(0, candidates.count - 1))
+        current.loading = !done
+        if done && current.candidates.isEmpty {
+            s.suggestions = nil
+            s.say("No suggestion here")
+            return
+        }
+        s.suggestions = current
+    }
+
+    static func failed(id: Int, message: String, _ s: inout AppState) {
+        guard s.suggestions?.id == id else { return }
+        s.suggestions = nil
+        s.fail(message)
+    }
+
+    static func cycle(by delta: Int, _ s: inout AppState) {
+        guard var current = s.suggestions, !current.candidates.isEmpty else { return }
+        let n = current.candidates.count
+        current.index = ((current.index + delta) % n + n) % n
+        s.suggestions = current
+    }
+
+    /// Inserts the shown candidate as one transaction; with `chain`, asks for the step after it.
+    static func accept(chain: Bool, _ s: inout AppState) -> [Effect] {
+        guard let current = s.suggestions, current.index < current.candidates.count else { return [] }
+        var effects = dismiss(&s)
+        guard current.revision == s.history.revision, s.flow.contains(current.point.parent) else {
+            s.fail("The flow changed since the suggestions were made: ask again")
+            return effects
+        }
+        let text = current.candidates[current.index]
+        var edits: [Edit] = []
+        var first: NodeID?
+        switch current.point.kind {
+        case .nextStep:
+            let id = s.flow.makeID()
+            edits = [.insert(.step(id, text), parent: current.point.parent, index: current.point.index)]
+            first = id
+        case .conditions:
+            let id = s.flow.makeID()
+            edits = [.insert(.extension(id, text, kind: .exception), parent: current.point.parent, index: current.point.index)]
+            first = id
+        case .draft:
+            for (i, line) in text.split(separator: "\n").enumerated() {
+                let id = s.flow.makeID()
+                edits.append(.insert(.step(id, String(line)), parent: current.point.parent, index: current.point.index + i))
+                if first == nil { first = id }
+            }
+        }
+        Editing.perform(Transaction("Accept suggestion", edits), cursorAfter: first, &s)
+        if chain && current.point.kind != .conditions, let last = lastInserted(edits) {
+            s.cursor = last
+            effects += ask(.nextStep, &s)
+        }
+        return effects
+    }
+
+    private static func lastInserted(_ edits: [Edit]) -> NodeID? {
+        guard case .insert(let tree, _, _)? = edits.last else { return nil }
+        return tree.root.id
+    }
+
+    /// The rows the ghost text takes, with the number each would get.
+    static func ghostRows(_ current: AppState.Suggestions, _ s: AppState) -> [(label: String, text: String, depth: Int)] {
+        let flow = s.flow
+        let point = current.point
+        let depth = Rows(flow, folded: []).depth(point.parent) + 1
+        let base = flow[point.parent]?.kind == .useCase ? "" : flow.number(of: point.parent) ?? ""
+        let frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
+        guard !current.candidates.isEmpty else {
+            return [("", frames[s.spinner % frames.count] + " asking for suggestions…", depth)]
+        }
+        let text = current.candidates[current.index]
+        switch point.kind {
+        case .conditions:
+            return [(base + Numbering.letters(point.index) + ".", text, depth)]
+        case .nextStep:
+            return [(base + String(point.index + 1) + ".", text, depth)]
+        case .draft:
+            return text.split(separator: "\n").enumerated().map { (String(point.index + $0.offset + 1) + ".", String($0.element), depth) }
+        }
+    }
+}

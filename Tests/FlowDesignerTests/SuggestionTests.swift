@@ -1,0 +1,143 @@
+import FlowCore
+import FlowDesigner
+import FlowFormats
+import FlowSuggest
+import FlowTerminal
+import Foundation
+import Synchronization
+import TestSupport
+import Testing
+
+@Suite struct SuggestionUpdateTests {
+    func asked(_ keys: String, _ s: inout AppState) -> Int {
+        guard case .requestSuggestions(let id, _, _)? = press(keys, &s).last else { Issue.record("no request"); return -1 }
+        return id
+    }
+
+    @Test func askShowAcceptAsOneUndoStep() {
+        var s = fresh()
+        let id = asked("j j s", &s)
+        #expect(s.suggestions?.loading == true && s.suggestions?.point.index == 2)
+        _ = App.update(&s, .suggestionsArrived(id: id, candidates: ["系统记录登录日志", "系统显示主页"], done: true))
+        press("Ctrl-N", &s)
+        #expect(s.suggestions?.index == 1)
+        press("Ctrl-P Ctrl-P", &s)
+        #expect(s.suggestions?.index == 1)
+        press("Tab", &s)
+        #expect(s.suggestions == nil && at(s) == "UC 1 · 3" && s.flow[s.cursor!]?.text == "系统显示主页")
+        press("u", &s)
+        #expect(s.flow == SampleFlow.flow())
+    }
+
+    @Test func staleOrLateResultsAreDropped() {
+        var s = fresh()
+        let first = asked("j s", &s)
+        let second = asked("s", &s)                       // a new request replaces the old one
+        _ = App.update(&s, .suggestionsArrived(id: first, candidates: ["old"], done: true))
+        #expect(s.suggestions?.candidates.isEmpty == true)
+        // An edit in between: the base changed, so the answer is dropped, never inserted.
+        press("Esc", &s)
+        let third = asked("s", &s)
+        #expect(third == second + 1)
+        var t = s
+        t.history = s.history
+        press("j", &t)                                   // moving away dismisses and cancels
+        #expect(t.suggestions == nil)
+        let effects = App.update(&s, .key(.char("x")))   // any other key dismisses too, then acts
+        #expect(effects.first == .cancelSuggestions(id: third))
+        press("Esc", &s)
+    }
+
+    @Test func changedFlowDropsTheAnswer() {
+        var s = fresh()
+        let id = asked("j s", &s)
+        // Something changes the flow without a key reaching the suggestion (e.g. a reload).
+        try? s.history.perform(Transaction("x", [.setTitle("changed")]), on: &s.flow)
+        _ = App.update(&s, .suggestionsArrived(id: id, candidates: ["new step"], done: true))
+        #expect(s.suggestions == nil)
+    }
+
+    @Test func conditionsBecomeExtensionsAndDraftsWholeScenarios() {
+        var s = fresh()
+        let id = asked("j S", &s)
+        _ = App.update(&s, .suggestionsArrived(id: id, candidates: ["用户名为空"], done: true))
+        press("Right", &s)
+        #expect(at(s) == "UC 1 · 1a" && s.flow[s.cursor!]?.extensionKind == .exception)
+        press("N", &s); typeText("新增客户", &s); press("Enter", &s)
+        let d = asked("s", &s)
+        _ = App.update(&s, .suggestionsArrived(id: d, candidates: ["客服人员填写客户信息\n系统校验手机号\n系统保存客户"], done: true))
+        press("Tab", &s)
+        #expect(s.flow.children(of: s.flow.useCases[1]).count == 3 && at(s) == "UC 2 · 1")
+        press("u", &s)
+        #expect(s.flow.children(of: s.flow.useCases[1]).isEmpty)
+    }
+
+    @Test func acceptAndContinueAsksAgain() {
+        var s = fresh()
+        let id = asked("G s", &s)
+        _ = App.update(&s, .suggestionsArrived(id: id, candidates: ["System prints the record"], done: true))
+        let effects = press("A", &s)
+        #expect(at(s) == "UC 2 · 3")
+        guard case .requestSuggestions(_, let ctx, _)? = effects.last else { Issue.record("no new request"); return }
+        #expect(ctx.stepsSoFar.last == "System prints the record")
+    }
+
+    @Test func failuresAndEmptyAnswersSaySo() {
+        var s = fresh()
+        let id = asked("j s", &s)
+        _ = App.update(&s, .suggestionsFailed(id: id, message: "HTTP 401: invalid key; set OPENAI_API_KEY"))
+        #expect(s.suggestions == nil && s.message?.text == "HTTP 401: invalid key; set OPENAI_API_KEY")
+        let again = asked("s", &s)
+        _ = App.update(&s, .suggestionsArrived(id: again, candidates: [], done: true))
+        #expect(s.suggestions == nil && s.message?.text == "No suggestion here")
+    }
+
+    @Test func ghostRowsRender() throws {
+        var s = AppState(flow: SampleFlow.flow(), path: "crm.flow.md", width: 80, height: 16)
+        let id = asked("j j s", &s)
+        try assertSnapshot(Render.screen(s), "suggest-loading-80x16")
+        _ = App.update(&s, .suggestionsArrived(id: id, candidates: ["系统记录\u{1B}[31m登录", "b"], done: true))
+        try assertSnapshot(Render.screen(s), "suggest-shown-80x16")
+    }
+}
+
+/// An engine that waits until told to answer: a slow first byte.
+final class SlowEngine: SuggestionEngine, @unchecked Sendable {
+    let release = Mutex(false)
+    var name: String { "slow" }
+    func suggest(_ context: SuggestionContext, count: Int, partial: @escaping @Sendable ([String]) -> Void,
+                 isCancelled: @escaping @Sendable () -> Bool) throws -> [String] {
+        while !release.withLock({ $0 }) {
+            if isCancelled() { throw SuggestionError("cancelled") }
+            usleep(2_000)
+        }
+        partial(["Clerk con"])
+        return ["Clerk confirms the caller"]
+    }
+}
+
+@Suite struct SuggestionDriverTests {
+    @Test func keysAreHandledWhileARequestIsInFlight() {
+        let engine = SlowEngine()
+        let device = VirtualDevice(width: 80, height: 24)
+        let loop = EventLoop(state: AppState(flow: SampleFlow.flow(), path: nil), device: device,
+                             engine: LazyEngine { engine })
+        device.queue([.key(.char("G")), .key(.char("s"))])
+        loop.process(device.readEvents())
+        #expect(loop.state.suggestions?.loading == true)
+        // The engine has not answered; keys still move the cursor at once.
+        device.queue([.key(.char("k")), .key(.char("j"))])
+        loop.process(device.readEvents())
+        #expect(loop.state.position == "UC 2 · 2" && loop.state.suggestions == nil)
+        // Ask again and let it answer.
+        device.queue([.key(.char("s"))])
+        loop.process(device.readEvents())
+        engine.release.withLock { $0 = true }
+        #expect(loop.settle())
+        #expect(loop.state.suggestions?.candidates == ["Clerk confirms the caller"])
+        #expect(device.last?.text.contains("3. Clerk confirms the caller") == true)
+        device.queue([.key(.tab)])
+        loop.process(device.readEvents())
+        #expect(loop.state.flow.children(of: loop.state.flow.useCases[1]).count == 3)
+    }
+}
