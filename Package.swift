@@ -20,10 +20,11 @@ let package = Package(
         .target(name: "FlowCore"),
         .target(name: "FlowFormats", dependencies: ["FlowCore"]),
         .target(name: "FlowSuggest", dependencies: ["FlowCore", "FlowFormats"]),
+        .target(name: "OpenAIClient", dependencies: ["CCurl"]),
         .target(name: "FlowDesigner", dependencies: ["FlowCore", "FlowFormats", "FlowSuggest"]),
         .target(name: "FlowTerminal", dependencies: ["FlowDesigner", "FlowFormats", "FlowSuggest", "CNcursesw"]),
         .executableTarget(name: "flowsmith", dependencies: [
-            "FlowCore", "FlowFormats", "FlowSuggest", "FlowDesigner", "FlowTerminal",
+            "FlowCore", "FlowFormats", "FlowSuggest", "FlowDesigner", "FlowTerminal", "OpenAIClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "FlowBench", dependencies: ["FlowCore", "FlowFormats", "FlowDesigner", "FlowTerminal", "TestSupport"], path: "Benchmarks/FlowBench"),

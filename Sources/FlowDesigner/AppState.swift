@@ -131,6 +131,8 @@ public enum Msg: Equatable, Sendable {
     case suggestionsFailed(id: Int, message: String)
     /// Time passed while something is in flight (drives the spinner).
     case ticked
+    /// Background work has something to tell the user (e.g. it fell back to the local model).
+    case noticed(String)
 }
 
 /// What the shell must do; `update` never does input or output itself.

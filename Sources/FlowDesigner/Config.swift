@@ -8,6 +8,9 @@
 /// ```
 public struct Config: Equatable, Sendable {
     public var theme: String?
+    /// Suggestion settings: engine, model, base-url, api-key, fallback.
+    public var settings: [String: String] = [:]
+    public static let settingNames = ["engine", "model", "base-url", "api-key", "fallback"]
     public var keys: [Action: [[Key]]] = [:]
 
     public init() {}
@@ -47,8 +50,10 @@ public struct Config: Equatable, Sendable {
                 config.keys[action] = keys
             } else if parts[0] == "theme" {
                 config.theme = parts[1]
+            } else if settingNames.contains(parts[0]) {
+                config.settings[parts[0]] = parts[1]
             } else {
-                throw Failure(line: i + 1, message: "unknown setting \"\(parts[0])\": expected theme, or a [keys] section")
+                throw Failure(line: i + 1, message: "unknown setting \"\(parts[0])\": expected theme, \(settingNames.joined(separator: ", ")) or a [keys] section")
             }
         }
         return config

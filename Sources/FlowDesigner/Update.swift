@@ -51,6 +51,8 @@ public enum App {
             Suggesting.failed(id: id, message: message, &s)
         case .ticked:
             s.spinner += 1
+        case .noticed(let text):
+            s.say(text)
         }
         s.settleCursor()
         return effects

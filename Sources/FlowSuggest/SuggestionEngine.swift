@@ -9,6 +9,33 @@ public protocol SuggestionEngine: Sendable {
                  isCancelled: @escaping @Sendable () -> Bool) throws -> [String]
 }
 
+/// An engine tried first, and another when it fails (when the user chose to fall back): the
+/// answer says which one answered and why the first did not.
+public struct FallbackEngine: SuggestionEngine {
+    public let primary: SuggestionEngine
+    public let secondary: SuggestionEngine
+    public var name: String { primary.name }
+    /// Where the reason the primary failed goes (shown as a status message).
+    public let noticed: @Sendable (String) -> Void
+
+    public init(primary: SuggestionEngine, secondary: SuggestionEngine, noticed: @escaping @Sendable (String) -> Void) {
+        self.primary = primary
+        self.secondary = secondary
+        self.noticed = noticed
+    }
+
+    public func suggest(_ context: SuggestionContext, count: Int, partial: @escaping @Sendable ([String]) -> Void,
+                        isCancelled: @escaping @Sendable () -> Bool) throws -> [String] {
+        do {
+            return try primary.suggest(context, count: count, partial: partial, isCancelled: isCancelled)
+        } catch {
+            if isCancelled() { throw error }
+            noticed("\(primary.name): \(error); showing \(secondary.name) suggestions")
+            return try secondary.suggest(context, count: count, partial: partial, isCancelled: isCancelled)
+        }
+    }
+}
+
 /// Why an engine could not answer, in words a user can act on.
 public struct SuggestionError: Error, Equatable, Sendable, CustomStringConvertible {
     public let message: String

@@ -18,6 +18,7 @@ public final class EventLoop {
         self.state = state
         self.device = device
         self.engine = engine
+        self.engine?.notices = { [inbox] text in inbox.post(.noticed(text)) }
         let (w, h) = device.size
         _ = App.update(&self.state, .resized(width: w, height: h))
     }

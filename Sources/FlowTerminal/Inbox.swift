@@ -67,14 +67,23 @@ final class Inbox: @unchecked Sendable {
 
 /// Builds an engine once, on first use, on whichever worker asks first.
 public final class LazyEngine: @unchecked Sendable {
-    private let make: @Sendable () throws -> SuggestionEngine
+    private let make: @Sendable (@escaping @Sendable (String) -> Void) throws -> SuggestionEngine
     private let cached = Mutex<SuggestionEngine?>(nil)
+    /// Where engines send what the user should know (set by the loop that owns the screen).
+    var notices: @Sendable (String) -> Void = { _ in }
 
-    public init(_ make: @escaping @Sendable () throws -> SuggestionEngine) { self.make = make }
+    public init(_ make: @escaping @Sendable (_ notice: @escaping @Sendable (String) -> Void) throws -> SuggestionEngine) {
+        self.make = make
+    }
+
+    public convenience init(_ engine: @escaping @Sendable () throws -> SuggestionEngine) {
+        self.init { _ in try engine() }
+    }
 
     public func get() throws -> SuggestionEngine {
         if let e = cached.withLock({ $0 }) { return e }
-        let e = try make()
+        let notices = self.notices
+        let e = try make { notices($0) }
         cached.withLock { $0 = e }
         return e
     }

@@ -16,6 +16,9 @@ struct Edit: ParsableCommand {
     @Option(help: "Theme: default, light, high-contrast, monochrome, or a themes/NAME.theme of your own.")
     var theme: String?
 
+    @Option(help: "Suggestion engine: local, openai, ollama, llamacpp or vllm (default: openai when a key or base URL is set, else local).")
+    var engine: String?
+
     func run() throws {
         let env = ProcessInfo.processInfo.environment
         let config = try UserConfig.load(env)
@@ -38,15 +41,17 @@ struct Edit: ParsableCommand {
         let path = file
         let bindings = config.bindings()
         let executable = CommandLine.arguments[0]
-        let engine = LazyEngine {
+        let choice = EngineChoice.resolve(flag: engine, config: config.settings, env: env)
+        let local: @Sendable () throws -> SuggestionEngine = {
             guard let model = ModelStore.current(env, executable: executable) else {
                 throw SuggestionError("No local model and no bundled corpus: flowsmith train DIR builds one")
             }
             return LocalEngine(model: model)
         }
+        let lazyEngine = LazyEngine { notice in try choice.make(local: local, noticed: notice) }
         MainActor.assumeIsolated {
             FlowTerminalMain.run(flow: f, path: path, stamp: st, theme: t, bindings: bindings, noColor: noColor,
-                                 message: m, engine: engine)
+                                 message: m, engine: lazyEngine)
         }
     }
 }
@@ -62,7 +67,15 @@ enum UserConfig {
         let p = path(env)
         guard TextFile.exists(p) else { return Config() }
         do {
-            return try Config.parse(try TextFile.read(p))
+            var config = try Config.parse(try TextFile.read(p))
+            // A key in a file others can read is not used: keys belong in 0600 files or the environment.
+            if config.settings["api-key"] != nil, let attrs = try? FileManager.default.attributesOfItem(atPath: p),
+               let mode = attrs[.posixPermissions] as? Int, mode & 0o077 != 0 {
+                complain("\(p) holds an api-key but other users can read it (mode \(String(mode, radix: 8))); "
+                    + "the key is ignored: run chmod 600 \(p)")
+                config.settings["api-key"] = nil
+            }
+            return config
         } catch let e as Config.Failure {
             complain("\(p):\(e.line): \(e.message)")
             throw ExitCode(1)

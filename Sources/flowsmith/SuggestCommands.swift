@@ -25,8 +25,11 @@ struct Suggest: ParsableCommand {
     @Option(help: "next, conditions or draft (default: next, or draft for an empty use case).")
     var kind: SuggestionKind?
 
-    @Option(help: "The engine: local (offline, the default).")
-    var engine: String = "local"
+    @Option(help: "local, openai, ollama, llamacpp or vllm (default: openai when OPENAI_API_KEY or OPENAI_BASE_URL is set, else local).")
+    var engine: String?
+
+    @Flag(help: "With a remote engine, do not fall back to the local model when it fails.")
+    var noFallback = false
 
     @Option(name: .short, help: "How many suggestions.")
     var n: Int = 3
@@ -38,17 +41,20 @@ struct Suggest: ParsableCommand {
             complain("cannot suggest at \(at)")
             throw ExitCode(1)
         }
-        guard engine == "local" else {
-            complain("unknown engine \"\(engine)\": this build has the local engine")
-            throw ExitCode(64)
-        }
         let env = ProcessInfo.processInfo.environment
-        guard let model = ModelStore.current(env, executable: CommandLine.arguments[0]) else {
-            complain("no local model and no bundled corpus found; run `flowsmith train DIR` on a folder of .flow.md files")
-            throw ExitCode(1)
+        let config = try UserConfig.load(env)
+        var choice = EngineChoice.resolve(flag: engine, config: config.settings, env: env)
+        if noFallback { choice.fallback = false }
+        let executable = CommandLine.arguments[0]
+        let local: @Sendable () throws -> SuggestionEngine = {
+            guard let model = ModelStore.current(env, executable: executable) else {
+                throw SuggestionError("no local model and no bundled corpus found; run `flowsmith train DIR` on a folder of .flow.md files")
+            }
+            return LocalEngine(model: model)
         }
         do {
-            let found = try LocalEngine(model: model).suggest(context, count: max(1, n), partial: { _ in }, isCancelled: { false })
+            let chosen = try choice.make(local: local, noticed: { complain(Sanitize.line($0)) })
+            let found = try chosen.suggest(context, count: max(1, n), partial: { _ in }, isCancelled: { false })
             for (i, text) in found.enumerated() {
                 if context.kind == .draft {
                     if i > 0 { print("") }

@@ -229,3 +229,49 @@ def test_bracketed_paste_goes_into_the_label_and_runs_no_commands(work):
         t.wait_for("EXIT=0")
     finally:
         t.close()
+
+
+def test_suggestions_stream_in_from_an_openai_compatible_server(work):
+    from fake_openai import Fake
+    fake = Fake()
+    t = editor(work, "crm.flow.md", env={"OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": "sk-test-key-123456",
+                                          "FLOWSMITH_MODEL": "slow"})
+    try:
+        t.wait_for("系统登录")
+        t.keys("j", "j", "s")
+        t.wait_for("asking for suggestions")
+        # The server takes 1.5 s to answer; keys keep working meanwhile (moving dismisses).
+        t.keys("k")
+        t.wait_for_status(r"UC 1 · 1$")
+        t.keys("j", "s")
+        t.wait_for("系统记录访问来源。  1/3", timeout=15)
+        t.keys("C-n")
+        t.wait_for("System shows the home page.  2/3")
+        t.keys("Tab")
+        t.wait_for("    3. System shows the home page.")
+        t.keys("u")
+        t.wait_for("System shows the home page.", gone=True)
+        t.keys("q")
+        t.wait_for("EXIT=0")
+    finally:
+        t.close()
+        fake.close()
+
+
+def test_server_errors_show_as_a_status_message_and_fall_back(work):
+    from fake_openai import Fake
+    fake = Fake()
+    t = editor(work, "crm.flow.md", env={"OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": "sk-test-key-123456",
+                                          "FLOWSMITH_MODEL": "unauthorized"})
+    try:
+        t.wait_for("系统登录")
+        t.keys("j", "j", "s")
+        t.wait_for("HTTP 401", timeout=15)
+        t.wait_for("showing local suggestions")
+        assert "sk-test-key-123456" not in t.screen()
+        t.wait_for("1/3")
+        t.keys("Escape", "q")
+        t.wait_for("EXIT=0")
+    finally:
+        t.close()
+        fake.close()

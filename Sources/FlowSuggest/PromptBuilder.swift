@@ -1,0 +1,38 @@
+/// The chat messages that ask a language model for suggestions. The model is told the use case,
+/// the steps so far and exactly what shape of answer to give: one candidate per line, no numbers,
+/// in the language of the use case. Whatever it answers still goes through `OutputSanitizer`.
+public enum PromptBuilder {
+    public static let system = """
+        You help business analysts write use cases in Alistair Cockburn's style: a main success \
+        scenario of numbered steps, each "actor + present-tense verb + object" in one sentence \
+        (for example "Customer enters the delivery address." or "系统校验手机号格式。"), and \
+        extensions with a condition (what differs or goes wrong at a step). Write in the language \
+        the use case is written in. Answer with the requested lines only: no numbering, no bullets, \
+        no quotes, no explanation.
+        """
+
+    public static func user(_ c: SuggestionContext, count: Int) -> String {
+        var lines = ["Use case: \(c.useCase)"]
+        if !c.goal.isEmpty { lines.append("Goal: \(c.goal)") }
+        if !c.actor.isEmpty { lines.append("Primary actor: \(c.actor)") }
+        if let condition = c.condition { lines.append("This is the extension for the condition: \(condition)") }
+        if !c.stepsSoFar.isEmpty {
+            lines.append(c.kind == .conditions ? "Steps up to the step in question:" : "Steps so far:")
+            for (i, s) in c.stepsSoFar.enumerated() { lines.append("\(i + 1). \(s)") }
+        }
+        switch c.kind {
+        case .nextStep:
+            lines.append(c.stepsSoFar.isEmpty
+                ? "Give \(count) different candidates for the first step, one per line."
+                : "Give \(count) different candidates for the next step, one per line.")
+        case .conditions:
+            lines.append("Give \(count) different conditions that can happen at the last step listed (things that go wrong or differ), one per line, each a short statement such as \"The card is declined\".")
+        case .draft:
+            lines.append("Write the main success scenario: 4 to 9 steps, one per line.")
+        }
+        if !c.existing.isEmpty {
+            lines.append("Do not repeat any of these: " + c.existing.joined(separator: " | "))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+
+/// Why a request to an OpenAI-compatible server failed, in words a user can act on. Never holds
+/// the API key; server text is kept as the server's message.
+public enum APIError: Error, Equatable, Sendable, CustomStringConvertible {
+    case api(status: Int, message: String, type: String?, code: String?, retryAfter: Duration?)
+    case network(code: Int, message: String)
+    case timedOut(String)
+    case cancelled
+    case tooLarge(Int)
+    case badResponse(String)
+    case streamEnded
+
+    init(_ f: HTTPTransfer.Failure) {
+        switch f {
+        case .cancelled: self = .cancelled
+        case .timedOut(let why): self = .timedOut(why)
+        case .network(let code, let message): self = .network(code: code, message: message)
+        case .tooLarge(let n): self = .tooLarge(n)
+        }
+    }
+
+    /// An error response, read from OpenAI's error JSON when the body has it.
+    static func from(status: Int, headers: [String: String], body: Data) -> APIError {
+        var message = HTTPStatus.reason(status)
+        var type: String?
+        var code: String?
+        if let json = try? JSONSerialization.jsonObject(with: body) as? [String: Any] {
+            if let error = json["error"] as? [String: Any] {
+                message = (error["message"] as? String) ?? message
+                type = error["type"] as? String
+                code = error["code"] as? String
+            } else if let error = json["error"] as? String {
+                message = error
+            }
+        } else if let text = String(data: body.prefix(300), encoding: .utf8), !text.isEmpty, status != 200 {
+            message = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        var retryAfter: Duration?
+        if let ms = headers["retry-after-ms"].flatMap(Double.init) {
+            retryAfter = .milliseconds(Int64(ms))
+        } else if let s = headers["retry-after"].flatMap(Double.init) {
+            retryAfter = .milliseconds(Int64(s * 1000))
+        }
+        return .api(status: status, message: message, type: type, code: code, retryAfter: retryAfter)
+    }
+
+    /// The same error with any trace of the key removed from the server's words (servers echo
+    /// parts of a wrong key back).
+    func redacting(_ key: String?) -> APIError {
+        guard let key, key.count >= 8, case .api(let status, let message, let type, let code, let after) = self else { return self }
+        var m = message.replacingOccurrences(of: key, with: "[key]")
+        m = m.replacingOccurrences(of: String(key.suffix(12)), with: "[key]")
+        return .api(status: status, message: m, type: type, code: code, retryAfter: after)
+    }
+
+    var isRetryable: Bool {
+        switch self {
+        case .api(let status, _, let type, let code, _):
+            if status == 429 { return type != "insufficient_quota" && code != "insufficient_quota" }
+            return [500, 502, 503, 504].contains(status)
+        case .network(let code, _):
+            return [5, 6, 7, 35, 52, 55, 56].contains(code)     // resolve, connect, TLS, empty reply, send/recv
+        default:
+            return false
+        }
+    }
+
+    var retryAfter: Duration? {
+        if case .api(_, _, _, _, let after) = self { return after }
+        return nil
+    }
+
+    public var description: String {
+        switch self {
+        case .api(let status, let message, let type, let code, _):
+            let hint: String = switch status {
+            case 401: "check OPENAI_API_KEY"
+            case 403: "the key may not have access to this model"
+            case 404: "check OPENAI_BASE_URL and the model name"
+            case 429 where type == "insufficient_quota" || code == "insufficient_quota": "the account is out of credit"
+            case 429: "rate limited; try again shortly"
+            case 500...599: "the server failed; try again later"
+            default: ""
+            }
+            return "HTTP \(status): \(message)" + (hint.isEmpty ? "" : " (\(hint))")
+        case .network(_, let message):
+            return "cannot reach the server: \(message) (is OPENAI_BASE_URL right, and is the server running?)"
+        case .timedOut(let why): return "timed out: \(why)"
+        case .cancelled: return "cancelled"
+        case .tooLarge(let n): return "the answer was larger than \(n / 1024) KiB and was cut off"
+        case .badResponse(let why): return "unexpected answer from the server: \(why)"
+        case .streamEnded: return "the answer stopped before it was complete (no [DONE])"
+        }
+    }
+}
+
+enum HTTPStatus {
+    static func reason(_ status: Int) -> String {
+        [400: "bad request", 401: "unauthorized", 403: "forbidden", 404: "not found", 408: "request timeout",
+         409: "conflict", 422: "unprocessable", 429: "too many requests", 500: "internal server error",
+         502: "bad gateway", 503: "service unavailable", 504: "gateway timeout"][status] ?? "error"
+    }
+}

@@ -1,0 +1,106 @@
+import FlowCore
+import FlowFormats
+import FlowSuggest
+import Foundation
+import OpenAIClient
+
+/// The OpenAI-compatible engine: streams a chat completion and turns its lines into candidates.
+struct OpenAIEngine: SuggestionEngine {
+    let client: OpenAIClient
+    let model: String
+    var name: String { "openai" }
+
+    func suggest(_ context: SuggestionContext, count: Int, partial: @escaping @Sendable ([String]) -> Void,
+                 isCancelled: @escaping @Sendable () -> Bool) throws -> [String] {
+        let transfer = HTTPTransfer()
+        transfer.cancelCheck = isCancelled
+        let messages = [OpenAIClient.Message(role: "system", content: PromptBuilder.system),
+                        OpenAIClient.Message(role: "user", content: PromptBuilder.user(context, count: count))]
+        var text = ""
+        let reply = try client.chat(model: model, messages: messages, transfer: transfer) { piece in
+            text += piece
+            // Candidates change only when a line is finished.
+            if context.kind != .draft && piece.contains("\n") {
+                let whole = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().joined(separator: "\n")
+                let shown = OutputSanitizer.candidates(whole, existing: context.existing, limit: count)
+                if !shown.isEmpty { partial(shown) }
+            }
+        }
+        if context.kind == .draft {
+            let steps = OutputSanitizer.candidates(reply, existing: [], limit: 12)
+            return steps.isEmpty ? [] : [steps.joined(separator: "\n")]
+        }
+        return OutputSanitizer.candidates(reply, existing: context.existing, limit: count)
+    }
+}
+
+/// Which engine to use, from flags, the config file and the environment (docs/CONFIG.md).
+struct EngineChoice {
+    var engine: String
+    var baseURL: String?
+    var apiKey: String?
+    var model: String?
+    var fallback: Bool
+    var env: [String: String] = [:]
+
+    /// Timeouts from the environment (milliseconds), for slow local models or impatient users.
+    static func timeouts(_ env: [String: String]) -> HTTPTransfer.Timeouts {
+        var t = HTTPTransfer.Timeouts()
+        func ms(_ name: String) -> Duration? { env[name].flatMap(Int64.init).map { .milliseconds($0) } }
+        if let v = ms("FLOWSMITH_CONNECT_TIMEOUT_MS") { t.connect = v }
+        if let v = ms("FLOWSMITH_FIRST_BYTE_TIMEOUT_MS") { t.firstByte = v }
+        if let v = ms("FLOWSMITH_STALL_TIMEOUT_MS") { t.stall = v }
+        if let v = ms("FLOWSMITH_TOTAL_TIMEOUT_MS") { t.total = v }
+        return t
+    }
+
+    static func resolve(flag: String?, config: [String: String], env: [String: String]) -> EngineChoice {
+        let key = env["OPENAI_API_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? config["api-key"]
+        let base = env["OPENAI_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? env["OPENAI_API_BASE"].flatMap { $0.isEmpty ? nil : $0 } ?? config["base-url"]
+        var engine = flag ?? config["engine"] ?? ((key != nil || base != nil) ? "openai" : "local")
+        var url = base
+        if let preset = OpenAIClient.Configuration.presets[engine] {
+            if url == nil { url = preset }
+            if engine != "local" { engine = "openai" }
+        }
+        let model = env["FLOWSMITH_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? config["model"]
+        return EngineChoice(engine: engine, baseURL: url, apiKey: key, model: model,
+                            fallback: (config["fallback"] ?? "local") == "local", env: env)
+    }
+
+    /// The engine to ask, or why there is none.
+    func make(local: @escaping @Sendable () throws -> SuggestionEngine, noticed: @escaping @Sendable (String) -> Void) throws -> SuggestionEngine {
+        switch engine {
+        case "local":
+            return try local()
+        case "openai":
+            let url = baseURL ?? "https://api.openai.com/v1"
+            if apiKey == nil && url.hasPrefix("https://api.openai.com") {
+                throw SuggestionError("No API key: set OPENAI_API_KEY (or use the local engine: --engine local)")
+            }
+            var configuration = OpenAIClient.Configuration(baseURL: url, apiKey: apiKey)
+            configuration.timeouts = Self.timeouts(env)
+            configuration.maxResponseBytes = 1 << 20     // a few suggestions are a few KiB
+            if let n = env["FLOWSMITH_MAX_RETRIES"].flatMap(Int.init) { configuration.maxRetries = n }
+            let client = OpenAIClient(configuration)
+            let remote = OpenAIEngine(client: client, model: model ?? "gpt-4o-mini")
+            guard fallback else { return remote }
+            let localEngine = LazyLocal(local)
+            return FallbackEngine(primary: remote, secondary: localEngine, noticed: noticed)
+        default:
+            throw SuggestionError("Unknown engine \"\(engine)\": local, openai, ollama, llamacpp or vllm")
+        }
+    }
+}
+
+/// The local engine, built only if the fallback is ever needed.
+struct LazyLocal: SuggestionEngine {
+    let make: @Sendable () throws -> SuggestionEngine
+    init(_ make: @escaping @Sendable () throws -> SuggestionEngine) { self.make = make }
+    var name: String { "local" }
+    func suggest(_ context: SuggestionContext, count: Int, partial: @escaping @Sendable ([String]) -> Void,
+                 isCancelled: @escaping @Sendable () -> Bool) throws -> [String] {
+        try make().suggest(context, count: count, partial: partial, isCancelled: isCancelled)
+    }
+}

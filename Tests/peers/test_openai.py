@@ -1,0 +1,126 @@
+"""The OpenAI-compatible client against a loopback server speaking the wire format: plain and
+streamed answers, every fault the client must turn into a clear message, and the key's safety.
+The official `openai` SDK reads the fake server too, which proves the fake speaks the real format."""
+import os
+import time
+
+import openai
+import pytest
+
+from conftest import ROOT, flowsmith
+from fake_openai import Fake
+
+KEY = "sk-test-0123456789abcdefSECRET"
+
+
+@pytest.fixture
+def fake():
+    f = Fake()
+    yield f
+    f.close()
+
+
+def suggest(fake, model, *extra, env=None, tmp=None):
+    e = {"OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": KEY, "FLOWSMITH_MODEL": model,
+         "HOME": str(tmp), "XDG_CONFIG_HOME": str(tmp), "FLOWSMITH_STALL_TIMEOUT_MS": "800",
+         "FLOWSMITH_FIRST_BYTE_TIMEOUT_MS": "800"}
+    e.update(env or {})
+    old = dict(os.environ)
+    os.environ.update(e)
+    try:
+        return flowsmith("suggest", ROOT / "examples/crm-zh.flow.md", "--at", "1.2", *extra, check=False)
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+
+
+def out(proc):
+    return proc.stdout.decode(), proc.stderr.decode()
+
+
+def test_the_sdk_reads_the_fake_server(fake):
+    client = openai.OpenAI(base_url=fake.url, api_key=KEY, max_retries=0)
+    plain = client.chat.completions.create(model="stream", messages=[{"role": "user", "content": "x"}])
+    assert plain.choices[0].message.content == "A\nB"
+    streamed = "".join(c.choices[0].delta.content or "" for c in client.chat.completions.create(
+        model="stream", messages=[{"role": "user", "content": "x"}], stream=True) if c.choices)
+    assert streamed == "1. 系统记录访问来源。\n2. System shows the home page.\n- 系统发送登录通知\n"
+    assert [m.id for m in client.models.list()] == ["m1", "m2"]
+
+
+def test_streamed_suggestions_split_anywhere(fake, tmp_path):
+    stdout, stderr = out(suggest(fake, "stream", "--no-fallback", tmp=tmp_path))
+    assert stdout.splitlines() == ["系统记录访问来源。", "System shows the home page.", "系统发送登录通知"], stderr
+    req = fake.requests[-1]
+    assert req["headers"]["Authorization"] == f"Bearer {KEY}"
+    assert req["body"]["stream"] is True and req["body"]["messages"][0]["role"] == "system"
+    assert "系统校验图形验证码" in req["body"]["messages"][1]["content"]
+
+
+def test_escape_sequences_split_across_chunks_never_reach_the_output(fake, tmp_path):
+    stdout, _ = out(suggest(fake, "escape", "--no-fallback", tmp=tmp_path))
+    assert stdout.splitlines() == ["System shows the warning", "System logs it"]
+    assert "\x1b" not in stdout and "\u202e" not in stdout
+
+
+@pytest.mark.parametrize("model,code,message", [
+    ("unauthorized", 1, "HTTP 401: Incorrect API key provided: [key]. You can find your API key at the dashboard. (check OPENAI_API_KEY)"),
+    ("quota", 1, "HTTP 429: You exceeded your current quota (the account is out of credit)"),
+    ("bad-request", 1, "HTTP 400: Invalid value for 'temperature'"),
+    ("error-event", 1, "HTTP 200: The model is overloaded mid-stream"),
+    ("truncated", 1, "the answer stopped before it was complete (no [DONE])"),
+    ("stall", 1, "timed out: the answer stalled for 0.8 s"),
+    ("slow", 1, "timed out: no answer within 0.8 s"),
+    ("huge", 1, "the answer was larger than 1024 KiB and was cut off"),
+])
+def test_faults_end_in_a_clear_message(fake, tmp_path, model, code, message):
+    start = time.monotonic()
+    proc = suggest(fake, model, "--no-fallback", tmp=tmp_path)
+    stdout, stderr = out(proc)
+    assert proc.returncode == code and stdout == ""
+    assert stderr.strip() == f"flowsmith: {message}"
+    assert KEY not in stderr and KEY[-12:] not in stderr
+    assert time.monotonic() - start < 10
+    if model in ("unauthorized", "quota", "bad-request"):
+        assert fake.counts[model] == 1          # never retried
+
+
+def test_retries_what_may_succeed(fake, tmp_path):
+    stdout, stderr = out(suggest(fake, "rate-then-ok", "--no-fallback", tmp=tmp_path))
+    assert len(stdout.splitlines()) == 3 and fake.counts["rate-then-ok"] == 2, stderr
+    stdout, stderr = out(suggest(fake, "flaky", "--no-fallback", tmp=tmp_path))
+    assert len(stdout.splitlines()) == 3 and fake.counts["flaky"] == 3, stderr
+
+
+def test_connection_refused_and_fallback_to_local(tmp_path):
+    fake = Fake()
+    url = fake.url
+    fake.close()
+    env = {"OPENAI_BASE_URL": url, "OPENAI_API_KEY": KEY, "FLOWSMITH_MODEL": "m", "HOME": str(tmp_path),
+           "XDG_CONFIG_HOME": str(tmp_path), "FLOWSMITH_MAX_RETRIES": "1"}
+    old = dict(os.environ)
+    os.environ.update(env)
+    try:
+        strict = flowsmith("suggest", ROOT / "examples/crm-zh.flow.md", "--at", "1.2", "--no-fallback", check=False)
+        assert strict.returncode == 1
+        assert "cannot reach the server" in strict.stderr.decode()
+        fallback = flowsmith("suggest", ROOT / "examples/crm-zh.flow.md", "--at", "1.2", check=False)
+        assert fallback.returncode == 0 and len(fallback.stdout.decode().splitlines()) == 3
+        assert "showing local suggestions" in fallback.stderr.decode()
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+
+
+def test_key_in_a_readable_config_file_is_refused(fake, tmp_path):
+    cfg = tmp_path / "flowsmith"
+    cfg.mkdir()
+    (cfg / "config").write_text(f"engine = openai\napi-key = {KEY}\n")
+    os.chmod(cfg / "config", 0o644)
+    proc = suggest(fake, "stream", "--no-fallback", env={"OPENAI_API_KEY": ""}, tmp=tmp_path)
+    assert "other users can read it" in proc.stderr.decode() and KEY not in proc.stderr.decode()
+    assert "Authorization" not in fake.requests[-1]["headers"]
+    os.chmod(cfg / "config", 0o600)
+    proc = suggest(fake, "stream", "--no-fallback", env={"OPENAI_API_KEY": ""}, tmp=tmp_path)
+    assert proc.returncode == 0
+    assert fake.requests[-1]["headers"]["Authorization"] == f"Bearer {KEY}"
