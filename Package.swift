@@ -27,7 +27,7 @@ let package = Package(
             "FlowCore", "FlowFormats", "FlowSuggest", "FlowDesigner", "FlowTerminal", "OpenAIClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "FlowBench", dependencies: ["FlowCore", "FlowFormats", "FlowDesigner", "FlowTerminal", "TestSupport"], path: "Benchmarks/FlowBench"),
+        .executableTarget(name: "FlowBench", dependencies: ["FlowCore", "FlowFormats", "FlowSuggest", "FlowDesigner", "FlowTerminal", "OpenAIClient", "TestSupport"], path: "Benchmarks/FlowBench"),
         .target(name: "TestSupport", dependencies: ["FlowCore", "FlowFormats", "FlowDesigner", "FlowTerminal"], path: "Tests/TestSupport"),
         .testTarget(name: "FlowDesignerTests", dependencies: ["FlowCore", "FlowFormats", "FlowDesigner", "FlowTerminal", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "FlowSuggestTests", dependencies: ["FlowCore", "FlowFormats", "FlowSuggest", "TestSupport"]),

@@ -65,4 +65,5 @@ for n in [1_000, 10_000, 100_000] {
     _ = mmd
 }
 try EditorBench.run()
+try SuggestBench.run()
 print(String(format: "peak memory (VmHWM): %.1f MiB", peakRSSMiB()))

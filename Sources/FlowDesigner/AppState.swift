@@ -69,6 +69,8 @@ public struct AppState: Sendable {
     public var nextRequest = 1
     /// How many candidates to ask for.
     public var suggestionCount = 3
+    /// Ask for the next step by itself after a new step is added (config `auto-suggest = on`).
+    public var autoSuggest = false
     /// Advances while a request is in flight, for the spinner.
     public var spinner = 0
     /// Set when "save and quit" was chosen: quit once the save is confirmed.
@@ -146,6 +148,7 @@ public enum Effect: Equatable, Sendable {
     case suspend
     case redraw
     /// Ask an engine, on a worker, for suggestions; results come back as `suggestionsArrived`.
-    case requestSuggestions(id: Int, context: SuggestionContext, count: Int)
+    /// `delay` debounces automatic requests: a key pressed meanwhile cancels it before it is sent.
+    case requestSuggestions(id: Int, context: SuggestionContext, count: Int, delay: Duration = .zero)
     case cancelSuggestions(id: Int)
 }

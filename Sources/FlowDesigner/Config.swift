@@ -10,7 +10,7 @@ public struct Config: Equatable, Sendable {
     public var theme: String?
     /// Suggestion settings: engine, model, base-url, api-key, fallback.
     public var settings: [String: String] = [:]
-    public static let settingNames = ["engine", "model", "base-url", "api-key", "fallback"]
+    public static let settingNames = ["engine", "model", "base-url", "api-key", "fallback", "auto-suggest", "suggestions"]
     public var keys: [Action: [[Key]]] = [:]
 
     public init() {}

@@ -74,7 +74,14 @@ public enum App {
         case .normal: return normal(key, &s)
         case .editing(var session):
             switch session.editor.handle(key) {
-            case .commit: Editing.commitEdit(session, &s)
+            case .commit:
+                Editing.commitEdit(session, &s)
+                if s.autoSuggest, session.inserted != nil, s.cursor == session.target, s.flow[session.target]?.kind == .step {
+                    return Suggesting.ask(.nextStep, &s).map { effect in
+                        guard case .requestSuggestions(let id, let c, let n, _) = effect else { return effect }
+                        return .requestSuggestions(id: id, context: c, count: n, delay: .milliseconds(400))
+                    }
+                }
             case .cancel: Editing.cancelEdit(session, &s)
             default: s.mode = .editing(session)
             }

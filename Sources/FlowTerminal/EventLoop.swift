@@ -97,9 +97,9 @@ public final class EventLoop {
         case .redraw:
             device.invalidate()
             return []
-        case .requestSuggestions(let id, let context, let count):
+        case .requestSuggestions(let id, let context, let count, let delay):
             guard let engine else { return [.suggestionsFailed(id: id, message: "No suggestion engine is set up")] }
-            inbox.start(id, context, count: count, engine: { try engine.get() })
+            inbox.start(id, context, count: count, delay: delay, engine: { try engine.get() })
             return []
         case .cancelSuggestions(let id):
             inbox.cancel(id)

@@ -44,13 +44,19 @@ final class Inbox: @unchecked Sendable {
 
     /// Runs an engine on a new thread (all signals blocked there, so SIGWINCH and SIGINT still
     /// reach the loop's thread) and posts what it finds.
-    func start(_ id: Int, _ context: SuggestionContext, count: Int, engine: @escaping @Sendable () throws -> SuggestionEngine) {
+    func start(_ id: Int, _ context: SuggestionContext, count: Int, delay: Duration = .zero,
+               engine: @escaping @Sendable () throws -> SuggestionEngine) {
         running.withLock { $0 += 1 }
         let thread = Thread { [self] in
             var all = sigset_t()
             sigfillset(&all)
             pthread_sigmask(SIG_BLOCK, &all, nil)
             defer { running.withLock { $0 -= 1 } }
+            let until = ContinuousClock.now + delay
+            while ContinuousClock.now < until {
+                if isCancelled(id) { return }
+                usleep(10_000)
+            }
             do {
                 let e = try engine()
                 let found = try e.suggest(context, count: count, partial: { [self] partial in

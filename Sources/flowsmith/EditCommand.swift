@@ -51,7 +51,7 @@ struct Edit: ParsableCommand {
         let lazyEngine = LazyEngine { notice in try choice.make(local: local, noticed: notice) }
         MainActor.assumeIsolated {
             FlowTerminalMain.run(flow: f, path: path, stamp: st, theme: t, bindings: bindings, noColor: noColor,
-                                 message: m, engine: lazyEngine)
+                                 message: m, engine: lazyEngine, settings: config.settings)
         }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import FlowCore
 import FlowFormats
 import FlowSuggest
+import OpenAIClient
 import Foundation
 
 extension SuggestionKind: ExpressibleByArgument {}
@@ -128,5 +129,27 @@ struct Train: ParsableCommand {
         let steps = flows.reduce(0) { $0 + $1.stepCount }
         print("trained on \(sources.joined(separator: " and ")): \(steps) steps, \(model.examples.count) examples, "
             + "in \(ContinuousClock.now - start); saved \(path)")
+    }
+}
+
+struct Models: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the models the configured OpenAI-compatible server offers (to pick FLOWSMITH_MODEL).")
+
+    @Option(help: "openai, ollama, llamacpp or vllm (default: from OPENAI_BASE_URL or the config file).")
+    var engine: String?
+
+    func run() throws {
+        let env = ProcessInfo.processInfo.environment
+        let config = try UserConfig.load(env)
+        let choice = EngineChoice.resolve(flag: engine ?? "openai", config: config.settings, env: env)
+        var configuration = OpenAIClient.Configuration(baseURL: choice.baseURL ?? "https://api.openai.com/v1", apiKey: choice.apiKey)
+        configuration.timeouts = EngineChoice.timeouts(env)
+        do {
+            for id in try OpenAIClient(configuration).models() { print(Sanitize.line(id)) }
+        } catch {
+            complain(Sanitize.line(error.description))
+            throw ExitCode(1)
+        }
     }
 }

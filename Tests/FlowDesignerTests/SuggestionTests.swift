@@ -10,8 +10,21 @@ import Testing
 
 @Suite struct SuggestionUpdateTests {
     func asked(_ keys: String, _ s: inout AppState) -> Int {
-        guard case .requestSuggestions(let id, _, _)? = press(keys, &s).last else { Issue.record("no request"); return -1 }
+        guard case .requestSuggestions(let id, _, _, _)? = press(keys, &s).last else { Issue.record("no request"); return -1 }
         return id
+    }
+
+    @Test func autoSuggestAfterANewStepIsDebounced() {
+        var s = fresh()
+        press("j o", &s); typeText("x", &s)
+        #expect(press("Enter", &s).isEmpty)
+        s.autoSuggest = true
+        press("o", &s); typeText("y", &s)
+        guard case .requestSuggestions(_, let ctx, _, let delay)? = press("Enter", &s).last else { Issue.record("no request"); return }
+        #expect(delay == .milliseconds(400) && ctx.stepsSoFar.last == "y")
+        // Editing an existing label does not ask.
+        press("Esc e", &s)
+        #expect(press("Enter", &s).isEmpty)
     }
 
     @Test func askShowAcceptAsOneUndoStep() {
@@ -78,7 +91,7 @@ import Testing
         _ = App.update(&s, .suggestionsArrived(id: id, candidates: ["System prints the record"], done: true))
         let effects = press("A", &s)
         #expect(at(s) == "UC 2 · 3")
-        guard case .requestSuggestions(_, let ctx, _)? = effects.last else { Issue.record("no new request"); return }
+        guard case .requestSuggestions(_, let ctx, _, _)? = effects.last else { Issue.record("no new request"); return }
         #expect(ctx.stepsSoFar.last == "System prints the record")
     }
 

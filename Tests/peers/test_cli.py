@@ -102,3 +102,26 @@ def test_import_warns_about_what_the_outline_left_unsaid(tmp_path):
     assert proc.stderr == b""
     assert (tmp_path / "plain.flow.md").read_text() == (
         "## Pay\n\n1. enter card\n   - 1a. card declined:\n     1. show the reason\n")
+
+
+def test_train_on_a_folder_then_suggest_from_it(tmp_path):
+    lib = tmp_path / "library"
+    lib.mkdir()
+    (lib / "mine.flow.md").write_text(
+        "## 办理退货\n\n1. 顾客提交退货申请。\n2. 客服审核退货原因。\n3. 仓库验收退回的商品。\n4. 系统原路退款。\n")
+    (lib / "broken.flow.md").write_text("## A\n1. x\n   1. y\n")
+    env = {"XDG_DATA_HOME": str(tmp_path / "data"), "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
+    old = dict(os.environ)
+    os.environ.update(env)
+    try:
+        proc = flowsmith("train", lib, "--no-corpus")
+        assert "trained on 1 files from" in proc.stdout.decode()
+        assert "skipped" in proc.stderr.decode() and "broken.flow.md:3:4" in proc.stderr.decode()
+        assert (tmp_path / "data/flowsmith/model.json").exists()
+        flow = tmp_path / "f.flow.md"
+        flow.write_text("## 处理退货\n\n1. 顾客提交退货申请。\n2. 客服审核退货原因。\n")
+        got = flowsmith("suggest", flow, "--at", "1.2", "-n", "1").stdout.decode().strip()
+        assert got == "仓库验收退回的商品。"
+    finally:
+        os.environ.clear()
+        os.environ.update(old)

@@ -124,3 +124,13 @@ def test_key_in_a_readable_config_file_is_refused(fake, tmp_path):
     proc = suggest(fake, "stream", "--no-fallback", env={"OPENAI_API_KEY": ""}, tmp=tmp_path)
     assert proc.returncode == 0
     assert fake.requests[-1]["headers"]["Authorization"] == f"Bearer {KEY}"
+
+
+def test_models_lists_what_the_server_offers(fake, tmp_path):
+    old = dict(os.environ)
+    os.environ.update({"OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": KEY, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)})
+    try:
+        assert flowsmith("models").stdout.decode().splitlines() == ["m1", "m2"]
+    finally:
+        os.environ.clear()
+        os.environ.update(old)

@@ -1,0 +1,99 @@
+import FlowCore
+import FlowFormats
+import FlowSuggest
+import Foundation
+import Glibc
+import OpenAIClient
+import TestSupport
+
+/// Suggestion figures: the local model's answer time with a 10,000-step library, its training
+/// time on 100,000 steps, and the HTTP client's own overhead from request to first streamed text
+/// against a loopback server that answers at once.
+enum SuggestBench {
+    static func run() throws {
+        print("\nsuggestions (release build)")
+        let corpus = ModelStore.flows(in: Fixtures.root.appendingPathComponent("corpus").path).flows
+        var library: [Flow] = []
+        var steps = 0
+        var round = 0
+        while steps < 10_000 {
+            round += 1
+            for f in corpus {
+                var copy = f
+                copy.title = "\(f.title) \(round)"
+                library.append(copy)
+                steps += f.stepCount
+            }
+        }
+        let model = LocalModel(examples: LocalModel.examples(from: library))
+        let question = try FlowMarkdownReader.read("## 提交报销申请\n\n1. 员工登录报销系统。\n2. 员工填写报销金额并上传发票。\n").flow
+        guard let step = question.node(numbered: "2", in: question.useCases[0]),
+              let (ctx, _) = SuggestionContext.at(step, in: question) else { return }
+        let runs = 200
+        let start = ContinuousClock.now
+        for _ in 0..<runs { _ = model.suggest(ctx, count: 3) }
+        print("local model, \(steps)-step library (\(model.examples.count) examples): \(ms((ContinuousClock.now - start) / runs)) per suggestion")
+
+        let big = (0..<max(1, 100_000 / max(1, steps))).flatMap { _ in library }
+        let bigSteps = big.reduce(0) { $0 + $1.stepCount }
+        let train = best(of: 1) { _ = LocalModel(examples: LocalModel.examples(from: big)) }
+        print("training on \(bigSteps) steps: \(ms(train))")
+        try clientOverhead()
+    }
+
+    /// A one-connection-at-a-time HTTP server on loopback that streams three events at once.
+    static func clientOverhead() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        listen(fd, 16)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        let port = Int(UInt16(bigEndian: addr.sin_port))
+        let requests = 30
+        let server = Thread {
+            let body = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"System confirms\\n\"}}]}\n\ndata: [DONE]\n\n"
+            let reply = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
+            for _ in 0..<requests {
+                let c = accept(fd, nil, nil)
+                var buf = [UInt8](repeating: 0, count: 65536)
+                var got = [UInt8]()
+                while !String(decoding: got, as: UTF8.self).contains("\r\n\r\n") || !bodyComplete(got) {
+                    let n = read(c, &buf, buf.count)
+                    if n <= 0 { break }
+                    got += buf[0..<n]
+                }
+                _ = reply.withCString { write(c, $0, strlen($0)) }
+                close(c)
+            }
+        }
+        server.start()
+        let client = OpenAIClient(.init(baseURL: "http://127.0.0.1:\(port)/v1", apiKey: "sk-bench"))
+        var samples: [Duration] = []
+        for _ in 0..<requests {
+            let start = ContinuousClock.now
+            var first: Duration?
+            _ = try? client.chat(model: "m", messages: [.init(role: "user", content: "next step?")]) { _ in
+                if first == nil { first = ContinuousClock.now - start }
+            }
+            if let f = first { samples.append(f) }
+        }
+        close(fd)
+        samples.sort()
+        guard !samples.isEmpty else { return print("client overhead: no samples") }
+        print("client overhead, request to first streamed text on loopback (server answers at once): "
+            + "median \(ms(samples[samples.count / 2])), worst \(ms(samples[samples.count - 1])) of \(samples.count)")
+    }
+
+    static func bodyComplete(_ bytes: [UInt8]) -> Bool {
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard let headEnd = text.range(of: "\r\n\r\n") else { return false }
+        let head = text[..<headEnd.lowerBound].lowercased()
+        guard let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
+              let n = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) else { return true }
+        return text[headEnd.upperBound...].utf8.count >= n
+    }
+}
