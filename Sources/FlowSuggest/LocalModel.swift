@@ -13,15 +13,20 @@ public struct LocalModel: Sendable {
         public var useCase: String
         public var previous: [String]
         public var target: String
+        /// The primary actor of the use case it came from, so a step can be told in the asking
+        /// use case's own actor ("员工提交…" becomes "客服人员提交…").
+        public var actor: String?
     }
 
     public private(set) var examples: [Example]
     private var vectors: [[Int: Float]] = []
     private var index: [Int: [(example: Int, weight: Float)]] = [:]
     private var idf: [Int: Float] = [:]
+    private var actorOf: [String: String?] = [:]
 
     public init(examples: [Example]) {
         self.examples = examples
+        for e in examples where actorOf[e.target] == nil { actorOf[e.target] = e.actor }
         build()
     }
 
@@ -32,12 +37,15 @@ public struct LocalModel: Sendable {
         for flow in flows {
             for uc in flow.useCases {
                 guard let ucNode = flow[uc] else { continue }
+                let start = out.count
                 collect(flow, scenario: uc, useCase: ucNode.text, condition: nil, into: &out)
                 let main = flow.children(of: uc).compactMap { flow[$0]?.text }
                 if !main.isEmpty {
                     out.append(Example(kind: SuggestionKind.draft.rawValue, useCase: ucNode.text, previous: [],
                                        target: main.joined(separator: "\n")))
                 }
+                let actor = primaryActor(ucNode.fields)
+                for i in start..<out.count { out[i].actor = actor }
             }
         }
         return out
@@ -84,8 +92,32 @@ public struct LocalModel: Sendable {
             guard !avoid.contains(key) else { continue }
             byTarget[key, default: (0, text)].score += score
         }
-        return byTarget.values.sorted { $0.score > $1.score || ($0.score == $1.score && $0.text < $1.text) }
-            .prefix(count).map(\.text)
+        let ranked = byTarget.values.sorted { $0.score > $1.score || ($0.score == $1.score && $0.text < $1.text) }
+        var out: [String] = []
+        var shown = avoid
+        for candidate in ranked {
+            let text = Self.retold(candidate.text, from: actorOf[candidate.text] ?? nil, to: context.actor)
+            guard shown.insert(OutputSanitizer.normalized(text)).inserted else { continue }
+            out.append(text)
+            if out.count == count { break }
+        }
+        return out
+    }
+
+    /// Replaces the example's actor at the start of each line with the asking use case's actor.
+    static func retold(_ text: String, from actor: String?, to target: String) -> String {
+        guard let actor, !actor.isEmpty, !target.isEmpty, actor != target else { return text }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.hasPrefix(actor) ? target + line.dropFirst(actor.count) : String(line)
+        }.joined(separator: "\n")
+    }
+
+    /// The primary actor field, in English or Chinese, cut to its first name ("Clerk, Manager" → "Clerk").
+    public static func primaryActor(_ fields: [Field]) -> String? {
+        guard let value = fields.first(where: { ["Primary actor", "主要参与者", "参与者", "主要角色"].contains($0.name) })?.value else { return nil }
+        let first = value.split(whereSeparator: { ",，、/（(".contains($0) }).first.map(String.init) ?? value
+        let trimmed = first.trimmingSpaces
+        return trimmed.isEmpty ? nil : trimmed
     }
 
     // MARK: Vectors

@@ -50,7 +50,7 @@ public struct SuggestionContext: Hashable, Sendable {
         let field = { (name: String) in ucNode.fields.first { $0.name == name }?.value ?? "" }
         var ctx = SuggestionContext(kind: .nextStep, useCase: ucNode.text, goal: field("Goal"), actor: field("Primary actor"))
         if ctx.goal.isEmpty { ctx.goal = ucNode.fields.first { $0.name == "目标" }?.value ?? "" }
-        if ctx.actor.isEmpty { ctx.actor = ucNode.fields.first { $0.name == "主要参与者" }?.value ?? "" }
+        ctx.actor = LocalModel.primaryActor(ucNode.fields) ?? ""
         let texts = { (ids: [NodeID]) in ids.compactMap { flow[$0]?.text } }
         switch (node.kind, requested) {
         case (.step, .conditions?):
