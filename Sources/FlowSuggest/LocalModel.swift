@@ -105,7 +105,7 @@ public struct LocalModel: Sendable {
     }
 
     /// Replaces the example's actor at the start of each line with the asking use case's actor.
-    static func retold(_ text: String, from actor: String?, to target: String) -> String {
+    public static func retold(_ text: String, from actor: String?, to target: String) -> String {
         guard let actor, !actor.isEmpty, !target.isEmpty, actor != target else { return text }
         return text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
             line.hasPrefix(actor) ? target + line.dropFirst(actor.count) : String(line)

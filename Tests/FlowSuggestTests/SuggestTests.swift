@@ -138,7 +138,8 @@ import Testing
         let learned = try FlowMarkdownReader.read("## 提交报销申请\n\n- 主要参与者: 员工\n\n1. 员工登录报销系统。\n2. 员工填写报销金额。\n3. 系统校验预算。\n").flow
         let model = LocalModel(examples: LocalModel.examples(from: [learned]))
         let asking = try FlowMarkdownReader.read("## 提交差旅报销\n\n- 主要参与者: 销售代表（外勤）\n\n1. 销售代表登录报销系统。\n").flow
-        let (ctx, _) = try #require(SuggestionContext.at(try #require(asking.node(numbered: "1", in: asking.useCases[0])), in: asking))
+        let step = try #require(asking.node(numbered: "1", in: asking.useCases[0]))
+        let (ctx, _) = try #require(SuggestionContext.at(step, in: asking))
         #expect(ctx.actor == "销售代表")
         #expect(model.suggest(ctx, count: 1) == ["销售代表填写报销金额。"])
         #expect(LocalModel.retold("Clerk enters it\nSystem checks it", from: "Clerk", to: "Agent") == "Agent enters it\nSystem checks it")
