@@ -1,3 +1,14 @@
+/// A mistake in a small settings file (config, theme), with the line it is on.
+public struct LineError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let line: Int
+    public let message: String
+    public init(line: Int, message: String) {
+        self.line = line
+        self.message = message
+    }
+    public var description: String { "line \(line): \(message)" }
+}
+
 /// The user's config file (docs/CONFIG.md): a theme name and key bindings.
 ///
 /// ```
@@ -15,15 +26,7 @@ public struct Config: Equatable, Sendable {
 
     public init() {}
 
-    public struct Failure: Error, Equatable, Sendable, CustomStringConvertible {
-        public let line: Int
-        public let message: String
-        public init(line: Int, message: String) {
-            self.line = line
-            self.message = message
-        }
-        public var description: String { "line \(line): \(message)" }
-    }
+    public typealias Failure = LineError
 
     public static func parse(_ text: String) throws(Failure) -> Config {
         var config = Config()

@@ -91,15 +91,8 @@ public struct Theme: Equatable, Sendable {
     }
 }
 
-public struct ThemeError: Error, Equatable, Sendable, CustomStringConvertible {
-    public let line: Int
-    public let message: String
-    public init(line: Int, message: String) {
-        self.line = line
-        self.message = message
-    }
-    public var description: String { "line \(line): \(message)" }
-}
+/// A mistake in a theme file, with its line.
+public typealias ThemeError = LineError
 
 extension StringProtocol {
     func trimmingCharacters(in set: String) -> String {
