@@ -65,21 +65,34 @@ public enum Render {
         }
     }
 
-    /// Suggestions as dimmed rows where they would go, the first with how to take them.
+    /// Suggestions as dimmed rows where they would go, wrapped so the whole text shows; the
+    /// first says which candidate this is (the keys are in the status bar).
     static func ghosts(_ current: AppState.Suggestions, y: Int, width: Int, _ s: AppState, _ screen: inout Screen) -> Int {
         let style = s.theme[.ghost]
-        let rows = Suggesting.ghostRows(current, s)
-        for (i, ghost) in rows.enumerated() where y + i < s.treeHeight {
+        let lines = ghostLines(current, width: width, s)
+        for (i, line) in lines.enumerated() where y + i < s.treeHeight {
             screen.fill(x: 0, y: y + i, width: width, height: 1, style: s.theme[.normal])
-            var x = ghost.depth * 2 + 2
-            if !ghost.label.isEmpty { x += screen.put(ghost.label + " ", x: x, y: y + i, style: style, limit: width - x) }
-            let hint = i == 0 && !current.candidates.isEmpty
-                ? "  \(current.index + 1)/\(current.candidates.count)\(current.loading ? " …" : "") · Tab accept · Ctrl-N next · Esc" : ""
-            let room = max(1, width - x - DisplayWidth.of(hint))
-            x += screen.put(ghost.text, x: x, y: y + i, style: style, limit: room)
-            screen.put(hint, x: x, y: y + i, style: s.theme[.folded], limit: width - x)
+            let x = screen.put(line.text, x: line.x, y: y + i, style: style, limit: width - line.x)
+            screen.put(line.suffix, x: line.x + x, y: y + i, style: s.theme[.folded], limit: width - line.x - x)
         }
-        return min(rows.count, s.treeHeight - y)
+        return min(lines.count, s.treeHeight - y)
+    }
+
+    /// The ghost rows as laid out at this width: label and text, wrapped under the text's start.
+    static func ghostLines(_ current: AppState.Suggestions, width: Int, _ s: AppState) -> [(x: Int, text: String, suffix: String)] {
+        var out: [(Int, String, String)] = []
+        for (i, ghost) in Suggesting.ghostRows(current, s).enumerated() {
+            let x = ghost.depth * 2 + 2
+            let label = ghost.label.isEmpty ? "" : ghost.label + " "
+            let textX = x + DisplayWidth.of(label)
+            let suffix = i == 0 && !current.candidates.isEmpty
+                ? "  (\(current.index + 1)/\(current.candidates.count)\(current.loading ? "…" : ""))" : ""
+            let wrapped = wrap(ghost.text + suffix, max(8, width - textX - 1))
+            for (j, part) in wrapped.enumerated() {
+                out.append(j == 0 ? (x, label + part, "") : (textX, part, ""))
+            }
+        }
+        return out
     }
 
     static func row(_ id: NodeID, y: Int, width: Int, rows: Rows, _ s: AppState, _ screen: inout Screen) {

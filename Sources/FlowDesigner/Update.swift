@@ -55,6 +55,7 @@ public enum App {
             s.say(text)
         }
         s.settleCursor()
+        s.revealSuggestions()
         return effects
     }
 
@@ -310,5 +311,26 @@ extension AppState {
             let shown = rows.window(from: t, count: h).count
             if shown < h { top = rows.offset(t, by: -(h - shown)) }
         }
+    }
+
+    /// Scrolls so the suggestion's ghost rows show below their anchor, keeping the cursor on screen.
+    mutating func revealSuggestions() {
+        guard let current = suggestions, var t = top else { return }
+        let rows = self.rows
+        let h = max(1, treeHeight)
+        let ghosts = Render.ghostLines(current, width: width, self).count
+        for _ in 0..<h {
+            let window = rows.window(from: t, count: h)
+            // Rows up to the end of the anchor's subtree (or the anchor itself when the ghosts follow it directly).
+            guard let anchorAt = window.firstIndex(of: current.anchor) else { break }
+            var end = anchorAt
+            let directly = current.point.index == 0 && current.point.parent == current.anchor && current.point.kind != .draft
+            if !directly {
+                while end + 1 < window.count, flow.isAncestor(current.anchor, of: window[end + 1]) { end += 1 }
+            }
+            guard end + 1 + ghosts > h, t != cursor, let next = rows.next(t) else { break }
+            t = next
+        }
+        top = t
     }
 }

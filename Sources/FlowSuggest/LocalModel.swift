@@ -4,9 +4,11 @@ import FlowCore
 /// bundled corpus, by character n-grams, so Chinese (no spaces between words) works as well as English.
 ///
 /// Training turns every scenario into examples "after these steps, in a use case like this, the
-/// next step was …" (and "at a step like this, what went wrong was …"). A question is matched
-/// against the examples by TF-IDF cosine over character 2- and 3-grams, the last step weighing most;
-/// the targets of the closest examples are ranked by summed similarity.
+/// next step was …" (and "at a step like this, what went wrong was …"). A question is matched in
+/// two ways, by TF-IDF cosine over words (and single characters and pairs for Chinese): its last
+/// steps against each example's, and the whole use case so far (title, goal, steps) against each
+/// learned use case, so a step from a similar process outranks a similar sentence from an
+/// unrelated one. Targets are ranked by summed step similarity × (0.25 + process similarity).
 public struct LocalModel: Sendable {
     public struct Example: Hashable, Sendable, Codable {
         public var kind: String
@@ -23,6 +25,9 @@ public struct LocalModel: Sendable {
     private var index: [Int: [(example: Int, weight: Float)]] = [:]
     private var idf: [Int: Float] = [:]
     private var actorOf: [String: String?] = [:]
+    /// Each learned use case as one document (title and every step), by title.
+    private var processIndex: [Int: [(process: Int, weight: Float)]] = [:]
+    private var processOf: [String: Int] = [:]
 
     public init(examples: [Example]) {
         self.examples = examples
@@ -83,6 +88,10 @@ public struct LocalModel: Sendable {
                 scores[example, default: 0] += q * weight
             }
         }
+        let process = processSimilarity(context)
+        for (example, score) in scores {
+            scores[example] = score * (0.25 + (processOf[examples[example].useCase].flatMap { process[$0] } ?? 0))
+        }
         var byTarget: [String: (score: Float, text: String)] = [:]
         var avoid = Set(context.existing.map(OutputSanitizer.normalized))
         if context.kind == .nextStep, let last = context.stepsSoFar.last { avoid.insert(OutputSanitizer.normalized(last)) }
@@ -120,7 +129,40 @@ public struct LocalModel: Sendable {
         return trimmed.isEmpty ? nil : trimmed
     }
 
+    /// How much the asking use case (title, goal, steps so far) resembles each learned one.
+    private func processSimilarity(_ c: SuggestionContext) -> [Int: Float] {
+        var v: [Int: Float] = [:]
+        for g in Self.grams(c.useCase + " " + c.goal) { v[g, default: 0] += 2 }
+        for s in c.stepsSoFar + (c.condition.map { [$0] } ?? []) { for g in Self.grams(s) { v[g, default: 0] += 1 } }
+        let q = Self.normalize(v.reduce(into: [:]) { $0[$1.key] = $1.value * (idf[$1.key] ?? 1) })
+        var out: [Int: Float] = [:]
+        for (g, w) in q { for (p, pw) in processIndex[g] ?? [] { out[p, default: 0] += w * pw } }
+        return out
+    }
+
     // MARK: Vectors
+
+    private mutating func buildProcesses() {
+        var docs: [[Int: Float]] = []
+        for e in examples where e.kind != SuggestionKind.draft.rawValue {
+            let p: Int
+            if let known = processOf[e.useCase] {
+                p = known
+            } else {
+                p = docs.count
+                processOf[e.useCase] = p
+                var title: [Int: Float] = [:]
+                for g in Self.grams(e.useCase) { title[g, default: 0] += 2 }
+                docs.append(title)
+            }
+            for g in Self.grams(e.target) { docs[p][g, default: 0] += 1 }
+        }
+        processIndex = [:]
+        for (p, doc) in docs.enumerated() {
+            let weighted = Self.normalize(doc.reduce(into: [:]) { $0[$1.key] = $1.value * (idf[$1.key] ?? 1) })
+            for (g, w) in weighted { processIndex[g, default: []].append((p, w)) }
+        }
+    }
 
     private mutating func build() {
         var df: [Int: Int] = [:]
@@ -133,6 +175,7 @@ public struct LocalModel: Sendable {
         for (i, v) in vectors.enumerated() {
             for (g, w) in v { index[g, default: []].append((i, w)) }
         }
+        buildProcesses()
     }
 
     /// The context as weighted n-grams: the last step counts most, then the one before, then the use case.
@@ -181,7 +224,7 @@ public struct LocalModel: Sendable {
         }
         flushCJK()
         if !word.isEmpty { words.append(word) }
-        let content = words.filter { !stopWords.contains($0) }
+        let content = words.filter { !stopWords.contains($0) }.map(stem)
         terms += content
         for i in 0..<max(0, content.count - 1) { terms.append(content[i] + " " + content[i + 1]) }
         return terms.map { term in
@@ -189,6 +232,16 @@ public struct LocalModel: Sendable {
             for b in term.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
             return Int(truncatingIfNeeded: h)
         }
+    }
+
+    /// A light English stemmer, so "pays", "paid" and "payment" meet at "pay".
+    static func stem(_ word: String) -> String {
+        guard word.count > 4, word.allSatisfy({ $0.isASCII }) else { return word }
+        for suffix in ["ments", "ment", "ings", "ing", "ied", "ies", "ed", "es", "s"] where word.hasSuffix(suffix) {
+            let base = String(word.dropLast(suffix.count))
+            if base.count >= 3 { return suffix == "ied" || suffix == "ies" ? base + "y" : base }
+        }
+        return word
     }
 
     static func isCJK(_ u: Unicode.Scalar) -> Bool {

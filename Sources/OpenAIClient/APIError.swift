@@ -10,6 +10,8 @@ public enum APIError: Error, Equatable, Sendable, CustomStringConvertible {
     case tooLarge(Int)
     case badResponse(String)
     case streamEnded
+    /// The server sent an error event in the middle of a streamed answer.
+    case streamFailed(String)
 
     init(_ f: HTTPTransfer.Failure) {
         switch f {
@@ -91,6 +93,7 @@ public enum APIError: Error, Equatable, Sendable, CustomStringConvertible {
         case .tooLarge(let n): return "the answer was larger than \(n / 1024) KiB and was cut off"
         case .badResponse(let why): return "unexpected answer from the server: \(why)"
         case .streamEnded: return "the answer stopped before it was complete (no [DONE])"
+        case .streamFailed(let message): return "the server stopped the answer with an error: \(message)"
         }
     }
 }

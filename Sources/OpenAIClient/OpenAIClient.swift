@@ -89,8 +89,7 @@ public final class OpenAIClient: Sendable {
                 return
             }
             if let error = json["error"] as? [String: Any] {
-                failure = .api(status: status, message: (error["message"] as? String) ?? "error", type: error["type"] as? String,
-                               code: error["code"] as? String, retryAfter: nil)
+                failure = .streamFailed((error["message"] as? String) ?? "unknown error")
                 return
             }
             for choice in (json["choices"] as? [[String: Any]]) ?? [] {

@@ -154,3 +154,17 @@ final class SlowEngine: SuggestionEngine, @unchecked Sendable {
         #expect(loop.state.flow.children(of: loop.state.flow.useCases[1]).count == 3)
     }
 }
+
+@Suite struct SuggestionViewTests {
+    @Test func ghostRowsAreScrolledIntoViewAndWrapped() throws {
+        var s = AppState(flow: SampleFlow.flow(), path: "crm.flow.md", width: 40, height: 8)
+        press("G s", &s)
+        let id = try #require(s.suggestions?.id)
+        let long = "System prints the whole customer record with every past call and note"
+        _ = App.update(&s, .suggestionsArrived(id: id, candidates: [long], done: true))
+        let screen = Render.screen(s)
+        try assertSnapshot(screen, "suggest-bottom-40x8")
+        // Every word of the candidate is on screen, under the last row, before the status line.
+        for word in long.split(separator: " ") { #expect(screen.text.contains(word), "\(word) not shown") }
+    }
+}

@@ -67,7 +67,7 @@ def test_escape_sequences_split_across_chunks_never_reach_the_output(fake, tmp_p
     ("unauthorized", 1, "HTTP 401: Incorrect API key provided: [key]. You can find your API key at the dashboard. (check OPENAI_API_KEY)"),
     ("quota", 1, "HTTP 429: You exceeded your current quota (the account is out of credit)"),
     ("bad-request", 1, "HTTP 400: Invalid value for 'temperature'"),
-    ("error-event", 1, "HTTP 200: The model is overloaded mid-stream"),
+    ("error-event", 1, "the server stopped the answer with an error: The model is overloaded mid-stream"),
     ("truncated", 1, "the answer stopped before it was complete (no [DONE])"),
     ("stall", 1, "timed out: the answer stalled for 0.8 s"),
     ("slow", 1, "timed out: no answer within 0.8 s"),
