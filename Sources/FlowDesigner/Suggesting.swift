@@ -7,6 +7,10 @@ import FlowSuggest
 enum Suggesting {
     static func ask(_ kind: SuggestionKind?, _ s: inout AppState) -> [Effect] {
         var effects = dismiss(&s)
+        if kind == .conditions, let c = s.cursor, s.flow[c]?.kind != .step {
+            s.fail("S suggests what can go wrong at a step: move to a step (3, 3a1) first")
+            return effects
+        }
         guard let c = s.cursor, let (context, point) = SuggestionContext.at(c, in: s.flow, kind: kind) else {
             s.fail(kind == .conditions ? "Conditions are suggested for a step: move to one (3, 3a1) and press S"
                                        : "Move to a use case, a step or an extension to get suggestions")
@@ -115,7 +119,7 @@ enum Suggesting {
         let text = current.candidates[current.index]
         switch point.kind {
         case .conditions:
-            return [(base + Numbering.letters(point.index) + ".", text, depth)]
+            return [(base + Numbering.letters(point.index) + ". !", text, depth)]
         case .nextStep:
             return [(base + String(point.index + 1) + ".", text, depth)]
         case .draft:

@@ -77,7 +77,7 @@ public enum APIError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .api(let status, let message, let type, let code, _):
             let hint: String = switch status {
-            case 401: "check OPENAI_API_KEY"
+            case 401: "check the API key: OPENAI_API_KEY, or api-key in the config file"
             case 403: "the key may not have access to this model"
             case 404: "check OPENAI_BASE_URL and the model name"
             case 429 where type == "insufficient_quota" || code == "insufficient_quota": "the account is out of credit"

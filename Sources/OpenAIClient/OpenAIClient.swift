@@ -162,7 +162,10 @@ public final class OpenAIClient: Sendable {
             do {
                 return try attempt()
             } catch let raw {
-                let error = raw.redacting(configuration.apiKey)
+                var error = raw.redacting(configuration.apiKey)
+                if case .network(let code, let message) = error {
+                    error = .network(code: code, message: "\(message) at \(configuration.baseURL)")
+                }
                 tries += 1
                 guard error.isRetryable, tries <= configuration.maxRetries, !transfer.isCancelled else { throw error }
                 let backoff = min(configuration.maxBackoff, .milliseconds(250 * (1 << (tries - 1))))

@@ -95,6 +95,12 @@ import Testing
         #expect(ctx.stepsSoFar.last == "System prints the record")
     }
 
+    @Test func conditionsOnlyAtSteps() {
+        var s = fresh()
+        #expect(press("S", &s).isEmpty)
+        #expect(s.message?.text == "S suggests what can go wrong at a step: move to a step (3, 3a1) first")
+    }
+
     @Test func failuresAndEmptyAnswersSaySo() {
         var s = fresh()
         let id = asked("j s", &s)

@@ -64,7 +64,7 @@ def test_escape_sequences_split_across_chunks_never_reach_the_output(fake, tmp_p
 
 
 @pytest.mark.parametrize("model,code,message", [
-    ("unauthorized", 1, "HTTP 401: Incorrect API key provided: [key]. You can find your API key at the dashboard. (check OPENAI_API_KEY)"),
+    ("unauthorized", 1, "HTTP 401: Incorrect API key provided: [key]. You can find your API key at the dashboard. (check the API key: OPENAI_API_KEY, or api-key in the config file)"),
     ("quota", 1, "HTTP 429: You exceeded your current quota (the account is out of credit)"),
     ("bad-request", 1, "HTTP 400: Invalid value for 'temperature'"),
     ("error-event", 1, "the server stopped the answer with an error: The model is overloaded mid-stream"),
@@ -103,7 +103,7 @@ def test_connection_refused_and_fallback_to_local(tmp_path):
     try:
         strict = flowsmith("suggest", ROOT / "examples/crm-zh.flow.md", "--at", "1.2", "--no-fallback", check=False)
         assert strict.returncode == 1
-        assert "cannot reach the server" in strict.stderr.decode()
+        assert "cannot reach the server" in strict.stderr.decode() and url in strict.stderr.decode()
         fallback = flowsmith("suggest", ROOT / "examples/crm-zh.flow.md", "--at", "1.2", check=False)
         assert fallback.returncode == 0 and len(fallback.stdout.decode().splitlines()) == 3
         assert "showing local suggestions" in fallback.stderr.decode()
