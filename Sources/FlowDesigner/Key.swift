@@ -2,6 +2,8 @@
 public enum Key: Hashable, Sendable, CustomStringConvertible {
     case char(Character)
     case ctrl(Character)
+    /// Esc and a key sent together, as terminals send Alt (never needed: every Alt key has another).
+    case alt(Character)
     case up, down, left, right, shiftUp, shiftDown
     case pageUp, pageDown, home, end
     case enter, escape, tab, backTab, backspace, delete
@@ -14,6 +16,7 @@ public enum Key: Hashable, Sendable, CustomStringConvertible {
         case .char(" "): return "Space"
         case .char(let c): return String(c)
         case .ctrl(let c): return "Ctrl-" + String(c).uppercased()
+        case .alt(let c): return "Alt-" + String(c)
         case .up: return "Up"
         case .down: return "Down"
         case .left: return "Left"
@@ -49,6 +52,7 @@ public enum Key: Hashable, Sendable, CustomStringConvertible {
             return
         }
         if name.hasPrefix("F"), let n = Int(name.dropFirst()), (1...12).contains(n) { self = .function(n); return }
+        if name.hasPrefix("Alt-"), name.count == 5, let c = name.last { self = .alt(c); return }
         if name.count == 1, let c = name.first { self = .char(c); return }
         return nil
     }

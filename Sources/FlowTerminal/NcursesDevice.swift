@@ -100,6 +100,25 @@ public final class NcursesDevice: Device {
                 out.append(.key(k))
             }
         }
+        return Self.joinAlt(out)
+    }
+
+    /// Terminals send Alt+] as Esc then "]" in one burst; only the Alt keys flowsmith binds are
+    /// joined (Alt+] always, Alt+[ only at the end of a burst, where it cannot start a CSI), so an
+    /// Esc typed before another key stays an Esc.
+    public static func joinAlt(_ events: [Msg]) -> [Msg] {
+        var out: [Msg] = []
+        var i = 0
+        while i < events.count {
+            if events[i] == .key(.escape), i + 1 < events.count,
+               events[i + 1] == .key(.char("]")) || (events[i + 1] == .key(.char("[")) && i + 2 == events.count) {
+                if case .key(.char(let c)) = events[i + 1] { out.append(.key(.alt(c))) }
+                i += 2
+                continue
+            }
+            out.append(events[i])
+            i += 1
+        }
         return out
     }
 

@@ -174,3 +174,21 @@ final class SlowEngine: SuggestionEngine, @unchecked Sendable {
         for word in long.split(separator: " ") { #expect(screen.text.contains(word), "\(word) not shown") }
     }
 }
+
+@Suite struct AltKeyTests {
+    @Test func escFollowedByBracketsIsAlt() {
+        #expect(NcursesDevice.joinAlt([.key(.escape), .key(.char("]"))]) == [.key(.alt("]"))])
+        #expect(NcursesDevice.joinAlt([.key(.escape), .key(.char("["))]) == [.key(.alt("["))])
+        #expect(NcursesDevice.joinAlt([.key(.escape), .key(.char("[")), .key(.char("A"))])
+                == [.key(.escape), .key(.char("[")), .key(.char("A"))])
+        #expect(NcursesDevice.joinAlt([.key(.escape), .key(.char("q"))]) == [.key(.escape), .key(.char("q"))])
+        var s = fresh()
+        _ = App.update(&s, .key(.char("j")))
+        guard case .requestSuggestions(let id, _, _, _)? = App.update(&s, .key(.char("s"))).last else { Issue.record("no request"); return }
+        _ = App.update(&s, .suggestionsArrived(id: id, candidates: ["a", "b", "c"], done: true))
+        _ = App.update(&s, .key(.alt("]")))
+        #expect(s.suggestions?.index == 1)
+        _ = App.update(&s, .key(.alt("[")))
+        #expect(s.suggestions?.index == 0)
+    }
+}

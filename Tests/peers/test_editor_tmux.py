@@ -247,6 +247,10 @@ def test_suggestions_stream_in_from_an_openai_compatible_server(work):
         t.wait_for("系统记录访问来源。  (1/3)", timeout=15)
         t.keys("C-n")
         t.wait_for("System shows the home page.  (2/3)")
+        t.keys("M-[")                       # Alt-[ and Alt-] cycle too, where the terminal sends them
+        t.wait_for("系统记录访问来源。  (1/3)")
+        t.keys("M-]")
+        t.wait_for("System shows the home page.  (2/3)")
         t.keys("Tab")
         t.wait_for("    3. System shows the home page.")
         t.keys("u")
