@@ -224,7 +224,7 @@ public struct LocalModel: Sendable {
         }
         flushCJK()
         if !word.isEmpty { words.append(word) }
-        let content = words.filter { !stopWords.contains($0) }.map(stem)
+        let content = words.filter { !stopWords.contains($0) }.map { synonyms[$0] ?? $0 }.map(stem)
         terms += content
         for i in 0..<max(0, content.count - 1) { terms.append(content[i] + " " + content[i + 1]) }
         return terms.map { term in
@@ -233,6 +233,22 @@ public struct LocalModel: Sendable {
             return Int(truncatingIfNeeded: h)
         }
     }
+
+    /// Words analysts use for the same thing, folded together so a flow written with "shopper",
+    /// "basket" and "selects" meets one written with "customer", "cart" and "chooses".
+    static let synonyms: [String: String] = [
+        "shopper": "customer", "buyer": "customer", "client": "customer", "purchaser": "customer",
+        "basket": "cart", "trolley": "cart", "selects": "chooses", "select": "choose", "picks": "chooses",
+        "pick": "choose", "types": "enters", "type": "enter", "fills": "enters", "inputs": "enters", "input": "enter",
+        "verifies": "validates", "verify": "validate", "checks": "validates", "check": "validate",
+        "confirms": "validates", "authorises": "validates", "authorizes": "validates",
+        "displays": "shows", "display": "show", "presents": "shows", "lists": "shows",
+        "purchase": "order", "buys": "order", "buy": "order", "checkout": "order",
+        "pays": "payment", "pay": "payment", "paid": "payment", "card": "payment",
+        "signs": "login", "sign": "login", "logs": "login", "log": "login", "login": "login",
+        "emails": "notifies", "email": "notify", "sends": "notifies", "notification": "notify",
+        "saves": "records", "save": "record", "stores": "records", "store": "record",
+    ]
 
     /// A light English stemmer, so "pays", "paid" and "payment" meet at "pay".
     static func stem(_ word: String) -> String {
