@@ -80,7 +80,9 @@ public struct LocalModel: Sendable {
 
     /// Up to `count` suggestions, best first, never one of `context.existing`.
     public func suggest(_ context: SuggestionContext, count: Int) -> [String] {
-        let previous = context.condition.map { [$0] + context.stepsSoFar } ?? context.stepsSoFar
+        var previous = context.condition.map { [$0] + context.stepsSoFar } ?? context.stepsSoFar
+        // What can go wrong depends on the step itself, not on the one before it.
+        if context.kind == .conditions { previous = Array(previous.suffix(1)) }
         let query = Self.contextVector(useCase: context.useCase + " " + context.goal, previous: previous, idf: idf)
         var scores: [Int: Float] = [:]
         for (gram, q) in query {
