@@ -53,6 +53,11 @@ public struct Field: Hashable, Sendable {
         self.value = value
     }
 
+    /// A known field name in its canonical spelling, whatever the letter case; other names as given.
+    public static func canonicalName(_ name: String) -> String {
+        knownNames.first { $0.lowercased() == name.lowercased() } ?? name
+    }
+
     /// The field names flowsmith knows, in the order a use-case template lists them.
     public static let knownNames = [
         "Primary actor", "Goal", "Trigger", "Preconditions", "Success guarantee",

@@ -138,7 +138,7 @@ public enum Commands {
             return s.fail("Usage: :field NAME: VALUE, e.g. :field Goal: the customer is paid")
         }
         let typed = String(spec[..<colon]).trimmingSpaces
-        let name = Field.knownNames.first { $0.lowercased() == typed.lowercased() } ?? typed
+        let name = Field.canonicalName(typed)
         let value = String(spec[spec.index(after: colon)...]).trimmingSpaces
         if let i = fields.firstIndex(where: { $0.name == name }) {
             if value.isEmpty { fields.remove(at: i) } else { fields[i].value = value }

@@ -188,12 +188,7 @@ private struct TreeBuilder {
         var valueStart = i + 1
         while valueStart < t.count, t[valueStart] == " " || t[valueStart] == "\t" { valueStart += 1 }
         let name = MarkdownText.unescape(t[..<i])
-        flow.addField(Field(Self.canonicalFieldName(name), MarkdownText.unescape(t[valueStart...])), to: uc)
-    }
-
-    /// A known field name in its canonical spelling, whatever the letter case.
-    static func canonicalFieldName(_ name: String) -> String {
-        Field.knownNames.first { $0.lowercased() == name.lowercased() } ?? name
+        flow.addField(Field(Field.canonicalName(name), MarkdownText.unescape(t[valueStart...])), to: uc)
     }
 
     private mutating func addExtension(_ block: Block, to step: NodeID) -> NodeID {

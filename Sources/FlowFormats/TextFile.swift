@@ -172,3 +172,20 @@ extension TextFile {
                      seconds: Int64(st.st_mtim.tv_sec), nanoseconds: Int64(st.st_mtim.tv_nsec))
     }
 }
+
+extension TextFile {
+    /// Where a folder shipped with flowsmith (themes, corpus) may be, next to the program: first an
+    /// install's `bin/../share/flowsmith/NAME`, then `NAME` in each folder above the program, which
+    /// finds a source checkout's from `.build/…/debug/flowsmith`.
+    public static func besideProgram(_ name: String, executable: String) -> [String] {
+        var dir = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+        var out = [dir.appendingPathComponent("../share/flowsmith/" + name).standardized.path]
+        for _ in 0..<5 {
+            dir = dir.deletingLastPathComponent()
+            out.append(dir.appendingPathComponent(name).path)
+        }
+        return out
+    }
+}
+
+import Foundation

@@ -13,15 +13,9 @@ public enum ModelStore {
     /// The bundled corpus folder: `$FLOWSMITH_CORPUS`, or `corpus/` found next to the program.
     public static func corpusDirectory(_ env: [String: String], executable: String) -> String? {
         if let d = env["FLOWSMITH_CORPUS"], !d.isEmpty { return d }
-        var dir = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
-        let installed = dir.appendingPathComponent("../share/flowsmith/corpus").standardized.path
-        if FileManager.default.fileExists(atPath: installed) { return installed }
-        for _ in 0..<5 {
-            dir = dir.deletingLastPathComponent()
-            let candidate = dir.appendingPathComponent("corpus").path
-            if FileManager.default.fileExists(atPath: candidate + "/en") { return candidate }
-        }
-        return nil
+        let candidates = TextFile.besideProgram("corpus", executable: executable)
+        if let installed = candidates.first, FileManager.default.fileExists(atPath: installed) { return installed }
+        return candidates.dropFirst().first { FileManager.default.fileExists(atPath: $0 + "/en") }
     }
 
     /// Every `.flow.md` under a folder, read and parsed; files that do not parse are reported, not fatal.

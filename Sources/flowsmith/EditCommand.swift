@@ -40,14 +40,8 @@ struct Edit: ParsableCommand {
         let (t, f, m, st) = (chosen, flow, message, stamp)
         let path = file
         let bindings = config.bindings()
-        let executable = CommandLine.arguments[0]
         let choice = EngineChoice.resolve(flag: engine, config: config.settings, env: env)
-        let local: @Sendable () throws -> SuggestionEngine = {
-            guard let model = ModelStore.current(env, executable: executable) else {
-                throw SuggestionError("No local model and no bundled corpus: flowsmith train DIR builds one")
-            }
-            return LocalEngine(model: model)
-        }
+        let local = EngineChoice.localEngine(env: env, executable: CommandLine.arguments[0])
         let lazyEngine = LazyEngine { notice in try choice.make(local: local, noticed: notice) }
         MainActor.assumeIsolated {
             FlowTerminalMain.run(flow: f, path: path, stamp: st, theme: t, bindings: bindings, noColor: noColor,
@@ -93,13 +87,7 @@ enum Themes {
         if let d = env["FLOWSMITH_THEMES"], !d.isEmpty { dirs.append(d) }
         let config = env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (env["HOME"] ?? "") + "/.config"
         dirs.append(config + "/flowsmith/themes")
-        // Next to the program: a source checkout (.build/…/debug/flowsmith) or an install (bin/../share).
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        dirs.append(dir.appendingPathComponent("../share/flowsmith/themes").standardized.path)
-        for _ in 0..<4 {
-            dir = dir.deletingLastPathComponent()
-            dirs.append(dir.appendingPathComponent("themes").path)
-        }
+        dirs += TextFile.besideProgram("themes", executable: CommandLine.arguments[0])
         return dirs + ["/usr/local/share/flowsmith/themes", "/usr/share/flowsmith/themes"]
     }
 

@@ -69,6 +69,16 @@ struct EngineChoice {
                             fallback: (config["fallback"] ?? "local") == "local", env: env)
     }
 
+    /// The local engine: the trained model, or one built from the bundled corpus when first asked.
+    static func localEngine(env: [String: String], executable: String) -> @Sendable () throws -> SuggestionEngine {
+        return {
+            guard let model = ModelStore.current(env, executable: executable) else {
+                throw SuggestionError("no local model and no bundled corpus found; run `flowsmith train DIR` on a folder of .flow.md files")
+            }
+            return LocalEngine(model: model)
+        }
+    }
+
     /// The engine to ask, or why there is none.
     func make(local: @escaping @Sendable () throws -> SuggestionEngine, noticed: @escaping @Sendable (String) -> Void) throws -> SuggestionEngine {
         switch engine {

@@ -46,13 +46,7 @@ struct Suggest: ParsableCommand {
         let config = try UserConfig.load(env)
         var choice = EngineChoice.resolve(flag: engine, config: config.settings, env: env)
         if noFallback { choice.fallback = false }
-        let executable = CommandLine.arguments[0]
-        let local: @Sendable () throws -> SuggestionEngine = {
-            guard let model = ModelStore.current(env, executable: executable) else {
-                throw SuggestionError("no local model and no bundled corpus found; run `flowsmith train DIR` on a folder of .flow.md files")
-            }
-            return LocalEngine(model: model)
-        }
+        let local = EngineChoice.localEngine(env: env, executable: CommandLine.arguments[0])
         do {
             let chosen = try choice.make(local: local, noticed: { complain(Sanitize.line($0)) })
             let found = try chosen.suggest(context, count: max(1, n), partial: { _ in }, isCancelled: { false })
