@@ -1,4 +1,5 @@
 import FlowCore
+import Foundation
 
 /// The suggester that needs no key and no network: retrieval over the user's own flows and a
 /// bundled corpus, by character n-grams, so Chinese (no spaces between words) works as well as English.
@@ -18,6 +19,8 @@ public struct LocalModel: Sendable {
         /// The primary actor of the use case it came from, so a step can be told in the asking
         /// use case's own actor ("员工提交…" becomes "客服人员提交…").
         public var actor: String?
+        /// A step of an extension (what happens when something differs), not of the main scenario.
+        public var inExtension: Bool?
     }
 
     public private(set) var examples: [Example]
@@ -28,6 +31,11 @@ public struct LocalModel: Sendable {
     /// Each learned use case as one document (title and every step), by title.
     private var processIndex: [Int: [(process: Int, weight: Float)]] = [:]
     private var processOf: [String: Int] = [:]
+    private var examplesOfProcess: [Int: [Int]] = [:]
+    /// Each example's target as TF-IDF weighted grams (shared by examples with the same target).
+    private var targetVectors: [[Int: Float]] = []
+    /// Counts of who acted next, by who acted last (`Role` order, both ways).
+    private var turns: [[Float]] = Array(repeating: Array(repeating: 1, count: Role.allCases.count), count: Role.allCases.count)
 
     public init(examples: [Example]) {
         self.examples = examples
@@ -56,13 +64,36 @@ public struct LocalModel: Sendable {
         return out
     }
 
+    /// Examples from the asking document's other use cases (next steps and conditions).
+    public static func examples(from related: [RelatedUseCase]) -> [Example] {
+        var out: [Example] = []
+        for uc in related {
+            let actor = uc.actor.isEmpty ? nil : uc.actor
+            func scenario(_ steps: [String], after condition: String?) {
+                var previous: [String] = condition.map { [$0] } ?? []
+                for step in steps where !step.trimmingSpaces.isEmpty {
+                    out.append(Example(kind: SuggestionKind.nextStep.rawValue, useCase: uc.title, previous: previous, target: step,
+                                       actor: actor, inExtension: condition != nil))
+                    previous.append(step)
+                }
+            }
+            scenario(uc.steps, after: nil)
+            for e in uc.extensions where !e.condition.trimmingSpaces.isEmpty {
+                out.append(Example(kind: SuggestionKind.conditions.rawValue, useCase: uc.title, previous: [e.at], target: e.condition, actor: actor))
+                scenario(e.steps, after: e.condition)
+            }
+        }
+        return out
+    }
+
     private static func collect(_ flow: Flow, scenario: NodeID, useCase: String, condition: String?, into out: inout [Example]) {
         let steps = flow.children(of: scenario)
         var previous: [String] = condition.map { [$0] } ?? []
         for step in steps {
             guard let node = flow[step] else { continue }
             if !node.text.trimmingSpaces.isEmpty {
-                out.append(Example(kind: SuggestionKind.nextStep.rawValue, useCase: useCase, previous: previous, target: node.text))
+                out.append(Example(kind: SuggestionKind.nextStep.rawValue, useCase: useCase, previous: previous, target: node.text,
+                                   inExtension: condition != nil))
             }
             for ext in node.children {
                 guard let e = flow[ext] else { continue }
@@ -78,15 +109,44 @@ public struct LocalModel: Sendable {
 
     // MARK: Asking
 
+    /// How the signals are weighed against each other; the defaults are tuned on the bundled
+    /// corpus by cross-validation (`flowsmith eval`, `make bench`).
+    public struct Weights: Sendable, Equatable {
+        /// Learned steps that followed steps like the asking one, in processes like the asking one.
+        public var retrieval: Float = 1
+        /// The candidate itself talks about what the use case so far talks about.
+        public var topic: Float = 3.5
+        /// Who acts next: how often, after a step by the system (or the primary actor, or someone
+        /// else), the next step was by each of them.
+        public var turn: Float = 2
+        /// The candidate stood about as far into its scenario as the asked place.
+        public var position: Float = 0.7
+        /// The candidate comes from the same kind of scenario: the main one, or an extension.
+        public var scenario: Float = 1
+        /// The candidate comes from a process like the asking one.
+        public var process: Float = 0
+        /// A context the model learned nearly word for word (your own flows, once trained on
+        /// them): the step that followed it there. Grows with the fourth power of the match.
+        public var memory: Float = 2
+        /// Extra weight of the document's own use cases over the learned library.
+        public var document: Float = 1
+        /// How many of the most similar processes give all their steps as candidates.
+        public var similarProcesses = 5
+        public init() {}
+    }
+
+    public var weights = Weights()
+
     /// Up to `count` suggestions, best first, never one of `context.existing`.
     public func suggest(_ context: SuggestionContext, count: Int) -> [String] {
         var previous = context.condition.map { [$0] + context.stepsSoFar } ?? context.stepsSoFar
         // What can go wrong depends on the step itself, not on the one before it.
         if context.kind == .conditions { previous = Array(previous.suffix(1)) }
+        let kind = context.kind.rawValue
         let query = Self.contextVector(useCase: context.useCase + " " + context.goal, previous: previous, idf: idf)
         var scores: [Int: Float] = [:]
         for (gram, q) in query {
-            for (example, weight) in index[gram] ?? [] where examples[example].kind == context.kind.rawValue {
+            for (example, weight) in index[gram] ?? [] where examples[example].kind == kind {
                 scores[example, default: 0] += q * weight
             }
         }
@@ -94,25 +154,112 @@ public struct LocalModel: Sendable {
         for (example, score) in scores {
             scores[example] = score * (0.25 + (processOf[examples[example].useCase].flatMap { process[$0] } ?? 0))
         }
-        var byTarget: [String: (score: Float, text: String)] = [:]
         var avoid = Set(context.existing.map(OutputSanitizer.normalized))
         if context.kind == .nextStep, let last = context.stepsSoFar.last { avoid.insert(OutputSanitizer.normalized(last)) }
-        for (example, score) in scores.sorted(by: { $0.value > $1.value }).prefix(60) {
-            let text = examples[example].target
-            let key = OutputSanitizer.normalized(text)
-            guard !avoid.contains(key) else { continue }
-            byTarget[key, default: (0, text)].score += score
+
+        // Candidates: the targets of the best-matching examples, and every target of the most
+        // similar processes (a step of the same kind of process can follow differently worded
+        // steps), and the document's own steps after steps like the asking one.
+        struct Candidate {
+            var text: String
+            var actor: String?
+            var vector: [Int: Float]
+            var retrieval: Float = 0
+            var closest: Float = 0
+            var process: Float = 0
+            var position: Float = 0
+            var scenario: Float = 0
+            var own = false
         }
-        let ranked = byTarget.values.sorted { $0.score > $1.score || ($0.score == $1.score && $0.text < $1.text) }
+        var pool: [String: Candidate] = [:]
+        func consider(_ e: Example, vector: @autoclosure () -> [Int: Float], retrieval: Float, process: Float, own: Bool = false) {
+            let key = OutputSanitizer.normalized(e.target)
+            guard !avoid.contains(key) else { return }
+            var c = pool[key] ?? Candidate(text: e.target, actor: e.actor, vector: vector())
+            c.retrieval += retrieval
+            c.closest = max(c.closest, retrieval)
+            c.process = max(c.process, process)
+            let distance = Float(abs(e.previous.count - previous.count))
+            c.position = max(c.position, 1 / (1 + distance / 2))
+            c.own = c.own || own
+            c.scenario = max(c.scenario, (e.inExtension ?? false) == (context.condition != nil) ? 1 : 0)
+            pool[key] = c
+        }
+        for (example, score) in scores.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }).prefix(150) {
+            let e = examples[example]
+            consider(e, vector: targetVectors[example], retrieval: score, process: processOf[e.useCase].flatMap { process[$0] } ?? 0)
+        }
+        if weights.similarProcesses > 0 {
+            for (p, _) in process.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }).prefix(weights.similarProcesses) {
+                for example in examplesOfProcess[p] ?? [] where examples[example].kind == kind && scores[example] == nil {
+                    consider(examples[example], vector: targetVectors[example], retrieval: 0, process: process[p] ?? 0)
+                }
+            }
+        }
+        // The document's own use cases: retrieval as above, and they count as the most similar process.
+        for e in Self.examples(from: context.related) where e.kind == kind {
+            let v = Self.contextVector(useCase: e.useCase, previous: e.previous, idf: idf)
+            let score = v.reduce(Float(0)) { $0 + $1.value * (query[$1.key] ?? 0) }
+            guard score > 0 else { continue }
+            consider(e, vector: targetVector(e.target), retrieval: score * (0.25 + weights.document), process: 1, own: true)
+        }
+        guard !pool.isEmpty else { return [] }
+
+        // What the use case so far talks about, the last step most.
+        var topic: [Int: Float] = [:]
+        for g in Self.grams(previous.last ?? "") { topic[g, default: 0] += 1 }
+        for g in Self.grams(previous.dropLast().last ?? "") { topic[g, default: 0] += 0.5 }
+        for g in Self.grams(context.useCase + " " + context.goal) { topic[g, default: 0] += 0.5 }
+        topic = Self.normalize(topic.reduce(into: [:]) { $0[$1.key] = $1.value * (idf[$1.key] ?? 1) })
+        let lastRole = previous.isEmpty ? Role.start : Self.role(of: previous.last ?? "", actor: context.actor)
+        let best = max(pool.values.map(\.retrieval).max() ?? 0, .leastNonzeroMagnitude)
+        var ranked: [(score: Float, text: String, actor: String?)] = []
+        for c in pool.values {
+            let onTopic = c.vector.reduce(Float(0)) { $0 + $1.value * (topic[$1.key] ?? 0) }
+            let turn = context.kind == .nextStep ? turnProbability(from: lastRole, to: Self.role(of: c.text, actor: c.actor ?? "")) : 0
+            let score = weights.retrieval * c.retrieval / best + weights.topic * onTopic + weights.turn * turn
+                + weights.position * c.position + weights.process * c.process + weights.scenario * c.scenario
+                + weights.memory * c.closest * c.closest * c.closest * c.closest
+            ranked.append((score, c.text, c.actor))
+        }
+        ranked.sort { $0.score > $1.score || ($0.score == $1.score && $0.text < $1.text) }
         var out: [String] = []
         var shown = avoid
+        // A paraphrase of a step already there (or of a suggestion above it) is no suggestion.
+        var near = (context.kind == .conditions ? context.existing : context.existing + context.stepsSoFar.suffix(1))
+            .map { Evaluation.tokens(Self.foldedChinese($0)) }
         for candidate in ranked {
-            let text = Self.retold(candidate.text, from: actorOf[candidate.text] ?? nil, to: context.actor)
+            let text = Self.retold(candidate.text, from: candidate.actor, to: context.actor)
             guard shown.insert(OutputSanitizer.normalized(text)).inserted else { continue }
+            let tokens = Evaluation.tokens(Self.foldedChinese(text))
+            guard !near.contains(where: { Evaluation.f1(tokens, $0) >= 0.8 }) else { continue }
+            near.append(tokens)
             out.append(text)
             if out.count == count { break }
         }
         return out
+    }
+
+    private func targetVector(_ text: String) -> [Int: Float] {
+        var t: [Int: Float] = [:]
+        for g in Self.grams(text) { t[g, default: 0] += 1 }
+        return Self.normalize(t.reduce(into: [:]) { $0[$1.key] = $1.value * (idf[$1.key] ?? 1) })
+    }
+
+    /// Who does a step: the system, the use case's primary actor, or someone else.
+    enum Role: Int, CaseIterable { case start, system, primary, other }
+
+    static func role(of step: String, actor: String) -> Role {
+        let lower = step.lowercased()
+        if lower.hasPrefix("system") || lower.hasPrefix("系统") || lower.hasPrefix("the system") { return .system }
+        if !actor.isEmpty, step.hasPrefix(actor) { return .primary }
+        return .other
+    }
+
+    private func turnProbability(from: Role, to: Role) -> Float {
+        let row = turns[from.rawValue]
+        let total = row.reduce(0, +)
+        return total == 0 ? 0 : row[to.rawValue] / total
     }
 
     /// Replaces the example's actor at the start of each line with the asking use case's actor.
@@ -146,7 +293,8 @@ public struct LocalModel: Sendable {
 
     private mutating func buildProcesses() {
         var docs: [[Int: Float]] = []
-        for e in examples where e.kind != SuggestionKind.draft.rawValue {
+        examplesOfProcess = [:]
+        for (i, e) in examples.enumerated() where e.kind != SuggestionKind.draft.rawValue {
             let p: Int
             if let known = processOf[e.useCase] {
                 p = known
@@ -158,6 +306,12 @@ public struct LocalModel: Sendable {
                 docs.append(title)
             }
             for g in Self.grams(e.target) { docs[p][g, default: 0] += 1 }
+            examplesOfProcess[p, default: []].append(i)
+            if e.kind == SuggestionKind.nextStep.rawValue {
+                let actor = e.actor ?? ""
+                let from = e.previous.isEmpty ? Role.start : Self.role(of: e.previous.last ?? "", actor: actor)
+                turns[from.rawValue][Self.role(of: e.target, actor: actor).rawValue] += 1
+            }
         }
         processIndex = [:]
         for (p, doc) in docs.enumerated() {
@@ -178,6 +332,14 @@ public struct LocalModel: Sendable {
             for (g, w) in v { index[g, default: []].append((i, w)) }
         }
         buildProcesses()
+        var byText: [String: Int] = [:]
+        targetVectors = []
+        targetVectors.reserveCapacity(examples.count)
+        for (i, e) in examples.enumerated() {
+            if let j = byText[e.target] { targetVectors.append(targetVectors[j]); continue }
+            byText[e.target] = i
+            targetVectors.append(targetVector(e.target))
+        }
     }
 
     /// The context as weighted n-grams: the last step counts most, then the one before, then the use case.
@@ -212,7 +374,7 @@ public struct LocalModel: Sendable {
             cjk.removeAll()
         }
         var word = ""
-        for c in text.lowercased() {
+        for c in Self.foldedChinese(text).lowercased() {
             if let u = c.unicodeScalars.first, isCJK(u) {
                 if !word.isEmpty { words.append(word); word = "" }
                 cjk.append(c)
@@ -251,6 +413,31 @@ public struct LocalModel: Sendable {
         "emails": "notifies", "email": "notify", "sends": "notifies", "notification": "notify",
         "saves": "records", "save": "record", "stores": "records", "store": "record",
     ]
+
+    /// Chinese words analysts use for the same action, folded to one spelling before the
+    /// characters are counted, so "核验身份证" meets "校验身份证" and "检索客户" meets "查询客户".
+    static let chineseSynonyms: [(String, String)] = [
+        ("核验", "校验"), ("验证", "校验"), ("核对", "校验"), ("检验", "校验"), ("检查", "校验"), ("核实", "校验"),
+        ("检索", "查询"), ("搜索", "查询"), ("查找", "查询"), ("查看", "查询"),
+        ("展示", "显示"), ("列出", "显示"), ("呈现", "显示"),
+        ("录入", "输入"), ("填写", "输入"), ("填入", "输入"), ("键入", "输入"),
+        ("发起", "提交"), ("递交", "提交"),
+        ("选取", "选择"), ("勾选", "选择"), ("挑选", "选择"),
+        ("推送", "发送"), ("下发", "发送"),
+        ("存储", "保存"), ("储存", "保存"),
+        ("提醒", "通知"), ("告知", "通知"),
+        ("审核", "审批"), ("批准", "审批"),
+        ("进入", "打开"), ("点开", "打开"),
+        ("用户名", "账号"), ("帐号", "账号"), ("工号", "账号"),
+    ]
+
+    static func foldedChinese(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isCJK) else { return text }
+        // Words that merely contain one of them stay whole: 验证码 is a code, not a check.
+        var t = text.replacingOccurrences(of: "验证码", with: "\u{F8FF}")
+        for (from, to) in chineseSynonyms where t.contains(from) { t = t.replacingOccurrences(of: from, with: to) }
+        return t.replacingOccurrences(of: "\u{F8FF}", with: "验证码")
+    }
 
     /// A light English stemmer, so "pays", "paid" and "payment" meet at "pay".
     static func stem(_ word: String) -> String {

@@ -11,8 +11,28 @@ public enum PromptBuilder {
         no quotes, no explanation.
         """
 
+    /// How much of the document's other use cases goes into a prompt, in characters.
+    public static let relatedBudget = 2_000
+
     public static func user(_ c: SuggestionContext, count: Int) -> String {
-        var lines = ["Use case: \(c.useCase)"]
+        var lines: [String] = []
+        // The author's other use cases, nearest first, so the model writes in their words and actors.
+        var budget = relatedBudget
+        var related: [String] = []
+        for uc in c.related {
+            var block = ["Use case: \(uc.title)"] + uc.steps.enumerated().map { "\($0.offset + 1). \($0.element)" }
+            while !block.isEmpty && block.joined(separator: "\n").count > budget { block.removeLast() }
+            guard block.count > 1 else { break }
+            budget -= block.joined(separator: "\n").count
+            related.append(block.joined(separator: "\n"))
+        }
+        if !related.isEmpty {
+            lines.append("Other use cases in this document, for its wording and actors:")
+            lines.append(related.joined(separator: "\n\n"))
+            lines.append("")
+            lines.append("The use case to work on:")
+        }
+        lines.append("Use case: \(c.useCase)")
         if !c.goal.isEmpty { lines.append("Goal: \(c.goal)") }
         if !c.actor.isEmpty { lines.append("Primary actor: \(c.actor)") }
         if let condition = c.condition { lines.append("This is the extension for the condition: \(condition)") }

@@ -18,6 +18,65 @@ public struct InsertionPoint: Hashable, Sendable {
     public let kind: SuggestionKind
 }
 
+/// Another use case of the same document, as plain text: the author's own words, actors and
+/// habits, which fit the asking use case better than anything learned elsewhere.
+public struct RelatedUseCase: Hashable, Sendable {
+    public struct Extension: Hashable, Sendable {
+        /// The step the extension belongs to.
+        public var at: String
+        public var condition: String
+        public var steps: [String]
+        public init(at: String, condition: String, steps: [String]) {
+            self.at = at
+            self.condition = condition
+            self.steps = steps
+        }
+    }
+
+    public var title: String
+    public var actor: String
+    public var steps: [String]
+    /// Every extension, nested ones too, in document order.
+    public var extensions: [Extension]
+
+    public init(title: String, actor: String = "", steps: [String], extensions: [Extension] = []) {
+        self.title = title
+        self.actor = actor
+        self.steps = steps
+        self.extensions = extensions
+    }
+
+    /// The use case `id` of `flow` as text.
+    public init?(_ id: NodeID, in flow: Flow) {
+        guard let uc = flow[id] else { return nil }
+        let texts = { (ids: [NodeID]) in ids.compactMap { flow[$0]?.text } }
+        var extensions: [Extension] = []
+        var scenarios = [id]
+        var i = 0
+        while i < scenarios.count {
+            for step in flow.children(of: scenarios[i]) {
+                guard let node = flow[step] else { continue }
+                for ext in node.children {
+                    guard let e = flow[ext] else { continue }
+                    extensions.append(Extension(at: node.text, condition: e.text, steps: texts(e.children)))
+                    scenarios.append(ext)
+                }
+            }
+            i += 1
+        }
+        self.init(title: uc.text, actor: LocalModel.primaryActor(uc.fields) ?? "", steps: texts(flow.children(of: id)),
+                  extensions: extensions)
+    }
+
+    /// The other use cases of the flow `useCase` is in, nearest first, at most `limit`.
+    public static func around(_ useCase: NodeID, in flow: Flow, limit: Int = 40) -> [RelatedUseCase] {
+        guard let i = flow.useCases.firstIndex(of: useCase) else { return [] }
+        let others = flow.useCases.enumerated().filter { $0.offset != i }
+            .sorted { abs($0.offset - i) < abs($1.offset - i) || (abs($0.offset - i) == abs($1.offset - i) && $0.offset < $1.offset) }
+        return others.prefix(limit).compactMap { RelatedUseCase($0.element, in: flow) }
+    }
+}
+
 /// Everything an engine needs to know about the place in the flow, as plain text.
 public struct SuggestionContext: Hashable, Sendable {
     public var kind: SuggestionKind
@@ -30,6 +89,8 @@ public struct SuggestionContext: Hashable, Sendable {
     public var condition: String?
     /// Texts already there (siblings), never to be suggested again.
     public var existing: [String]
+    /// The document's other use cases.
+    public var related: [RelatedUseCase] = []
 
     public init(kind: SuggestionKind, useCase: String, goal: String = "", actor: String = "", stepsSoFar: [String] = [],
                 condition: String? = nil, existing: [String] = []) {
@@ -51,6 +112,7 @@ public struct SuggestionContext: Hashable, Sendable {
         var ctx = SuggestionContext(kind: .nextStep, useCase: ucNode.text, goal: field("Goal"), actor: field("Primary actor"))
         if ctx.goal.isEmpty { ctx.goal = ucNode.fields.first { $0.name == "目标" }?.value ?? "" }
         ctx.actor = LocalModel.primaryActor(ucNode.fields) ?? ""
+        ctx.related = RelatedUseCase.around(uc, in: flow)
         let texts = { (ids: [NodeID]) in ids.compactMap { flow[$0]?.text } }
         switch (node.kind, requested) {
         case (.step, .conditions?):

@@ -147,3 +147,106 @@ struct Models: ParsableCommand {
         }
     }
 }
+
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure suggestion quality on flows with known answers: hit@1, hit@k, near@k and token F1.",
+        discussion: """
+            Every step of every scenario in PATH (a .flow.md file or a folder) is a question: \
+            given the steps before it, what comes next? Every step with extensions also asks for \
+            conditions. The local engine is cross-validated: the use cases are split into --folds \
+            groups and each group is asked of a model trained on the others (and, unless \
+            --no-corpus, the bundled corpus). A remote engine is asked as it is (--limit caps \
+            the number of requests). hit counts exact answers (ignoring case and punctuation); \
+            near@k counts answers with token F1 >= 0.5 (words, or single Chinese characters).
+            """)
+
+    @Argument(help: "A .flow.md file or a folder of them (default: the bundled corpus).")
+    var path: String?
+
+    @Option(help: "local, openai, ollama, llamacpp or vllm (default: openai when OPENAI_API_KEY or OPENAI_BASE_URL is set, else local).")
+    var engine: String?
+
+    @Option(help: "next or conditions (default: both).")
+    var kind: SuggestionKind?
+
+    @Option(name: .short, help: "How many suggestions count (the k of hit@k).")
+    var k: Int = 3
+
+    @Option(help: "Cross-validation folds for the local engine.")
+    var folds: Int = 10
+
+    @Option(help: "Ask at most this many questions (spread evenly over the flows).")
+    var limit: Int?
+
+    @Option(help: "Print this many questions with the answers given (spread evenly), to see where it misses.")
+    var show: Int = 0
+
+    @Flag(help: "With the local engine, do not learn the bundled corpus besides the flows evaluated.")
+    var noCorpus = false
+
+    func run() throws {
+        let env = ProcessInfo.processInfo.environment
+        let corpus = ModelStore.corpusDirectory(env, executable: CommandLine.arguments[0])
+        guard let target = path ?? corpus else {
+            complain("no flows to evaluate: give a .flow.md file or a folder")
+            throw ExitCode(1)
+        }
+        var flows: [Flow] = []
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) else {
+            complain("\(target): no such file or folder")
+            throw ExitCode(1)
+        }
+        if isDirectory.boolValue {
+            let (found, problems) = ModelStore.flows(in: target)
+            for p in problems { complain("skipped \(Sanitize.line(p))") }
+            flows = found
+        } else {
+            flows = [try loadFlow(target).flow]
+        }
+        let kinds: Set<SuggestionKind> = kind.map { [$0] } ?? [.nextStep, .conditions]
+        var cases = Evaluation.cases(from: flows, kinds: kinds)
+        if let limit, limit > 0, cases.count > limit {
+            let stride = Double(cases.count) / Double(limit)
+            cases = (0..<limit).map { cases[Int(Double($0) * stride)] }
+        }
+        guard !cases.isEmpty else {
+            complain("\(target): no steps to ask about")
+            throw ExitCode(1)
+        }
+        let config = try UserConfig.load(env)
+        var choice = EngineChoice.resolve(flag: engine, config: config.settings, env: env)
+        choice.fallback = false
+        let every = show > 0 ? max(1, cases.count / show) : Int.max
+        var seen = 0
+        let observe = { (c: EvaluationCase, found: [String]) in
+            defer { seen += 1 }
+            guard show > 0, seen % every == 0 else { return }
+            let ctx = c.context
+            print(Sanitize.line("[\(ctx.kind.rawValue)] \(ctx.useCase)" + (ctx.condition.map { " / \($0)" } ?? "")))
+            if let last = ctx.stepsSoFar.last { print(Sanitize.line("  after:  \(last)")) }
+            for t in c.truths { print(Sanitize.line("  author: \(t)")) }
+            for f in found { print(Sanitize.line(String(format: "  %.2f    ", c.truths.map { Evaluation.f1(f, $0) }.max() ?? 0) + f)) }
+        }
+        let start = ContinuousClock.now
+        let reports: [EvaluationReport]
+        let label: String
+        if choice.engine == "local" {
+            // The flows evaluated must not be learned twice when they are the corpus itself.
+            let standardized = { (p: String) in URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
+            let extra = noCorpus || corpus.map(standardized) == standardized(target) ? [] : corpus.map { ModelStore.flows(in: $0).flows } ?? []
+            reports = Evaluation.crossValidated(cases, learning: flows, folds: folds, k: k, extra: extra, observe: observe)
+            label = "local model, \(folds)-fold cross-validated" + (extra.isEmpty ? "" : ", with the bundled corpus")
+        } else {
+            let chosen = try choice.make(local: EngineChoice.localEngine(env: env, executable: CommandLine.arguments[0]),
+                                         noticed: { complain(Sanitize.line($0)) })
+            reports = Evaluation.run(cases, k: k, observe: observe) { ctx, n in
+                try chosen.suggest(ctx, count: n, partial: { _ in }, isCancelled: { false })
+            }
+            label = "\(choice.engine)" + (choice.model.map { " (\($0))" } ?? "")
+        }
+        print(Sanitize.line("\(label) on \(target): \(flows.count) files, \(cases.count) questions, in \(ContinuousClock.now - start)"))
+        for r in reports { print(r.summary.split(separator: "\n").map { Sanitize.line(String($0)) }.joined(separator: "\n")) }
+    }
+}

@@ -125,3 +125,23 @@ def test_train_on_a_folder_then_suggest_from_it(tmp_path):
     finally:
         os.environ.clear()
         os.environ.update(old)
+
+
+def test_eval_cross_validates_the_local_model(tmp_path):
+    env = {"XDG_DATA_HOME": str(tmp_path / "data"), "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
+    old = dict(os.environ)
+    os.environ.update(env)
+    try:
+        proc = flowsmith("eval", ROOT / "examples/online-shop.flow.md", "--engine", "local", "--folds", "3")
+        text = proc.stdout.decode()
+        assert "local model, 3-fold cross-validated, with the bundled corpus" in text
+        cases = int(re.search(r"next: (\d+) cases, (\d+) answered", text).group(1))
+        assert cases >= 20
+        for measure in ["hit@1", "hit@3", "near@3", "F1@1", "best F1@3"]:
+            assert measure in text
+        assert re.search(r"conditions: \d+ cases", text)
+        missing = flowsmith("eval", tmp_path / "nowhere", check=False)
+        assert missing.returncode == 1 and b"no such file or folder" in missing.stderr
+    finally:
+        os.environ.clear()
+        os.environ.update(old)

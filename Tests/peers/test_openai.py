@@ -54,7 +54,35 @@ def test_streamed_suggestions_split_anywhere(fake, tmp_path):
     req = fake.requests[-1]
     assert req["headers"]["Authorization"] == f"Bearer {KEY}"
     assert req["body"]["stream"] is True and req["body"]["messages"][0]["role"] == "system"
-    assert "系统校验图形验证码" in req["body"]["messages"][1]["content"]
+    prompt = req["body"]["messages"][1]["content"]
+    assert "系统校验图形验证码" in prompt
+    # The document's other use cases come first, as the author's own wording, within a budget.
+    assert "Other use cases in this document" in prompt and "Use case: 查询客户信息" in prompt
+    assert prompt.index("查询客户信息") < prompt.index("The use case to work on:\nUse case: 系统登录")
+    assert len(prompt) < 3000
+
+
+def test_eval_asks_a_remote_engine_every_question(fake, tmp_path):
+    flow = tmp_path / "home.flow.md"
+    flow.write_text("## Open the site\n\n1. Visitor opens the site.\n2. System shows the home page.\n"
+                    "3. Visitor chooses a product.\n")
+    e = {"OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": KEY, "FLOWSMITH_MODEL": "stream",
+         "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
+    old = dict(os.environ)
+    os.environ.update(e)
+    try:
+        proc = flowsmith("eval", flow, "--show", "5", check=False)
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+    stdout, stderr = out(proc)
+    assert proc.returncode == 0, stderr
+    assert fake.counts["stream"] == 2
+    # The fake always answers the same three lines; the second of them is right after step 1.
+    assert "next: 2 cases, 2 answered" in stdout and "hit@1        0.0%  (0)" in stdout
+    assert "hit@3       50.0%  (1)" in stdout
+    assert "author: System shows the home page." in stdout
+    assert KEY not in stdout + stderr
 
 
 def test_escape_sequences_split_across_chunks_never_reach_the_output(fake, tmp_path):

@@ -1,0 +1,228 @@
+import FlowCore
+
+/// One question with a known answer: at this place in a real flow, the author wrote `truths`
+/// (the next step; or, for conditions, every extension the author gave the step).
+public struct EvaluationCase: Sendable {
+    /// The use case the question comes from; cross-validation holds a use case out as a whole.
+    public var group: String
+    public var context: SuggestionContext
+    public var truths: [String]
+
+    public init(group: String, context: SuggestionContext, truths: [String]) {
+        self.group = group
+        self.context = context
+        self.truths = truths
+    }
+}
+
+/// How good an engine's suggestions were on a set of cases.
+///
+/// - *hit@1 / hit@k*: the first / one of the first k suggestions is the author's text (compared
+///   without case, spaces and punctuation).
+/// - *F1*: token overlap with the author's text (words for alphabetic scripts, single characters
+///   for Chinese, Japanese and Korean), the usual measure for short generated text: of the first
+///   suggestion (F1@1) and of the best of the first k (best F1@k).
+/// - *near@k*: one of the first k has F1 ≥ 0.5 with the author's text — "close enough to accept
+///   and touch up".
+public struct EvaluationReport: Sendable, Equatable {
+    public var kind: SuggestionKind
+    public var k: Int
+    public var cases = 0
+    /// Cases where the engine gave at least one suggestion.
+    public var answered = 0
+    public var hitAt1 = 0
+    public var hitAtK = 0
+    public var nearAtK = 0
+    public var f1At1 = 0.0
+    public var bestF1AtK = 0.0
+    /// Cases the engine failed on (an error, not an empty answer), with the first error's text.
+    public var failed = 0
+    public var firstError: String?
+
+    public init(kind: SuggestionKind, k: Int) {
+        self.kind = kind
+        self.k = k
+    }
+
+    public var meanF1At1: Double { cases == 0 ? 0 : f1At1 / Double(cases) }
+    public var meanBestF1AtK: Double { cases == 0 ? 0 : bestF1AtK / Double(cases) }
+
+    public mutating func add(_ other: EvaluationReport) {
+        cases += other.cases
+        answered += other.answered
+        hitAt1 += other.hitAt1
+        hitAtK += other.hitAtK
+        nearAtK += other.nearAtK
+        f1At1 += other.f1At1
+        bestF1AtK += other.bestF1AtK
+        failed += other.failed
+        firstError = firstError ?? other.firstError
+    }
+
+    /// One line per measure, for the terminal.
+    public var summary: String {
+        func pct(_ n: Int) -> String { cases == 0 ? "-" : String(format: "%5.1f%%", 100 * Double(n) / Double(cases)) }
+        var lines = [
+            "\(kind.rawValue): \(cases) cases, \(answered) answered" + (failed > 0 ? ", \(failed) failed" : ""),
+            "  hit@1      \(pct(hitAt1))  (\(hitAt1))",
+            "  hit@\(k)      \(pct(hitAtK))  (\(hitAtK))",
+            "  near@\(k)     \(pct(nearAtK))  (\(nearAtK); F1 >= 0.5)",
+            "  F1@1       " + String(format: "%.3f", meanF1At1),
+            "  best F1@\(k)  " + String(format: "%.3f", meanBestF1AtK),
+        ]
+        if let e = firstError { lines.append("  first error: \(e)") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+public enum Evaluation {
+    /// Every question a flow answers: the next step after each step of every scenario (and the
+    /// first step of each extension, after its condition), and the conditions of each step that
+    /// has extensions. The context holds only what an author writing forward would have.
+    public static func cases(from flows: [Flow], kinds: Set<SuggestionKind> = [.nextStep, .conditions]) -> [EvaluationCase] {
+        var out: [EvaluationCase] = []
+        for flow in flows {
+            for uc in flow.useCases {
+                guard let title = flow[uc]?.text else { continue }
+                var scenarios = [uc]
+                var i = 0
+                while i < scenarios.count {
+                    let scenario = scenarios[i]
+                    i += 1
+                    let steps = flow.children(of: scenario)
+                    if kinds.contains(.nextStep), flow[scenario]?.kind == .extension, let first = steps.first,
+                       let (ctx, _) = SuggestionContext.at(scenario, in: flow) {
+                        var c = ctx
+                        c.stepsSoFar = []
+                        c.existing = []
+                        add(group: title, c, [flow[first]?.text ?? ""], to: &out)
+                    }
+                    for (j, step) in steps.enumerated() {
+                        guard let node = flow[step] else { continue }
+                        scenarios += node.children
+                        if kinds.contains(.nextStep), j + 1 < steps.count, let (ctx, _) = SuggestionContext.at(step, in: flow) {
+                            var c = ctx
+                            c.existing = c.stepsSoFar
+                            add(group: title, c, [flow[steps[j + 1]]?.text ?? ""], to: &out)
+                        }
+                        if kinds.contains(.conditions), !node.children.isEmpty,
+                           let (ctx, _) = SuggestionContext.at(step, in: flow, kind: .conditions) {
+                            var c = ctx
+                            c.existing = []
+                            add(group: title, c, node.children.compactMap { flow[$0]?.text }, to: &out)
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    private static func add(group: String, _ c: SuggestionContext, _ truths: [String], to out: inout [EvaluationCase]) {
+        let kept = truths.filter { !$0.trimmingSpaces.isEmpty }
+        if !kept.isEmpty { out.append(EvaluationCase(group: group, context: c, truths: kept)) }
+    }
+
+    /// Asks `suggest` every case and scores the answers, one report per kind asked.
+    /// `observe` sees each case with the engine's answer (empty when it failed).
+    public static func run(_ cases: [EvaluationCase], k: Int,
+                           observe: ((EvaluationCase, [String]) -> Void)? = nil,
+                           suggest: (SuggestionContext, Int) throws -> [String]) -> [EvaluationReport] {
+        var reports: [SuggestionKind: EvaluationReport] = [:]
+        for c in cases {
+            var r = reports[c.context.kind] ?? EvaluationReport(kind: c.context.kind, k: k)
+            r.cases += 1
+            do {
+                let found = Array(try suggest(c.context, k).prefix(k))
+                score(found, against: c.truths, into: &r)
+                observe?(c, found)
+            } catch {
+                observe?(c, [])
+                r.failed += 1
+                if r.firstError == nil { r.firstError = "\(error)" }
+            }
+            reports[c.context.kind] = r
+        }
+        return SuggestionKind.allCases.compactMap { reports[$0] }
+    }
+
+    static func score(_ found: [String], against truths: [String], into r: inout EvaluationReport) {
+        guard !found.isEmpty else { return }
+        r.answered += 1
+        let keys = Set(truths.map(OutputSanitizer.normalized))
+        let normalized = found.map(OutputSanitizer.normalized)
+        if keys.contains(normalized[0]) { r.hitAt1 += 1 }
+        if normalized.contains(where: keys.contains) { r.hitAtK += 1 }
+        let f1s = found.map { s in truths.map { f1(s, $0) }.max() ?? 0 }
+        r.f1At1 += f1s[0]
+        let best = f1s.max() ?? 0
+        r.bestF1AtK += best
+        if best >= 0.5 { r.nearAtK += 1 }
+    }
+
+    /// The local model's figures on flows it did not learn: the use cases are split into `folds`
+    /// groups by title; each group's cases are asked of a model trained on all the other use
+    /// cases of `flows` (plus `extra`, a library that is always learned, such as a bundled corpus
+    /// when evaluating a user's flows).
+    public static func crossValidated(_ all: [EvaluationCase], learning flows: [Flow], folds: Int, k: Int,
+                                      extra: [Flow] = [], weights: LocalModel.Weights = .init(),
+                                      observe: ((EvaluationCase, [String]) -> Void)? = nil) -> [EvaluationReport] {
+        let learned = LocalModel.examples(from: flows)
+        let always = LocalModel.examples(from: extra)
+        let folds = max(2, folds)
+        func fold(_ title: String) -> Int {
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for b in title.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+            return Int(h % UInt64(folds))
+        }
+        var total: [SuggestionKind: EvaluationReport] = [:]
+        for f in 0..<folds {
+            let asked = all.filter { fold($0.group) == f }
+            guard !asked.isEmpty else { continue }
+            // A use case asked about is never learned, not even from `extra` (which may hold it too).
+            let held = Set(asked.map(\.group))
+            var model = LocalModel(examples: (learned + always).filter { fold($0.useCase) != f && !held.contains($0.useCase) })
+            model.weights = weights
+            for r in run(asked, k: k, observe: observe, suggest: { model.suggest($0, count: $1) }) {
+                total[r.kind, default: EvaluationReport(kind: r.kind, k: k)].add(r)
+            }
+        }
+        return SuggestionKind.allCases.compactMap { total[$0] }
+    }
+
+    /// Tokens for F1: lowercased words and numbers; each CJK character on its own.
+    public static func tokens(_ text: String) -> [String] {
+        var out: [String] = []
+        var word = ""
+        for c in text.lowercased() {
+            if let u = c.unicodeScalars.first, LocalModel.isCJK(u) {
+                if !word.isEmpty { out.append(word); word = "" }
+                out.append(String(c))
+            } else if c.isLetter || c.isNumber {
+                word.append(c)
+            } else if !word.isEmpty {
+                out.append(word)
+                word = ""
+            }
+        }
+        if !word.isEmpty { out.append(word) }
+        return out
+    }
+
+    /// Token-overlap F1 (bag of tokens, counted with multiplicity).
+    public static func f1(_ a: String, _ b: String) -> Double { f1(tokens(a), tokens(b)) }
+
+    public static func f1(_ x: [String], _ y: [String]) -> Double {
+        guard !x.isEmpty, !y.isEmpty else { return x.isEmpty && y.isEmpty ? 1 : 0 }
+        var counts: [String: Int] = [:]
+        for t in y { counts[t, default: 0] += 1 }
+        var common = 0
+        for t in x where (counts[t] ?? 0) > 0 {
+            counts[t]! -= 1
+            common += 1
+        }
+        guard common > 0 else { return 0 }
+        let precision = Double(common) / Double(x.count), recall = Double(common) / Double(y.count)
+        return 2 * precision * recall / (precision + recall)
+    }
+}
