@@ -38,7 +38,30 @@ enum SuggestBench {
         let bigSteps = big.reduce(0) { $0 + $1.stepCount }
         let train = best(of: 1) { _ = LocalModel(examples: LocalModel.examples(from: big)) }
         print("training on \(bigSteps) steps: \(ms(train))")
+
+        // The same question asked with its document's other use cases, as the editor asks it.
+        let crm = try FlowMarkdownReader.read(try TextFile.read(Fixtures.root.appendingPathComponent("examples/crm-zh.flow.md").path)).flow
+        if let step = crm.node(numbered: "2", in: crm.useCases[1]), let (inDocument, _) = SuggestionContext.at(step, in: crm) {
+            let start = ContinuousClock.now
+            for _ in 0..<runs { _ = model.suggest(inDocument, count: 3) }
+            print("local model, same library, asked in examples/crm-zh.flow.md (\(inDocument.related.count) other use cases): "
+                + "\(ms((ContinuousClock.now - start) / runs)) per suggestion")
+        }
+        try quality(corpus)
         try clientOverhead()
+    }
+
+    /// Suggestion quality on the bundled corpus, cross-validated by file (each file asked of a
+    /// model that never learned it): the figures `flowsmith eval` prints.
+    static func quality(_ corpus: [Flow]) throws {
+        let start = ContinuousClock.now
+        let reports = Evaluation.crossValidated(Evaluation.cases(from: corpus), learning: corpus, folds: 5, k: 3)
+        print("suggestion quality on the bundled corpus, 5-fold cross-validated by file (\(ms(ContinuousClock.now - start))):")
+        for r in reports {
+            print("  " + r.kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0) + String(format: "%5d questions  hit@1 %5.1f%%  hit@3 %5.1f%%  near@3 %5.1f%%  F1@1 %.3f  best F1@3 %.3f",
+                         r.cases, 100 * Double(r.hitAt1) / Double(r.cases), 100 * Double(r.hitAtK) / Double(r.cases),
+                         100 * Double(r.nearAtK) / Double(r.cases), r.meanF1At1, r.meanBestF1AtK))
+        }
     }
 
     /// A one-connection-at-a-time HTTP server on loopback that streams three events at once.

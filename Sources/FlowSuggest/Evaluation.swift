@@ -3,13 +3,17 @@ import FlowCore
 /// One question with a known answer: at this place in a real flow, the author wrote `truths`
 /// (the next step; or, for conditions, every extension the author gave the step).
 public struct EvaluationCase: Sendable {
-    /// The use case the question comes from; cross-validation holds a use case out as a whole.
+    /// The use case the question comes from.
     public var group: String
+    /// Which of the flows given to `Evaluation.cases` it comes from; cross-validation holds a
+    /// document out as a whole, since its other use cases are offered as the document's own.
+    public var document: Int
     public var context: SuggestionContext
     public var truths: [String]
 
-    public init(group: String, context: SuggestionContext, truths: [String]) {
+    public init(group: String, document: Int = 0, context: SuggestionContext, truths: [String]) {
         self.group = group
+        self.document = document
         self.context = context
         self.truths = truths
     }
@@ -81,7 +85,9 @@ public enum Evaluation {
     /// has extensions. The context holds only what an author writing forward would have.
     public static func cases(from flows: [Flow], kinds: Set<SuggestionKind> = [.nextStep, .conditions]) -> [EvaluationCase] {
         var out: [EvaluationCase] = []
-        for flow in flows {
+        for (document, flow) in flows.enumerated() {
+            let start = out.count
+            defer { for i in start..<out.count { out[i].document = document } }
             for uc in flow.useCases {
                 guard let title = flow[uc]?.text else { continue }
                 var scenarios = [uc]
@@ -160,29 +166,29 @@ public enum Evaluation {
         if best >= 0.5 { r.nearAtK += 1 }
     }
 
-    /// The local model's figures on flows it did not learn: the use cases are split into `folds`
-    /// groups by title; each group's cases are asked of a model trained on all the other use
-    /// cases of `flows` (plus `extra`, a library that is always learned, such as a bundled corpus
-    /// when evaluating a user's flows).
+    /// The local model's figures on flows it did not learn. The documents (the flows given to
+    /// `cases(from:)`, in the same order as `flows`) are split into `folds` groups; each group's
+    /// questions are asked of a model trained on the other documents (plus `extra`, a library
+    /// that is always learned, such as the bundled corpus when evaluating a user's flows, less
+    /// any use case asked about). The asked document's other use cases still count, as the
+    /// document's own, just as they do in the editor.
     public static func crossValidated(_ all: [EvaluationCase], learning flows: [Flow], folds: Int, k: Int,
-                                      extra: [Flow] = [], weights: LocalModel.Weights = .init(),
+                                      extra: [Flow] = [], weights: LocalModel.Weights = .next,
+                                      conditionWeights: LocalModel.Weights = .conditions,
                                       observe: ((EvaluationCase, [String]) -> Void)? = nil) -> [EvaluationReport] {
-        let learned = LocalModel.examples(from: flows)
+        let learned = flows.map { LocalModel.examples(from: [$0]) }
         let always = LocalModel.examples(from: extra)
-        let folds = max(2, folds)
-        func fold(_ title: String) -> Int {
-            var h: UInt64 = 0xcbf2_9ce4_8422_2325
-            for b in title.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-            return Int(h % UInt64(folds))
-        }
+        let folds = max(2, min(folds, flows.count))
         var total: [SuggestionKind: EvaluationReport] = [:]
         for f in 0..<folds {
-            let asked = all.filter { fold($0.group) == f }
+            let asked = all.filter { $0.document % folds == f }
             guard !asked.isEmpty else { continue }
-            // A use case asked about is never learned, not even from `extra` (which may hold it too).
             let held = Set(asked.map(\.group))
-            var model = LocalModel(examples: (learned + always).filter { fold($0.useCase) != f && !held.contains($0.useCase) })
+            let training = learned.enumerated().filter { $0.offset % folds != f }.flatMap(\.element)
+                + always.filter { !held.contains($0.useCase) }
+            var model = LocalModel(examples: training)
             model.weights = weights
+            model.conditionWeights = conditionWeights
             for r in run(asked, k: k, observe: observe, suggest: { model.suggest($0, count: $1) }) {
                 total[r.kind, default: EvaluationReport(kind: r.kind, k: k)].add(r)
             }

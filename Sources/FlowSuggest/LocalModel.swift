@@ -133,9 +133,24 @@ public struct LocalModel: Sendable {
         /// How many of the most similar processes give all their steps as candidates.
         public var similarProcesses = 5
         public init() {}
+
+        /// Tuned by `FlowBench tune` (5-fold by file, on the bundled corpus).
+        public static let next: Weights = {
+            var w = Weights()
+            (w.retrieval, w.topic, w.turn, w.position, w.process, w.scenario, w.document) = (1.4, 3.5, 1.4, 1.4, 0, 1, 0)
+            return w
+        }()
+        public static let conditions: Weights = {
+            var w = Weights()
+            (w.retrieval, w.topic, w.turn, w.position, w.process, w.scenario, w.document) = (1, 3.4, 0, 0, 0, 1, 0)
+            return w
+        }()
     }
 
-    public var weights = Weights()
+    /// The weights for next steps and for conditions (what goes wrong depends more on the step's
+    /// own words, so topic counts more there).
+    public var weights = Weights.next
+    public var conditionWeights = Weights.conditions
 
     /// Up to `count` suggestions, best first, never one of `context.existing`.
     public func suggest(_ context: SuggestionContext, count: Int) -> [String] {
@@ -143,6 +158,7 @@ public struct LocalModel: Sendable {
         // What can go wrong depends on the step itself, not on the one before it.
         if context.kind == .conditions { previous = Array(previous.suffix(1)) }
         let kind = context.kind.rawValue
+        let weights = context.kind == .conditions ? conditionWeights : weights
         let query = Self.contextVector(useCase: context.useCase + " " + context.goal, previous: previous, idf: idf)
         var scores: [Int: Float] = [:]
         for (gram, q) in query {
@@ -262,7 +278,9 @@ public struct LocalModel: Sendable {
         return total == 0 ? 0 : row[to.rawValue] / total
     }
 
-    /// Replaces the example's actor at the start of each line with the asking use case's actor.
+    /// Tells a learned step in the asking use case's actor: the example's actor at the start of
+    /// each line becomes the asking actor. Mentions later in a step are left alone: there they
+    /// are mostly another party ("System emails the customer" in a clerk's use case).
     public static func retold(_ text: String, from actor: String?, to target: String) -> String {
         guard let actor, !actor.isEmpty, !target.isEmpty, actor != target else { return text }
         return text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
@@ -363,6 +381,29 @@ public struct LocalModel: Sendable {
     /// words and word pairs for alphabetic scripts; single characters and character pairs for
     /// Chinese, Japanese and Korean, which do not put spaces between words.
     static func grams(_ text: String) -> [Int] {
+        if let known = gramCache.get(text) { return known }
+        let found = computeGrams(text)
+        gramCache.put(text, found)
+        return found
+    }
+
+    /// Steps recur (each is the target of one example and the context of the next, and the open
+    /// document is asked about again and again), so their terms are kept, up to a bound.
+    static let gramCache = GramCache()
+
+    final class GramCache: @unchecked Sendable {
+        private var terms: [String: [Int]] = [:]
+        private let lock = NSLock()
+        func get(_ text: String) -> [Int]? { lock.withLock { terms[text] } }
+        func put(_ text: String, _ found: [Int]) {
+            lock.withLock {
+                if terms.count >= 200_000 { terms.removeAll(keepingCapacity: true) }
+                terms[text] = found
+            }
+        }
+    }
+
+    private static func computeGrams(_ text: String) -> [Int] {
         var terms: [String] = []
         var words: [String] = []
         var cjk: [Character] = []
@@ -428,15 +469,42 @@ public struct LocalModel: Sendable {
         ("提醒", "通知"), ("告知", "通知"),
         ("审核", "审批"), ("批准", "审批"),
         ("进入", "打开"), ("点开", "打开"),
-        ("用户名", "账号"), ("帐号", "账号"), ("工号", "账号"),
+        ("帐号", "账号"), ("工号", "账号"),
     ]
 
+    /// The synonyms as pairs of scalars packed into one number, for a one-pass scan.
+    private static let chineseFolds: [UInt64: String] = {
+        var out: [UInt64: String] = [:]
+        for (from, to) in chineseSynonyms where from.unicodeScalars.count == 2 {
+            let u = Array(from.unicodeScalars)
+            out[UInt64(u[0].value) << 32 | UInt64(u[1].value)] = to
+        }
+        return out
+    }()
+    private static let chineseFoldStarts = Set(chineseSynonyms.compactMap { $0.0.unicodeScalars.first?.value })
+
+    /// One pass over the text; 验证码 (a code, not a check) stays whole.
     static func foldedChinese(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isCJK) else { return text }
-        // Words that merely contain one of them stay whole: 验证码 is a code, not a check.
-        var t = text.replacingOccurrences(of: "验证码", with: "\u{F8FF}")
-        for (from, to) in chineseSynonyms where t.contains(from) { t = t.replacingOccurrences(of: from, with: to) }
-        return t.replacingOccurrences(of: "\u{F8FF}", with: "验证码")
+        let u = Array(text.unicodeScalars)
+        guard u.contains(where: { chineseFoldStarts.contains($0.value) }) else { return text }
+        var out = String.UnicodeScalarView()
+        var i = 0
+        while i < u.count {
+            if i + 2 < u.count, u[i] == "验", u[i + 1] == "证", u[i + 2] == "码" {
+                out.append(contentsOf: u[i...(i + 2)])
+                i += 3
+                continue
+            }
+            if i + 1 < u.count, chineseFoldStarts.contains(u[i].value),
+               let to = chineseFolds[UInt64(u[i].value) << 32 | UInt64(u[i + 1].value)] {
+                out.append(contentsOf: to.unicodeScalars)
+                i += 2
+                continue
+            }
+            out.append(u[i])
+            i += 1
+        }
+        return String(out)
     }
 
     /// A light English stemmer, so "pays", "paid" and "payment" meet at "pay".

@@ -154,9 +154,11 @@ struct Eval: ParsableCommand {
         discussion: """
             Every step of every scenario in PATH (a .flow.md file or a folder) is a question: \
             given the steps before it, what comes next? Every step with extensions also asks for \
-            conditions. The local engine is cross-validated: the use cases are split into --folds \
-            groups and each group is asked of a model trained on the others (and, unless \
-            --no-corpus, the bundled corpus). A remote engine is asked as it is (--limit caps \
+            conditions. The local engine is cross-validated: the files are split into --folds \
+            groups and each group is asked of a model trained on the other files (and, unless \
+            --no-corpus, the bundled corpus, less the use cases asked about); a file's other use \
+            cases count as its own, as in the editor. A single file is asked of a model that never \
+            learned it. A remote engine is asked as it is (--limit caps \
             the number of requests). hit counts exact answers (ignoring case and punctuation); \
             near@k counts answers with token F1 >= 0.5 (words, or single Chinese characters).
             """)
@@ -173,7 +175,7 @@ struct Eval: ParsableCommand {
     @Option(name: .short, help: "How many suggestions count (the k of hit@k).")
     var k: Int = 3
 
-    @Option(help: "Cross-validation folds for the local engine.")
+    @Option(help: "Cross-validation folds (groups of files) for the local engine.")
     var folds: Int = 10
 
     @Option(help: "Ask at most this many questions (spread evenly over the flows).")
@@ -237,7 +239,9 @@ struct Eval: ParsableCommand {
             let standardized = { (p: String) in URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
             let extra = noCorpus || corpus.map(standardized) == standardized(target) ? [] : corpus.map { ModelStore.flows(in: $0).flows } ?? []
             reports = Evaluation.crossValidated(cases, learning: flows, folds: folds, k: k, extra: extra, observe: observe)
-            label = "local model, \(folds)-fold cross-validated" + (extra.isEmpty ? "" : ", with the bundled corpus")
+            let groups = max(1, min(folds, flows.count))
+            label = (groups > 1 ? "local model, \(groups)-fold cross-validated by file" : "local model, not trained on the file")
+                + (extra.isEmpty ? "" : ", with the bundled corpus")
         } else {
             let chosen = try choice.make(local: EngineChoice.localEngine(env: env, executable: CommandLine.arguments[0]),
                                          noticed: { complain(Sanitize.line($0)) })

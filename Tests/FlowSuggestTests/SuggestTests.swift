@@ -99,7 +99,7 @@ import Testing
         #expect(Double(hits) / Double(sample.count) > 0.9, "hit@1 on learned contexts: \(hits)/\(sample.count)")
     }
 
-    /// Cross-validated on the corpus (each use case asked of a model that never learned it), on
+    /// Cross-validated on the corpus by file (each file asked of a model that never learned it), on
     /// every fourth question: a floor under the figures `flowsmith eval` prints, so a change that
     /// makes suggestions worse fails here.
     @Test func heldOutQualityFloor() throws {
@@ -111,9 +111,10 @@ import Testing
         print("local model, 5-fold cross-validated, every 4th question:\n\(next.summary)\n\(conditions.summary)")
         #expect(next.cases > 700 && conditions.cases > 150)
         #expect(next.answered == next.cases)
-        #expect(next.meanF1At1 > 0.22 && next.meanBestF1AtK > 0.31, "\(next.summary)")
-        #expect(Double(next.nearAtK) / Double(next.cases) > 0.12, "\(next.summary)")
-        #expect(conditions.meanBestF1AtK > 0.27, "\(conditions.summary)")
+        // The model this session started from scored about 0.20, 0.30, 10% and 0.27 here.
+        #expect(next.meanF1At1 > 0.23 && next.meanBestF1AtK > 0.33, "\(next.summary)")
+        #expect(Double(next.nearAtK) / Double(next.cases) > 0.15, "\(next.summary)")
+        #expect(conditions.meanBestF1AtK > 0.29, "\(conditions.summary)")
     }
 
     /// The document's other use cases are the user's own words: a step that followed a step like
@@ -155,6 +156,8 @@ import Testing
         #expect(ctx.actor == "销售代表")
         #expect(model.suggest(ctx, count: 1) == ["销售代表填写报销金额。"])
         #expect(LocalModel.retold("Clerk enters it\nSystem checks it", from: "Clerk", to: "Agent") == "Agent enters it\nSystem checks it")
+        #expect(LocalModel.retold("客户提交申请。\n系统通知客户经理。", from: "客户", to: "会员") == "会员提交申请。\n系统通知客户经理。")
+        #expect(LocalModel.retold("System emails the customer", from: "Customer", to: "Clerk") == "System emails the customer")
     }
 
     @Test func savesAndLoads() throws {
@@ -232,18 +235,13 @@ import Testing
     /// A use case asked about is never learned: steps found nowhere else are never predicted,
     /// while the same model does predict them when it has learned them.
     @Test func crossValidationNeverLearnsWhatItAsks() throws {
-        var text = ""
-        for i in 0..<6 {
-            text += "## Process \(i)\n\n"
+        let flows = try (0..<6).map { i in
+            var text = "## Process \(i)\n\n"
             for j in 0..<5 { text += "\(j + 1). Clerk files a\(i)x\(j) with b\(i)x\(j) and c\(i)x\(j).\n" }
-            text += "\n"
+            return try FlowMarkdownReader.read(text).flow
         }
-        let flows = [try FlowMarkdownReader.read(text).flow]
-        let cases = Evaluation.cases(from: flows, kinds: [.nextStep]).map { c in
-            var c = c
-            c.context.related = []
-            return c
-        }
+        let cases = Evaluation.cases(from: flows, kinds: [.nextStep])
+        #expect(cases.map(\.document) == (0..<6).flatMap { Array(repeating: $0, count: 4) })
         let held = Evaluation.crossValidated(cases, learning: flows, folds: 3, k: 3)
         #expect(held.count == 1 && held[0].cases == 24 && held[0].hitAtK == 0)
         let model = LocalModel(examples: LocalModel.examples(from: flows))
