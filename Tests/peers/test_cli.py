@@ -140,6 +140,8 @@ def test_eval_cross_validates_the_local_model(tmp_path):
         for measure in ["hit@1", "hit@3", "near@3", "F1@1", "best F1@3"]:
             assert measure in text
         assert re.search(r"conditions: \d+ cases", text)
+        limited = flowsmith("eval", ROOT / "examples/online-shop.flow.md", "--limit", "5", "--kind", "next").stdout.decode()
+        assert ": 1 files, 5 questions," in limited and "next: 5 cases" in limited and "conditions:" not in limited
         missing = flowsmith("eval", tmp_path / "nowhere", check=False)
         assert missing.returncode == 1 and b"no such file or folder" in missing.stderr
     finally:
