@@ -84,7 +84,8 @@ enum Suggesting {
             first = id
         case .conditions:
             let id = s.flow.makeID()
-            edits = [.insert(.extension(id, text, kind: .exception), parent: current.point.parent, index: current.point.index)]
+            // Most conditions are handled and rejoin the scenario; `!` marks the ones that are exceptions.
+            edits = [.insert(.extension(id, text, kind: .alternative), parent: current.point.parent, index: current.point.index)]
             first = id
         case .draft:
             for (i, line) in text.split(separator: "\n").enumerated() {
@@ -94,7 +95,8 @@ enum Suggesting {
             }
         }
         Editing.perform(Transaction("Accept suggestion", edits), cursorAfter: first, &s)
-        if chain && current.point.kind != .conditions, let last = lastInserted(edits) {
+        // A condition goes on to the extension's first step; a step to the step after it.
+        if chain, let last = lastInserted(edits) {
             s.cursor = last
             effects += ask(.nextStep, &s)
         }
@@ -119,7 +121,7 @@ enum Suggesting {
         let text = current.candidates[current.index]
         switch point.kind {
         case .conditions:
-            return [(base + Numbering.letters(point.index) + ". !", text, depth)]
+            return [(base + Numbering.letters(point.index) + ".", text, depth)]
         case .nextStep:
             return [(base + String(point.index + 1) + ".", text, depth)]
         case .draft:

@@ -229,27 +229,41 @@ public struct LocalModel: Sendable {
         topic = Self.normalize(topic.reduce(into: [:]) { $0[$1.key] = $1.value * (idf[$1.key] ?? 1) })
         let lastRole = previous.isEmpty ? Role.start : Self.role(of: previous.last ?? "", actor: context.actor)
         let best = max(pool.values.map(\.retrieval).max() ?? 0, .leastNonzeroMagnitude)
-        var ranked: [(score: Float, text: String, actor: String?)] = []
+        var ranked: [(score: Float, text: String, actor: String?, own: Bool)] = []
         for c in pool.values {
             let onTopic = c.vector.reduce(Float(0)) { $0 + $1.value * (topic[$1.key] ?? 0) }
             let turn = context.kind == .nextStep ? turnProbability(from: lastRole, to: Self.role(of: c.text, actor: c.actor ?? "")) : 0
             let score = weights.retrieval * c.retrieval / best + weights.topic * onTopic + weights.turn * turn
                 + weights.position * c.position + weights.process * c.process + weights.scenario * c.scenario
                 + weights.memory * c.closest * c.closest * c.closest * c.closest
-            ranked.append((score, c.text, c.actor))
+            ranked.append((score, c.text, c.actor, c.own))
         }
         ranked.sort { $0.score > $1.score || ($0.score == $1.score && $0.text < $1.text) }
         var out: [String] = []
         var shown = avoid
         // A paraphrase of a step already there (or of a suggestion above it) is no suggestion.
-        var near = (context.kind == .conditions ? context.existing : context.existing + context.stepsSoFar.suffix(1))
-            .map { Evaluation.tokens(Self.foldedChinese($0)) }
+        // The step that already follows is closer at hand: a looser likeness to it is already a repeat.
+        // Compared without the asking actor's name, which a step and its successor often share.
+        let tokens = { (t: String) in
+            Evaluation.tokens(Self.foldedChinese(!context.actor.isEmpty && t.hasPrefix(context.actor) ? String(t.dropFirst(context.actor.count)) : t))
+        }
+        var near = context.existing.map(tokens)
+        var adjacent: [[String]] = []
+        if context.kind == .nextStep {
+            if context.existing.count > context.stepsSoFar.count { adjacent.append(tokens(context.existing[context.stepsSoFar.count])) }
+        }
+        // The document's own steps are the user's words; actors who already act in this use case
+        // keep their names.
+        let documentSteps = context.stepsSoFar + context.existing
         for candidate in ranked {
-            let text = Self.retold(candidate.text, from: candidate.actor, to: context.actor)
+            let keep = context.kind == .conditions || candidate.own
+                || candidate.actor.map { actor in documentSteps.contains { $0.hasPrefix(actor) } } == true
+            let text = keep ? candidate.text : Self.retold(candidate.text, from: candidate.actor, to: context.actor)
             guard shown.insert(OutputSanitizer.normalized(text)).inserted else { continue }
-            let tokens = Evaluation.tokens(Self.foldedChinese(text))
-            guard !near.contains(where: { Evaluation.f1(tokens, $0) >= 0.8 }) else { continue }
-            near.append(tokens)
+            let mine = tokens(text)
+            guard !near.contains(where: { Evaluation.f1(mine, $0) >= 0.8 }),
+                  !adjacent.contains(where: { Evaluation.f1(mine, $0) >= 0.6 }) else { continue }
+            near.append(mine)
             out.append(text)
             if out.count == count { break }
         }
@@ -281,12 +295,19 @@ public struct LocalModel: Sendable {
     /// Tells a learned step in the asking use case's actor: the example's actor at the start of
     /// each line becomes the asking actor. Mentions later in a step are left alone: there they
     /// are mostly another party ("System emails the customer" in a clerk's use case).
+    /// A line is left as it is when the actor is only the start of a longer word ("Managers")
+    /// or when the target already appears in it ("Manager and HR partner meet …").
     public static func retold(_ text: String, from actor: String?, to target: String) -> String {
         guard let actor, !actor.isEmpty, !target.isEmpty, actor != target else { return text }
+        let chinese = actor.unicodeScalars.first.map(isCJK) ?? false
         return text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.hasPrefix(actor) ? target + line.dropFirst(actor.count) : String(line)
+            guard line.hasPrefix(actor), !line.dropFirst(actor.count).contains(target) else { return String(line) }
+            let next = line.dropFirst(actor.count).first
+            if !chinese, let next, next.isLetter || next.isNumber { return String(line) }
+            return target + line.dropFirst(actor.count)
         }.joined(separator: "\n")
     }
+
 
     /// The primary actor field, in English or Chinese, cut to its first name ("Clerk, Manager" → "Clerk").
     public static func primaryActor(_ fields: [Field]) -> String? {

@@ -104,7 +104,7 @@ public struct SuggestionContext: Hashable, Sendable {
     }
 
     /// The context for the cursor's position, and where accepted text goes. A use case row asks
-    /// for its first step (or, when it has none, a draft); a step for the step after it (or, with
+    /// for the step after its last one (or, when it has none, a draft); a step for the step after it (or, with
     /// `conditions`, for conditions); an extension row for the next step at the end of the extension.
     public static func at(_ cursor: NodeID, in flow: Flow, kind requested: SuggestionKind? = nil) -> (SuggestionContext, InsertionPoint)? {
         guard let node = flow[cursor], let uc = flow.useCase(of: cursor), let ucNode = flow[uc] else { return nil }
@@ -125,8 +125,10 @@ public struct SuggestionContext: Hashable, Sendable {
             ctx.existing = texts(node.children)
             return (ctx, InsertionPoint(parent: cursor, index: node.children.count, kind: .draft))
         case (.useCase, _):
-            ctx.existing = texts(node.children)
-            return (ctx, InsertionPoint(parent: cursor, index: 0, kind: .nextStep))
+            // The title row of a use case with steps continues its main scenario.
+            ctx.stepsSoFar = texts(node.children)
+            ctx.existing = ctx.stepsSoFar
+            return (ctx, InsertionPoint(parent: cursor, index: node.children.count, kind: .nextStep))
         case (.extension, _):
             ctx.condition = node.text
             ctx.stepsSoFar = texts(node.children)

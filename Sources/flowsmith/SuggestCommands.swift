@@ -12,8 +12,8 @@ struct Suggest: ParsableCommand {
         abstract: "Print suggestions for a place in a flow (for scripts and debugging).",
         discussion: """
             POSITION names a use case and a step: 1.3 is after step 3 of use case 1, 2.3a1 after \
-            step 3a1 of use case 2, 2.3a at the end of extension 3a, and 1 (or 1.0) the start of \
-            use case 1. With --kind conditions it asks what can go wrong at the step instead; \
+            step 3a1 of use case 2, 2.3a at the end of extension 3a, and 1 (or 1.0) the end of \
+            use case 1's main scenario (a draft when it has no steps). With --kind conditions it asks what can go wrong at the step instead; \
             --kind draft drafts a whole main scenario from the use case's title and goal.
             """)
 
@@ -169,7 +169,7 @@ struct Eval: ParsableCommand {
     @Option(help: "local, openai, ollama, llamacpp or vllm (default: openai when OPENAI_API_KEY or OPENAI_BASE_URL is set, else local).")
     var engine: String?
 
-    @Option(help: "next or conditions (default: both).")
+    @Option(help: "next or conditions (default: both; drafts are not measured).")
     var kind: SuggestionKind?
 
     @Option(name: .short, help: "How many suggestions count (the k of hit@k).")
@@ -206,6 +206,10 @@ struct Eval: ParsableCommand {
             flows = found
         } else {
             flows = [try loadFlow(target).flow]
+        }
+        if kind == .draft {
+            complain("eval measures next steps and conditions (--kind next or --kind conditions); drafts have no single right answer")
+            throw ExitCode(1)
         }
         let kinds: Set<SuggestionKind> = kind.map { [$0] } ?? [.nextStep, .conditions]
         var cases = Evaluation.cases(from: flows, kinds: kinds)
@@ -250,7 +254,13 @@ struct Eval: ParsableCommand {
             }
             label = "\(choice.engine)" + (choice.model.map { " (\($0))" } ?? "")
         }
-        print(Sanitize.line("\(label) on \(target): \(flows.count) files, \(cases.count) questions, in \(ContinuousClock.now - start)"))
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        print(Sanitize.line("\(target): \(flows.count) file\(flows.count == 1 ? "" : "s"), \(cases.count) questions, "
+            + String(format: "%.1f s", seconds)))
+        print(Sanitize.line("engine: \(label)"))
         for r in reports { print(r.summary.split(separator: "\n").map { Sanitize.line(String($0)) }.joined(separator: "\n")) }
+        print("hit: the author's own words (ignoring case and punctuation); near: shares at least half its "
+            + "words (or Chinese characters) with them (token F1 >= 0.5); F1: word overlap, 0 to 1.")
     }
 }

@@ -75,7 +75,14 @@ import Testing
         let id = asked("j S", &s)
         _ = App.update(&s, .suggestionsArrived(id: id, candidates: ["用户名为空"], done: true))
         press("Right", &s)
-        #expect(at(s) == "UC 1 · 1a" && s.flow[s.cursor!]?.extensionKind == .exception)
+        #expect(at(s) == "UC 1 · 1a" && s.flow[s.cursor!]?.extensionKind == .alternative)
+        // A on a condition goes on to ask for the extension's first step.
+        press("u", &s)
+        let again = asked("S", &s)
+        _ = App.update(&s, .suggestionsArrived(id: again, candidates: ["用户名为空"], done: true))
+        guard case .requestSuggestions(_, let inside, _, _)? = press("A", &s).last else { Issue.record("no chained request"); return }
+        #expect(at(s) == "UC 1 · 1a" && inside.condition == "用户名为空" && inside.stepsSoFar.isEmpty)
+        press("Esc", &s)
         press("N", &s); typeText("新增客户", &s); press("Enter", &s)
         let d = asked("s", &s)
         _ = App.update(&s, .suggestionsArrived(id: d, candidates: ["客服人员填写客户信息\n系统校验手机号\n系统保存客户"], done: true))

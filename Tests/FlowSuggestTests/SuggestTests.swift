@@ -158,6 +158,9 @@ import Testing
         #expect(LocalModel.retold("Clerk enters it\nSystem checks it", from: "Clerk", to: "Agent") == "Agent enters it\nSystem checks it")
         #expect(LocalModel.retold("客户提交申请。\n系统通知客户经理。", from: "客户", to: "会员") == "会员提交申请。\n系统通知客户经理。")
         #expect(LocalModel.retold("System emails the customer", from: "Customer", to: "Clerk") == "System emails the customer")
+        #expect(LocalModel.retold("Manager and HR partner meet the employee.", from: "Manager", to: "HR partner")
+            == "Manager and HR partner meet the employee.")
+        #expect(LocalModel.retold("Managers sign it.", from: "Manager", to: "Clerk") == "Managers sign it.")
     }
 
     @Test func savesAndLoads() throws {
