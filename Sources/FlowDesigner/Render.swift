@@ -87,9 +87,16 @@ public enum Render {
             let textX = x + DisplayWidth.of(label)
             let suffix = i == 0 && !current.candidates.isEmpty
                 ? "  (\(current.index + 1)/\(current.candidates.count)\(current.loading ? "…" : ""))" : ""
-            let wrapped = wrap(ghost.text + suffix, max(8, width - textX - 1))
+            // The counter goes after the text's last line, never on a line of its own: when it
+            // does not fit there, the text is wrapped narrower.
+            let room = max(8, width - textX - 1)
+            var wrapped = wrap(ghost.text, room)
+            if let last = wrapped.last, DisplayWidth.of(last) + DisplayWidth.of(suffix) > room {
+                wrapped = wrap(ghost.text, max(8, room - DisplayWidth.of(suffix)))
+            }
             for (j, part) in wrapped.enumerated() {
-                out.append(j == 0 ? (x, label + part, "") : (textX, part, ""))
+                let counter = j == wrapped.count - 1 ? suffix : ""
+                out.append(j == 0 ? (x, label + part, counter) : (textX, part, counter))
             }
         }
         return out

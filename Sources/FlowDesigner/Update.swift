@@ -300,17 +300,20 @@ extension AppState {
         if !rows.isVisible(c) { cursor = rows.visibleAncestor(c) }
         guard let cur = cursor else { return }
         let h = max(1, treeHeight)
+        // Near the end, fill the pane rather than leave blank rows under the last one (after an
+        // undo or a delete shortened the tree, too).
+        defer {
+            if let t = top {
+                let shown = rows.window(from: t, count: h).count
+                if shown < h { top = rows.offset(t, by: -(h - shown)) }
+            }
+        }
         if let t = top, flow.contains(t), rows.isVisible(t) {
             if rows.window(from: t, count: h).contains(cur) { return }
             if rows.window(from: cur, count: h).contains(t) { top = cur; return }
             if rows.window(from: t, count: 2 * h).contains(cur) { top = rows.offset(cur, by: -(h - 1)); return }
         }
         top = rows.offset(cur, by: -(h / 2))
-        // Near the end, fill the pane rather than leave blank rows under the last one.
-        if let t = top {
-            let shown = rows.window(from: t, count: h).count
-            if shown < h { top = rows.offset(t, by: -(h - shown)) }
-        }
     }
 
     /// Scrolls so the suggestion's ghost rows show below their anchor, keeping the cursor on screen.

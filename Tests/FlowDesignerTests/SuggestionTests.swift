@@ -1,5 +1,5 @@
 import FlowCore
-import FlowDesigner
+@testable import FlowDesigner
 import FlowFormats
 import FlowSuggest
 import FlowTerminal
@@ -102,6 +102,30 @@ import Testing
         #expect(ctx.stepsSoFar.last == "System prints the record")
     }
 
+    /// On a use case's own row, `s` continues its main scenario after the last step.
+    @Test func aUseCaseRowContinuesItsScenario() throws {
+        var s = AppState(flow: SampleFlow.flow(), path: "crm.flow.md", width: 80, height: 24)
+        press("G k k", &s)
+        #expect(at(s) == "UC 2")
+        guard case .requestSuggestions(let id, let ctx, _, _)? = press("s", &s).last else { Issue.record("no request"); return }
+        #expect(ctx.kind == .nextStep && ctx.stepsSoFar == ["Clerk enters a phone number", "System shows the customer"])
+        _ = App.update(&s, .suggestionsArrived(id: id, candidates: ["Clerk updates the address"], done: true))
+        let screen = Render.screen(s).text.split(separator: "\n").map(String.init)
+        let shown = try #require(screen.firstIndex { $0.contains("System shows the customer") })
+        #expect(screen[shown + 1].contains("3. Clerk updates the address"))
+        press("Tab", &s)
+        #expect(at(s) == "UC 2 · 3" && s.flow[s.cursor!]?.text == "Clerk updates the address")
+    }
+
+    /// Undoing steps added at the end leaves no blank rows under the last one.
+    @Test func undoAtTheEndRefillsThePane() {
+        var s = AppState(flow: SampleFlow.flow(), path: "crm.flow.md", width: 80, height: 8)
+        press("G", &s)
+        for _ in 0..<5 { press("o", &s); typeText("more", &s); press("Enter", &s) }
+        press("u u u u u", &s)
+        #expect(s.rows.window(from: s.top!, count: s.treeHeight).count == s.treeHeight)
+    }
+
     @Test func conditionsOnlyAtSteps() {
         var s = fresh()
         #expect(press("S", &s).isEmpty)
@@ -179,6 +203,23 @@ final class SlowEngine: SuggestionEngine, @unchecked Sendable {
         try assertSnapshot(screen, "suggest-bottom-40x8")
         // Every word of the candidate is on screen, under the last row, before the status line.
         for word in long.split(separator: " ") { #expect(screen.text.contains(word), "\(word) not shown") }
+    }
+
+    /// The "(1/3)" counter follows the text's last line and is never left on a line of its own,
+    /// whatever the width.
+    @Test func theCounterStaysWithTheText() throws {
+        for width in 30...80 {
+            var s = AppState(flow: SampleFlow.flow(), path: "crm.flow.md", width: width, height: 20)
+            press("G s", &s)
+            let id = try #require(s.suggestions?.id)
+            let text = "System prints the whole customer record with every past call and the notes of each"
+            _ = App.update(&s, .suggestionsArrived(id: id, candidates: [text, "b", "c"], done: true))
+            let lines = Render.ghostLines(try #require(s.suggestions), width: width, s)
+            #expect(lines.allSatisfy { !$0.text.trimmingCharacters(in: .whitespaces).isEmpty }, "width \(width)")
+            #expect(lines.last?.suffix == "  (1/3)" && lines.dropLast().allSatisfy { $0.suffix.isEmpty }, "width \(width)")
+            #expect(lines.allSatisfy { $0.x + DisplayWidth.of($0.text) + DisplayWidth.of($0.suffix) <= width }, "width \(width)")
+            #expect(lines.map(\.text).joined(separator: " ").hasSuffix("of each"))
+        }
     }
 }
 
