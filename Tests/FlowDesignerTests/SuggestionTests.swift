@@ -130,6 +130,10 @@ import Testing
         var s = fresh()
         #expect(press("S", &s).isEmpty)
         #expect(s.message?.text == "S suggests what can go wrong at a step: move to a step (3, 3a1) first")
+        press("j Down Down", &s)
+        #expect(at(s) == "UC 1 · 2a")
+        #expect(press("S", &s).isEmpty)
+        #expect(s.message?.text == "S suggests what can go wrong at a step: move to a step (3, 3a1) first")
     }
 
     @Test func failuresAndEmptyAnswersSaySo() {
