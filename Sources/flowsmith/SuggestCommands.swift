@@ -262,5 +262,10 @@ struct Eval: ParsableCommand {
         for r in reports { print(r.summary.split(separator: "\n").map { Sanitize.line(String($0)) }.joined(separator: "\n")) }
         print("hit: the author's own words (ignoring case and punctuation); near: shares at least half its "
             + "words (or Chinese characters) with them (token F1 >= 0.5); F1: word overlap, 0 to 1.")
+        // An engine that failed every question measured nothing: say so in the exit status.
+        if reports.allSatisfy({ $0.failed == $0.cases }) {
+            complain("every question failed: " + Sanitize.line(reports.first?.firstError ?? "no answer"))
+            throw ExitCode(1)
+        }
     }
 }

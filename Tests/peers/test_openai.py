@@ -84,6 +84,18 @@ def test_eval_asks_a_remote_engine_every_question(fake, tmp_path):
     assert "author: System shows the home page." in stdout
     assert KEY not in stdout + stderr
 
+    # A server that refuses every request measured nothing: the exit status says so, with its reason.
+    os.environ.update({**e, "FLOWSMITH_MODEL": "unauthorized"})
+    try:
+        proc = flowsmith("eval", flow, check=False)
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+    stdout, stderr = out(proc)
+    assert proc.returncode == 1 and "2 failed" in stdout
+    assert "every question failed" in stderr and "401" in stderr, stderr
+    assert KEY not in stdout + stderr
+
 
 def test_escape_sequences_split_across_chunks_never_reach_the_output(fake, tmp_path):
     stdout, _ = out(suggest(fake, "escape", "--no-fallback", tmp=tmp_path))
