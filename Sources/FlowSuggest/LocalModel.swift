@@ -27,7 +27,6 @@ public struct LocalModel: Sendable {
     private var vectors: [[Int: Float]] = []
     private var index: [Int: [(example: Int, weight: Float)]] = [:]
     private var idf: [Int: Float] = [:]
-    private var actorOf: [String: String?] = [:]
     /// Each learned use case as one document (title and every step), by title.
     private var processIndex: [Int: [(process: Int, weight: Float)]] = [:]
     private var processOf: [String: Int] = [:]
@@ -39,7 +38,6 @@ public struct LocalModel: Sendable {
 
     public init(examples: [Example]) {
         self.examples = examples
-        for e in examples where actorOf[e.target] == nil { actorOf[e.target] = e.actor }
         build()
     }
 
@@ -109,18 +107,19 @@ public struct LocalModel: Sendable {
 
     // MARK: Asking
 
-    /// How the signals are weighed against each other; the defaults are tuned on the bundled
-    /// corpus by cross-validation (`flowsmith eval`, `make bench`).
+    /// How the signals are weighed against each other. The defaults are the weights for next
+    /// steps, tuned by `FlowBench tune` on the bundled corpus, cross-validated by file (the
+    /// figures `flowsmith eval` and `make bench` print).
     public struct Weights: Sendable, Equatable {
         /// Learned steps that followed steps like the asking one, in processes like the asking one.
-        public var retrieval: Float = 1
+        public var retrieval: Float = 1.4
         /// The candidate itself talks about what the use case so far talks about.
         public var topic: Float = 3.5
         /// Who acts next: how often, after a step by the system (or the primary actor, or someone
         /// else), the next step was by each of them.
-        public var turn: Float = 2
+        public var turn: Float = 1.4
         /// The candidate stood about as far into its scenario as the asked place.
-        public var position: Float = 0.7
+        public var position: Float = 1.4
         /// The candidate comes from the same kind of scenario: the main one, or an extension.
         public var scenario: Float = 1
         /// The candidate comes from a process like the asking one.
@@ -129,20 +128,16 @@ public struct LocalModel: Sendable {
         /// them): the step that followed it there. Grows with the fourth power of the match.
         public var memory: Float = 2
         /// Extra weight of the document's own use cases over the learned library.
-        public var document: Float = 1
+        public var document: Float = 0
         /// How many of the most similar processes give all their steps as candidates.
         public var similarProcesses = 5
         public init() {}
 
-        /// Tuned by `FlowBench tune` (5-fold by file, on the bundled corpus).
-        public static let next: Weights = {
-            var w = Weights()
-            (w.retrieval, w.topic, w.turn, w.position, w.process, w.scenario, w.document) = (1.4, 3.5, 1.4, 1.4, 0, 1, 0)
-            return w
-        }()
+        public static let next = Weights()
+        /// Tuned the same way on conditions: who acts and where do not matter there.
         public static let conditions: Weights = {
             var w = Weights()
-            (w.retrieval, w.topic, w.turn, w.position, w.process, w.scenario, w.document) = (1, 3.4, 0, 0, 0, 1, 0)
+            (w.retrieval, w.topic, w.turn, w.position) = (1, 3.4, 0, 0)
             return w
         }()
     }
@@ -248,10 +243,8 @@ public struct LocalModel: Sendable {
             Evaluation.tokens(Self.foldedChinese(!context.actor.isEmpty && t.hasPrefix(context.actor) ? String(t.dropFirst(context.actor.count)) : t))
         }
         var near = context.existing.map(tokens)
-        var adjacent: [[String]] = []
-        if context.kind == .nextStep {
-            if context.existing.count > context.stepsSoFar.count { adjacent.append(tokens(context.existing[context.stepsSoFar.count])) }
-        }
+        let following = context.kind == .nextStep && context.existing.count > context.stepsSoFar.count
+            ? tokens(context.existing[context.stepsSoFar.count]) : nil
         // The document's own steps are the user's words; actors who already act in this use case
         // keep their names.
         let documentSteps = context.stepsSoFar + context.existing
@@ -262,7 +255,7 @@ public struct LocalModel: Sendable {
             guard shown.insert(OutputSanitizer.normalized(text)).inserted else { continue }
             let mine = tokens(text)
             guard !near.contains(where: { Evaluation.f1(mine, $0) >= 0.8 }),
-                  !adjacent.contains(where: { Evaluation.f1(mine, $0) >= 0.6 }) else { continue }
+                  following.map({ Evaluation.f1(mine, $0) < 0.6 }) ?? true else { continue }
             near.append(mine)
             out.append(text)
             if out.count == count { break }
@@ -307,7 +300,6 @@ public struct LocalModel: Sendable {
             return target + line.dropFirst(actor.count)
         }.joined(separator: "\n")
     }
-
 
     /// The primary actor field, in English or Chinese, cut to its first name ("Clerk, Manager" → "Clerk").
     public static func primaryActor(_ fields: [Field]) -> String? {

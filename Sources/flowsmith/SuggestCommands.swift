@@ -188,6 +188,10 @@ struct Eval: ParsableCommand {
     var noCorpus = false
 
     func run() throws {
+        if kind == .draft {
+            complain("eval measures next steps and conditions (--kind next or --kind conditions); drafts have no single right answer")
+            throw ExitCode(1)
+        }
         let env = ProcessInfo.processInfo.environment
         let corpus = ModelStore.corpusDirectory(env, executable: CommandLine.arguments[0])
         guard let target = path ?? corpus else {
@@ -206,10 +210,6 @@ struct Eval: ParsableCommand {
             flows = found
         } else {
             flows = [try loadFlow(target).flow]
-        }
-        if kind == .draft {
-            complain("eval measures next steps and conditions (--kind next or --kind conditions); drafts have no single right answer")
-            throw ExitCode(1)
         }
         let kinds: Set<SuggestionKind> = kind.map { [$0] } ?? [.nextStep, .conditions]
         var cases = Evaluation.cases(from: flows, kinds: kinds)

@@ -30,6 +30,20 @@ def editor(work, *args, width=100, height=30, env=None, tail=SHELL_TAIL):
     return t
 
 
+@pytest.fixture
+def fake():
+    from fake_openai import Fake
+    f = Fake()
+    yield f
+    f.close()
+
+
+def served_editor(work, fake, model):
+    """The editor on the Chinese example, its suggestions from the loopback server's `model` scenario."""
+    return editor(work, "crm.flow.md", env={"OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": "sk-test-key-123456",
+                                            "FLOWSMITH_MODEL": model})
+
+
 def test_restructure_the_chinese_example_and_save(work):
     t = editor(work, "crm.flow.md")
     try:
@@ -231,11 +245,8 @@ def test_bracketed_paste_goes_into_the_label_and_runs_no_commands(work):
         t.close()
 
 
-def test_suggestions_stream_in_from_an_openai_compatible_server(work):
-    from fake_openai import Fake
-    fake = Fake()
-    t = editor(work, "crm.flow.md", env={"OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": "sk-test-key-123456",
-                                          "FLOWSMITH_MODEL": "slow"})
+def test_suggestions_stream_in_from_an_openai_compatible_server(work, fake):
+    t = served_editor(work, fake, "slow")
     try:
         t.wait_for("系统登录")
         t.keys("j", "j", "s")
@@ -259,14 +270,10 @@ def test_suggestions_stream_in_from_an_openai_compatible_server(work):
         t.wait_for("EXIT=0")
     finally:
         t.close()
-        fake.close()
 
 
-def test_server_errors_show_as_a_status_message_and_fall_back(work):
-    from fake_openai import Fake
-    fake = Fake()
-    t = editor(work, "crm.flow.md", env={"OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": "sk-test-key-123456",
-                                          "FLOWSMITH_MODEL": "unauthorized"})
+def test_server_errors_show_as_a_status_message_and_fall_back(work, fake):
+    t = served_editor(work, fake, "unauthorized")
     try:
         t.wait_for("系统登录")
         t.keys("j", "j", "s")
@@ -278,4 +285,3 @@ def test_server_errors_show_as_a_status_message_and_fall_back(work):
         t.wait_for("EXIT=0")
     finally:
         t.close()
-        fake.close()
