@@ -17,8 +17,18 @@ extension Flow {
     /// Lists what is wrong or unfinished, in document order: empty labels, duplicate use-case
     /// titles, resume targets that do not exist, extensions that change nothing, use cases with
     /// no steps, steps that cannot be reached and steps from which the use case can never end.
+    ///
+    /// Linear in the size of the flow: titles are compared through one table built up front.
     public func validate() -> [Problem] {
-        useCases.flatMap { validate(useCase: $0) }
+        var firstWithTitle: [String: Int] = [:]
+        var out: [Problem] = []
+        for (i, uc) in useCases.enumerated() {
+            let key = nodes[uc]?.text.trimmingSpaces.lowercased() ?? ""
+            let first = firstWithTitle[key] ?? i
+            if firstWithTitle[key] == nil { firstWithTitle[key] = i }
+            out.append(contentsOf: validate(useCase: uc, at: i, firstWithTitle: first))
+        }
+        return out
     }
 
     private func labelProblems(_ id: NodeID) -> [Problem] {
@@ -106,11 +116,18 @@ extension Flow {
     /// showing beside it without validating the whole flow.
     public func validate(useCase uc: NodeID) -> [Problem] {
         guard let node = nodes[uc], let i = useCases.firstIndex(of: uc) else { return [] }
-        var problems: [Problem] = []
         let key = node.text.trimmingSpaces.lowercased()
-        if key.isEmpty {
+        let first = key.isEmpty ? i : useCases.firstIndex(where: { nodes[$0]?.text.trimmingSpaces.lowercased() == key }) ?? i
+        return validate(useCase: uc, at: i, firstWithTitle: first)
+    }
+
+    /// The use case at index `i`, where `first` is the index of the first use case with its title.
+    private func validate(useCase uc: NodeID, at i: Int, firstWithTitle first: Int) -> [Problem] {
+        guard let node = nodes[uc] else { return [] }
+        var problems: [Problem] = []
+        if node.text.trimmingSpaces.isEmpty {
             problems.append(Problem(node: uc, part: .text, message: "use case \(i + 1) has no title"))
-        } else if let first = useCases.firstIndex(where: { nodes[$0]?.text.trimmingSpaces.lowercased() == key }), first < i {
+        } else if first < i {
             problems.append(Problem(node: uc, part: .text,
                                     message: "use case \(i + 1) has the same title as use case \(first + 1): \"\(node.text)\""))
         }

@@ -4,16 +4,50 @@ import FlowCore
 /// person writes by hand (indentation widths, tabs, numbering, line ends); anything outside the
 /// grammar is a `FormatError` that says where and what was expected.
 public enum FlowMarkdownReader {
+    /// Reads a whole file; throws its first error (see `readAll` for every error).
     public static func read(_ text: String, file: String? = nil) throws(FormatError) -> ParsedFlow {
+        let (parsed, errors) = readAll(text, file: file, limit: 1)
+        if let first = errors.first { throw first }
+        return parsed
+    }
+
+    /// Reads as much as it can: after a mistake it goes on at the next heading or list item that
+    /// is not nested under the faulty one, so one run of `flowsmith check` lists every mistake.
+    /// Stops collecting after `limit` errors (the flow is then incomplete). The flow is only
+    /// meaningful when there are no errors.
+    public static func readAll(_ text: String, file: String? = nil, limit: Int = .max) -> (ParsedFlow, [FormatError]) {
         var builder = TreeBuilder()
-        do {
-            for block in try Block.scan(SourceLine.split(text)) { try builder.add(block) }
-            try builder.finishUseCase()
-        } catch var error {
-            error.file = file
-            throw error
+        var errors: [FormatError] = []
+        let blocks = Block.scan(SourceLine.split(text), errors: { errors.append($0) })
+        var treeErrors = 0
+        // The indentation under a faulty list item: what is nested under it is skipped with it.
+        var skipping: Int?
+        for block in blocks where treeErrors < limit {
+            if let depth = skipping {
+                if !isHeading(block) && block.indent > depth { continue }
+                skipping = nil
+            }
+            do {
+                try builder.add(block)
+            } catch {
+                errors.append(error)
+                treeErrors += 1
+                if !isHeading(block) { skipping = block.indent }
+            }
         }
-        return ParsedFlow(flow: builder.flow, sourceMap: builder.map)
+        builder.finishUseCase()
+        errors.sort { ($0.position.line, $0.position.column) < ($1.position.line, $1.position.column) }
+        let found = errors.prefix(limit).map { e in
+            var e = e
+            e.file = file
+            return e
+        }
+        return (ParsedFlow(flow: builder.flow, sourceMap: builder.map), found)
+    }
+
+    private static func isHeading(_ b: Block) -> Bool {
+        if case .heading = b.kind { return true }
+        return false
     }
 }
 
@@ -27,7 +61,7 @@ struct Block {
     var text: [Unicode.Scalar]
     var textColumn: Int
 
-    static func scan(_ lines: [SourceLine]) throws(FormatError) -> [Block] {
+    static func scan(_ lines: [SourceLine], errors: (FormatError) -> Void) -> [Block] {
         var blocks: [Block] = []
         for line in lines where !line.isBlank {
             let (indent, start) = line.indentation
@@ -38,11 +72,11 @@ struct Block {
                 last.text = last.text.trimmingTrailingBlanks() + [" "] + Array(line.scalars[start...]).trimmingTrailingBlanks()
                 blocks[blocks.count - 1] = last
             } else {
-                throw FormatError(
+                errors(FormatError(
                     SourcePosition(line: line.number, column: start + 1),
                     blocks.isEmpty || indent == 0
                         ? "expected a use case heading (\"## Title\"), a field (\"- Name: value\") or a numbered step (\"1. …\")"
-                        : "this line is not a list item and is not indented under one")
+                        : "this line is not a list item and is not indented under one"))
             }
         }
         return blocks
@@ -130,7 +164,7 @@ private struct TreeBuilder {
         case 1:
             throw FormatError(block.position, "the flow title (\"# …\") must be the first line; use \"## …\" for a use case")
         case 2:
-            try finishUseCase()
+            finishUseCase()
             let id = flow.addUseCase(text)
             map.nodes[id] = block.position
             useCase = id
@@ -243,7 +277,7 @@ private struct TreeBuilder {
     }
 
     /// Resolves the `Resume at` targets of the use case just finished, by step number.
-    mutating func finishUseCase() throws(FormatError) {
+    mutating func finishUseCase() {
         if let uc = useCase {
             for r in resumes {
                 if let target = flow.node(numbered: r.target.lowercased(), in: uc), flow[target]?.kind == .step {

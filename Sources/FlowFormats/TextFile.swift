@@ -89,58 +89,13 @@ public enum TextFile {
         return (line, column)
     }
 
-    /// Writes text to a path atomically: a temporary file in the same folder, fsync, then rename
-    /// over the target. An existing file keeps its permissions. On any failure the target is
-    /// untouched and the temporary file is removed.
-    public static func write(_ text: String, to path: String) throws(Failure) {
-        let dir = path.contains("/") ? String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]) : "."
-        let base = path.split(separator: "/").last.map(String.init) ?? path
-        var template = Array("\(dir.isEmpty ? "/" : dir)/.\(base).flowsmith-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw failure(path, "cannot write in \(dir)", errno) }
-        let temp = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        var ok = false
-        defer {
-            if !ok { unlink(temp) }
-        }
-        var existing = stat()
-        let mode: mode_t = stat(path, &existing) == 0 ? existing.st_mode & 0o7777 : 0o644 & ~currentUmask()
-        fchmod(fd, mode)
-        var bytes = Array(text.utf8)
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let e = errno
-                close(fd)
-                throw failure(path, "cannot write", e)
-            }
-            written += n
-        }
-        if fsync(fd) != 0 {
-            let e = errno
-            close(fd)
-            throw failure(path, "cannot write to disk", e)
-        }
-        close(fd)
-        guard rename(temp, path) == 0 else { throw failure(path, "cannot replace the file", errno) }
-        ok = true
-        let dfd = open(dir.isEmpty ? "/" : dir, O_RDONLY | O_DIRECTORY)
-        if dfd >= 0 {
-            fsync(dfd)
-            close(dfd)
-        }
-        bytes.removeAll()
-    }
-
-    private static func currentUmask() -> mode_t {
+    static func currentUmask() -> mode_t {
         let m = umask(0o022)
         umask(m)
         return m
     }
 
-    private static func failure(_ path: String, _ what: String, _ code: Int32) -> Failure {
+    static func failure(_ path: String, _ what: String, _ code: Int32) -> Failure {
         let reason = String(cString: strerror(code)).lowercased()
         return Failure(path: path, message: "\(what): \(reason)")
     }

@@ -27,7 +27,7 @@ struct Edit: ParsableCommand {
         var stamp: TextFile.Stamp?
         if TextFile.exists(file) {
             stamp = TextFile.stamp(file)
-            flow = try loadFlow(file).flow
+            flow = try loadFlow(file, hint: "\(file) was not opened, so nothing in it can be lost: fix the lines above (flowsmith check \(file) lists them again) and open it again").flow
         } else {
             message = "New file \(file): N adds a use case, ? lists the keys"
         }

@@ -32,22 +32,33 @@ struct StandardError: TextOutputStream {
     }
 }
 
-/// Reads and parses a flow file, printing a clear message and exiting 1 when it cannot.
-func loadFlow(_ path: String) throws -> ParsedFlow {
+/// Reads and parses a flow file. When it cannot, prints every mistake as FILE:LINE:COL: message
+/// (the first 50, then how many more) with `hint` after them, and exits 1.
+func loadFlow(_ path: String, hint: String? = nil) throws -> ParsedFlow {
+    let text: String
     do {
-        let text = try TextFile.read(path)
-        return try FlowMarkdownReader.read(text, file: path)
-    } catch let error as TextFile.Failure {
+        text = try TextFile.read(path)
+    } catch {
         complain(error.description)
         throw ExitCode(1)
-    } catch let error as FormatError {
+    }
+    let (parsed, errors) = FlowMarkdownReader.readAll(text, file: path, limit: maxReported + 1000)
+    guard errors.isEmpty else {
         var err = StandardError()
-        print(Sanitize.line(error.description), to: &err)
+        for e in errors.prefix(maxReported) { print(Sanitize.line(e.description), to: &err) }
+        if errors.count > maxReported {
+            print(Sanitize.line("\(path): … \(errors.count - maxReported)\(errors.count >= maxReported + 1000 ? " or more" : "") more"), to: &err)
+        }
+        if let hint { complain(hint) }
         throw ExitCode(1)
     }
+    return parsed
 }
 
-/// Writes output to a file atomically, or to standard output when no file is named.
+/// How many mistakes in one file are listed before "… N more".
+let maxReported = 50
+
+/// Writes output to a file (safely: see TextFile.write), or to standard output when no file is named.
 func emit(_ text: String, to path: String?) throws {
     guard let path else {
         print(text, terminator: "")

@@ -95,6 +95,39 @@ import Testing
             #expect(error.description.hasPrefix("f.flow.md:" + expected), "got: \(error)")
         }
     }
+    @Test func listsEveryMistakeAndGoesOnAfterEach() {
+        let text = """
+            # Shop
+
+            ## Pay
+
+            1. Customer enters the card.
+               1. nested step without an extension
+                  1. under the faulty one: skipped with it
+            2. System confirms.
+            just a paragraph
+            ### Too deep
+
+            ## Refund
+
+            1. Clerk checks.
+               - 1a. Wrong:
+                 - Resume later please
+            2. Done.
+               - 2a. fine:
+                 - End: success.
+            """
+        let (parsed, errors) = FlowMarkdownReader.readAll(text, file: "shop.flow.md")
+        #expect(errors.map { "\($0.position.line):\($0.position.column)" } == ["6:4", "9:1", "10:1", "16:6"])
+        #expect(errors.allSatisfy { $0.description.hasPrefix("shop.flow.md:") })
+        // Reading went on after each mistake: both use cases and the steps after the mistakes are there.
+        #expect(parsed.flow.useCases.count == 2)
+        #expect(parsed.flow.stepCount == 4)
+        // `read` throws the first one.
+        #expect(throws: FormatError.self) { try FlowMarkdownReader.read(text) }
+        do { _ = try FlowMarkdownReader.read(text) } catch { #expect(error.position.line == 6) }
+        #expect(FlowMarkdownReader.readAll(text, limit: 2).1.count == 2)
+    }
 }
 
 import Foundation

@@ -57,4 +57,148 @@ import Testing
         #expect(throws: TextFile.Failure.self) { try TextFile.write("x", to: sub) }
         #expect(try TextFile.read(path) == "precious\n")
     }
+
+    func leftovers() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.contains("flowsmith-") }
+    }
+
+    func kind(_ path: String) -> mode_t {
+        var st = stat()
+        lstat(path, &st)
+        return st.st_mode & S_IFMT
+    }
+
+    @Test func writesThroughASymlinkAndKeepsTheLink() throws {
+        let real = write("real.flow.md", Array("old\n".utf8))
+        let link = dir + "/link.flow.md"
+        symlink("real.flow.md", link)
+        let chain = dir + "/chain.flow.md"
+        symlink(link, chain)
+        let done = try TextFile.write("new\n", to: chain)
+        #expect(done.target == real && done.method == .atomic)
+        #expect(kind(link) == S_IFLNK && kind(chain) == S_IFLNK)
+        #expect(try TextFile.read(real) == "new\n")
+        #expect(leftovers().isEmpty)
+    }
+
+    @Test func aDanglingLinkGetsItsTargetCreated() throws {
+        let link = dir + "/dangling.flow.md"
+        symlink("sub/target.flow.md", link)
+        try FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: true)
+        try TextFile.write("made\n", to: link)
+        #expect(kind(link) == S_IFLNK)
+        #expect(try TextFile.read(dir + "/sub/target.flow.md") == "made\n")
+    }
+
+    @Test func devicesAreWrittenIntoNeverReplaced() throws {
+        let done = try TextFile.write("nothing\n", to: "/dev/null")
+        #expect(done.method == .stream)
+        #expect(kind("/dev/null") == S_IFCHR)
+        // A full disk, for real: /dev/full answers every write with ENOSPC.
+        do {
+            try TextFile.write("x", to: "/dev/full")
+            Issue.record("writing to /dev/full succeeded")
+        } catch {
+            #expect(error.description == "/dev/full: cannot write: no space left on device")
+        }
+        #expect(kind("/dev/full") == S_IFCHR)
+    }
+
+    @Test func aFIFOIsWrittenIntoAndStaysAFIFO() throws {
+        let fifo = dir + "/pipe"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let box = ResultBox()
+        let thread = Thread {
+            let fd = open(fifo, O_RDONLY)
+            var data: [UInt8] = []
+            var b = [UInt8](repeating: 0, count: 256)
+            while true {
+                let n = read(fd, &b, b.count)
+                if n <= 0 { break }
+                data += b[0..<n]
+            }
+            close(fd)
+            box.set(String(decoding: data, as: UTF8.self))
+        }
+        thread.start()
+        try TextFile.write("through the pipe 管道\n", to: fifo)
+        #expect(box.wait() == "through the pipe 管道\n")
+        #expect(kind(fifo) == S_IFIFO)
+    }
+
+    @Test func aHardLinkedFileKeepsItsLinks() throws {
+        let a = write("a.flow.md", Array("old\n".utf8))
+        let b = dir + "/b.flow.md"
+        #expect(link(a, b) == 0)
+        let done = try TextFile.write("new\n", to: a)
+        #expect(done.method == .inPlace)
+        #expect(try TextFile.read(b) == "new\n")
+        var sa = stat(), sb = stat()
+        stat(a, &sa); stat(b, &sb)
+        #expect(sa.st_ino == sb.st_ino && sa.st_nlink == 2)
+        #expect(leftovers().isEmpty)
+        // A failure half way puts the old text back.
+        do {
+            try TextFile.write("newer\n", to: a, faults: { $0 == .syncData ? EIO : nil })
+            Issue.record("the write did not fail")
+        } catch {
+            #expect(error.description.contains("input/output error"), "\(error)")
+            #expect(error.description.hasSuffix("(the file is as it was)"), "\(error)")
+        }
+        #expect(try TextFile.read(b) == "new\n")
+        #expect(leftovers().isEmpty)
+    }
+
+    @Test func everyFailingStepLeavesTheOriginalAndNoTemporaryFile() throws {
+        let path = write("precious.flow.md", Array("precious\n".utf8))
+        for step in [TextFile.Step.createTemporary, .writeData, .syncData, .replace] {
+            for code in [ENOSPC, EIO, EACCES, EROFS] {
+                do {
+                    try TextFile.write("changed\n", to: path, faults: { $0 == step ? code : nil })
+                    Issue.record("\(step) failing with \(code) still wrote")
+                } catch {
+                    let reason = String(cString: strerror(code)).lowercased()
+                    #expect(error.description.hasPrefix(path + ": "), "\(error)")
+                    #expect(error.description.hasSuffix(reason), "\(step): \(error)")
+                }
+                #expect(try TextFile.read(path) == "precious\n")
+                #expect(leftovers().isEmpty, "\(step) left \(leftovers())")
+            }
+        }
+    }
+
+    @Test func modeAndOwnerAreKept() throws {
+        let path = write("owned.flow.md", Array("old\n".utf8))
+        chmod(path, 0o640)
+        let someone: uid_t = geteuid() == 0 ? 4321 : geteuid()
+        if geteuid() == 0 { #expect(chown(path, someone, 4321) == 0) }
+        try TextFile.write("new\n", to: path)
+        var st = stat()
+        stat(path, &st)
+        #expect(st.st_mode & 0o7777 == 0o640)
+        #expect(st.st_uid == someone)
+    }
+
+    @Test func aDirectoryIsRefused() {
+        do {
+            try TextFile.write("x", to: dir)
+            Issue.record("wrote over a directory")
+        } catch {
+            #expect(error.description == "\(dir): is a directory; give a file name")
+        }
+    }
+}
+
+/// One value handed from a thread to the test.
+final class ResultBox: @unchecked Sendable {
+    private let lock = NSCondition()
+    private var value: String?
+    func set(_ v: String) { lock.lock(); value = v; lock.signal(); lock.unlock() }
+    func wait() -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        let deadline = Date().addingTimeInterval(10)
+        while value == nil, lock.wait(until: deadline) {}
+        return value
+    }
 }
