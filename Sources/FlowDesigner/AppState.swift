@@ -14,9 +14,30 @@ public struct AppState: Sendable {
         case ending(LineEditor, target: NodeID)
         case help(scroll: Int)
         case confirmQuit
+        /// Another editor holds the file: open it read-only, edit anyway, or quit.
+        case locked(LockOwner, then: RecoveryFile?)
+        /// Unsaved changes were found for this file: recover, show the difference, or discard.
+        case recoveryOffer(RecoveryFile)
+        /// The difference between the file and its recovery file.
+        case recoveryDiff(RecoveryFile, lines: [LineDiff.Line], scroll: Int)
     }
 
-    public enum Preview: String, Sendable { case mermaid, dot }
+    /// Where the recovery file stands (docs/RELIABILITY.md): written within a second of a change.
+    public struct Recovery: Equatable, Sendable {
+        /// A timer is running that will write (or remove) the recovery file.
+        public var armed = false
+        /// What the recovery file holds now: the revision and the label being typed then.
+        public var written: Snapshot?
+        /// A recovery file of this editor's is on disk.
+        public var exists = false
+        /// The last write failed (said once, not on every try).
+        public var failing = false
+
+        public struct Snapshot: Equatable, Sendable {
+            public let revision: Int
+            public let typing: Typing?
+        }
+    }
 
     /// Suggestions asked for at the cursor, shown as ghost rows until accepted or dismissed.
     public struct Suggestions: Equatable, Sendable {
@@ -66,6 +87,14 @@ public struct AppState: Sendable {
     public var searchShown = false
     public var showDetail = false
     public var suggestions: Suggestions?
+    /// An automatic request waiting for its debounce timer.
+    public var delayedRequest: Job?
+    /// The file is open read-only (another editor has it): nothing can change it.
+    public var readOnly = false
+    public var recovery = Recovery()
+    /// The detail pane's contents, computed when the flow, the use case or the format changes,
+    /// never on every frame.
+    public var detailCache: DetailCache?
     public var nextRequest = 1
     /// How many candidates to ask for.
     public var suggestionCount = 3
@@ -75,7 +104,7 @@ public struct AppState: Sendable {
     public var spinner = 0
     /// Set when "save and quit" was chosen: quit once the save is confirmed.
     public var quitAfterSave = false
-    public var preview: Preview = .mermaid
+    public var preview: ExportFormat = .mermaid
     public var width: Int
     public var height: Int
     public var theme: Theme
@@ -116,39 +145,3 @@ public struct AppState: Sendable {
     public mutating func fail(_ text: String) { message = Message(text: Sanitize.line(text), kind: .error) }
 }
 
-/// What happened: keys, a resize, the result of a file operation.
-public enum Msg: Equatable, Sendable {
-    case key(Key)
-    case paste(String)
-    case resized(width: Int, height: Int)
-    case clicked(x: Int, y: Int)
-    case scrolled(lines: Int)
-    case saved(path: String, revision: Int, stamp: TextFile.Stamp?)
-    case saveFailed(String)
-    case exported(path: String)
-    case exportFailed(String)
-    case opened(path: String, text: String, stamp: TextFile.Stamp?)
-    case openFailed(String)
-    case suggestionsArrived(id: Int, candidates: [String], done: Bool)
-    case suggestionsFailed(id: Int, message: String)
-    /// Time passed while something is in flight (drives the spinner).
-    case ticked
-    /// Background work has something to tell the user (e.g. it fell back to the local model).
-    case noticed(String)
-}
-
-/// What the shell must do; `update` never does input or output itself.
-public enum Effect: Equatable, Sendable {
-    /// Writes the file unless what is on disk differs from `expected` (nil: nothing may be there)
-    /// and `force` is false.
-    case save(path: String, text: String, revision: Int, expected: TextFile.Stamp?, force: Bool)
-    case export(path: String, text: String)
-    case open(path: String)
-    case quit
-    case suspend
-    case redraw
-    /// Ask an engine, on a worker, for suggestions; results come back as `suggestionsArrived`.
-    /// `delay` debounces automatic requests: a key pressed meanwhile cancels it before it is sent.
-    case requestSuggestions(id: Int, context: SuggestionContext, count: Int, delay: Duration = .zero)
-    case cancelSuggestions(id: Int)
-}

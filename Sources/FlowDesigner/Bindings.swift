@@ -19,6 +19,20 @@ public enum Action: String, CaseIterable, Sendable {
     case textKill = "text-kill", textDelete = "text-delete"
 }
 
+extension Action {
+    /// Actions that change the flow: refused while the file is open read-only.
+    public var changesFlow: Bool {
+        switch self {
+        case .addAfter, .addBefore, .editLabel, .addExtension, .setEnding, .toggleKind, .addUseCase, .delete,
+             .pasteAfter, .pasteBefore, .moveNodeDown, .moveNodeUp, .indent, .outdent, .undo, .redo,
+             .acceptSuggestion, .acceptAndContinue:
+            return true
+        default:
+            return false
+        }
+    }
+}
+
 /// Where a binding applies.
 public enum BindingContext: String, Sendable {
     case tree = "In the tree", suggestion = "While suggestions show", text = "While editing text"

@@ -286,17 +286,54 @@ enum Editing {
         }
     }
 
-    /// Saves to the file being edited, or writes a copy to another name. Refuses, unless forced,
-    /// to overwrite a file that changed on disk since it was read, or an existing file of another name.
+    /// Saves to the file being edited, or writes a copy to another name (see `Saving`).
     static func save(to path: String?, force: Bool = false, _ s: inout AppState) -> [Effect] {
+        Saving.save(to: path, force: force, &s)
+    }
+}
+
+/// Saving runs on a worker (writing and checking a 100,000-step flow takes longer than a key
+/// may): `update` hands over the flow as it is (a copy costs nothing until either side changes
+/// it) and the result comes back as `.saved` with the problems counted.
+enum Saving {
+    /// Refuses, unless forced, to overwrite a file that changed on disk since it was read, or an
+    /// existing file of another name (the worker checks, just before writing).
+    static func save(to path: String?, force: Bool, _ s: inout AppState) -> [Effect] {
         guard let path = path ?? s.path, !path.isEmpty else {
             s.quitAfterSave = false
             s.fail("No file name yet: type :w NAME.flow.md")
             return []
         }
         let ownFile = s.path == nil || path == s.path
-        return [.save(path: path, text: FlowMarkdownWriter.write(s.flow), revision: s.history.revision,
-                      expected: ownFile ? s.diskStamp : nil, force: force)]
+        if s.readOnly && ownFile {
+            s.quitAfterSave = false
+            s.fail("Read-only: another editor has this file open. :w NAME writes a copy")
+            return []
+        }
+        s.say("Saving \(path)…")
+        return [.run(.save(SaveRequest(path: path, flow: s.flow, revision: s.history.revision,
+                                       expected: ownFile ? s.diskStamp : nil, force: force)))]
+    }
+
+    static func saved(_ saved: Saved, _ s: inout AppState) -> [Effect] {
+        guard s.path == nil || saved.path == s.path else {
+            s.say("Wrote a copy to \(saved.path); still editing \(s.path ?? "")")
+            return s.quitAfterSave ? Recovery.quit(&s) : []
+        }
+        var effects: [Effect] = []
+        if saved.revision == s.history.revision {
+            s.history.markSaved()
+            // What the recovery file held is on disk now.
+            effects += Recovery.removal(&s)
+        }
+        s.path = saved.path
+        s.diskStamp = saved.stamp
+        let through = saved.target.map { " → \($0)" } ?? ""
+        s.say(saved.problems > 0
+              ? "Saved \(saved.path)\(through) · \(saved.problems) problem\(saved.problems == 1 ? "" : "s") to fix: v shows them"
+              : "Saved \(saved.path)\(through)")
+        if s.quitAfterSave { effects += [.quit] }
+        return effects
     }
 }
 

@@ -242,15 +242,18 @@ public enum Render {
             if let uc = s.flow.useCase(of: c), let ucNode = s.flow[uc] {
                 if c != uc { lines += wrap("in: " + ucNode.text, innerWidth).map { ($0, .folded) } }
                 for f in ucNode.fields { lines += wrap(f.name + ": " + f.value, innerWidth).map { ($0, .detail) } }
-                let problems = s.flow.validate(useCase: uc)
+                // Derived data comes from the cache `update` keeps; a state built without `update`
+                // (a test, a benchmark) gets it computed here.
+                var fresh = s
+                if s.detailCache == nil { Detail.refresh(&fresh) }
+                let cache = s.detailCache ?? fresh.detailCache
+                let problems = cache?.problems ?? []
                 lines.append(("", .detail))
                 lines.append((problems.isEmpty ? "No problems" : "Problems (\(problems.count))", .detailTitle))
                 for p in problems { lines += wrap("• " + p.message, innerWidth).map { ($0, .problem) } }
                 lines.append(("", .detail))
-                lines.append(("\(s.preview == .mermaid ? "Mermaid" : "DOT") preview · t switches", .detailTitle))
-                let one = Exports.single(uc, of: s.flow)
-                let text = s.preview == .mermaid ? Exports.mermaid(one) : Exports.dot(one)
-                for line in text.split(separator: "\n").prefix(height) { lines.append((String(line), .detail)) }
+                lines.append(("\(s.preview.title) preview · t switches", .detailTitle))
+                for line in (cache?.preview ?? []).prefix(height) { lines.append((line, .detail)) }
             }
         }
         let top = vertical ? y : y + 1

@@ -1,3 +1,4 @@
+import FlowFormats
 import FlowCore
 
 /// Incremental search over use-case titles, steps and conditions, in document order, wrapping
@@ -96,17 +97,20 @@ public enum Commands {
             return Editing.save(to: rest.isEmpty ? nil : rest, force: verb.hasSuffix("!"), &s)
         case "q", "quit":
             if s.isModified { s.fail("Unsaved changes: :w saves, :q! quits without saving"); return [] }
-            return [.quit]
+            return Recovery.quit(&s)
         case "q!", "quit!":
-            return [.quit]
+            return Recovery.quit(&s)
         case "e", "edit", "e!":
             guard !rest.isEmpty else { s.fail("Which file? :e NAME.flow.md"); return [] }
             if s.isModified && verb != "e!" { s.fail("Unsaved changes: :w first, or :e! \(rest) to drop them"); return [] }
-            return [.open(path: rest)]
+            return [.run(.open(path: rest))]
         case "export":
             return export(words.dropFirst().map { $0 }, &s)
         case "help", "h":
             s.mode = .help(scroll: 0)
+            return []
+        case "title" where s.readOnly, "field" where s.readOnly:
+            s.fail("Read-only: another editor has this file open. :w NAME writes a copy; q quits")
             return []
         case "title":
             guard s.flow.title != rest else { return [] }
@@ -151,12 +155,11 @@ public enum Commands {
     }
 
     static func export(_ args: [String], _ s: inout AppState) -> [Effect] {
-        guard args.count == 2, let format = AppState.Preview(rawValue: args[0].lowercased()) else {
-            s.fail("Usage: :export mermaid FILE or :export dot FILE")
+        guard args.count == 2, let format = ExportFormat(name: args[0]) else {
+            s.fail("Usage: :export FORMAT FILE, where FORMAT is \(ExportFormat.names)")
             return []
         }
-        let text = format == .mermaid ? Exports.mermaid(s.flow) : Exports.dot(s.flow)
-        return [.export(path: args[1], text: text)]
+        return [.run(.export(path: args[1], flow: s.flow, format: format))]
     }
 
     /// `:3a1` jumps to a step of the current use case, `:2 3a1` to one of use case 2.

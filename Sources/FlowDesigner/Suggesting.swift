@@ -5,7 +5,14 @@ import FlowSuggest
 /// A request carries an id and the history revision it was built on; anything that arrives for
 /// another id, or after the flow changed, is dropped, never inserted in the wrong place.
 enum Suggesting {
-    static func ask(_ kind: SuggestionKind?, _ s: inout AppState) -> [Effect] {
+    /// How often the spinner moves while suggestions are on their way.
+    static let spinnerInterval = Duration.milliseconds(100)
+    /// How long an automatic request waits for the typing to stop.
+    static let autoDelay = Duration.milliseconds(400)
+
+    /// Asks for suggestions at the cursor; with a delay, the request waits for a timer (and a key
+    /// pressed meanwhile dismisses it before anything is sent).
+    static func ask(_ kind: SuggestionKind?, delay: Duration? = nil, _ s: inout AppState) -> [Effect] {
         var effects = dismiss(&s)
         if kind == .conditions, let c = s.cursor, s.flow[c]?.kind != .step {
             s.fail("S suggests what can go wrong at a step: move to a step (3, 3a1) first")
@@ -20,7 +27,14 @@ enum Suggesting {
         s.nextRequest += 1
         s.suggestions = AppState.Suggestions(id: id, revision: s.history.revision, point: point, anchor: c)
         if let p = s.flow[point.parent], p.kind != .step || point.kind == .conditions { s.folded.remove(point.parent) }
-        effects.append(.requestSuggestions(id: id, context: context, count: context.kind == .draft ? 2 : s.suggestionCount))
+        let job = Job.suggest(id: id, context: context, count: context.kind == .draft ? 2 : s.suggestionCount)
+        if let delay {
+            s.delayedRequest = job
+            effects.append(.startTimer(.autoSuggest(id: id), after: delay))
+        } else {
+            effects.append(.run(job))
+        }
+        effects.append(.startTimer(.spinner, after: spinnerInterval))
         return effects
     }
 
@@ -28,7 +42,12 @@ enum Suggesting {
     static func dismiss(_ s: inout AppState) -> [Effect] {
         guard let current = s.suggestions else { return [] }
         s.suggestions = nil
-        return current.loading ? [.cancelSuggestions(id: current.id)] : []
+        guard current.loading else { return [] }
+        if s.delayedRequest?.id == current.id {
+            s.delayedRequest = nil
+            return [.cancelTimer(.autoSuggest(id: current.id))]
+        }
+        return [.cancel(jobID: current.id)]
     }
 
     static func arrived(id: Int, candidates: [String], done: Bool, _ s: inout AppState) {

@@ -18,21 +18,8 @@ public enum App {
             click(x: x, y: y, &s)
         case .scrolled(let lines):
             scroll(by: lines, &s)
-        case .saved(let path, let revision, let stamp):
-            guard s.path == nil || path == s.path else {
-                s.say("Wrote a copy to \(path); still editing \(s.path ?? "")")
-                break
-            }
-            if revision == s.history.revision { s.history.markSaved() }
-            s.path = path
-            s.diskStamp = stamp
-            let problems = s.flow.validate().count
-            if problems > 0 {
-                s.say("Saved \(path) · \(problems) problem\(problems == 1 ? "" : "s") to fix: v shows them")
-            } else {
-                s.say("Saved \(path)")
-            }
-            if s.quitAfterSave { effects = [.quit] }
+        case .saved(let saved):
+            effects = Saving.saved(saved, &s)
         case .saveFailed(let why):
             s.quitAfterSave = false
             s.fail("Not saved: \(why)")
@@ -40,23 +27,48 @@ public enum App {
             s.say("Exported \(path)")
         case .exportFailed(let why):
             s.fail("Not exported: \(why)")
-        case .opened(let path, let text, let stamp):
-            open(path: path, text: text, &s)
-            if s.path == path { s.diskStamp = stamp }
+        case .opened(let opened):
+            open(opened, &s)
         case .openFailed(let why):
             s.fail(why)
+        case .recoveryWritten(let revision):
+            if s.recovery.failing, revision == s.history.revision {
+                s.recovery.failing = false
+                s.say("Recovery file written again")
+            }
+        case .recoveryFailed(let why):
+            Recovery.failed(why, &s)
         case .suggestionsArrived(let id, let candidates, let done):
             Suggesting.arrived(id: id, candidates: candidates, done: done, &s)
         case .suggestionsFailed(let id, let message):
             Suggesting.failed(id: id, message: message, &s)
-        case .ticked:
-            s.spinner += 1
+        case .timerFired(let tag):
+            effects = timerFired(tag, &s)
+        case .signalled(let signal):
+            return Recovery.signalled(signal, &s)
         case .noticed(let text):
             s.say(text)
         }
         s.settleCursor()
         s.revealSuggestions()
+        Detail.refresh(&s)
+        if !effects.contains(.quit) { effects += Recovery.schedule(&s) }
         return effects
+    }
+
+    static func timerFired(_ tag: TimerTag, _ s: inout AppState) -> [Effect] {
+        switch tag {
+        case .recovery:
+            return Recovery.fired(&s)
+        case .spinner:
+            guard s.suggestions?.loading == true else { return [] }
+            s.spinner += 1
+            return [.startTimer(.spinner, after: Suggesting.spinnerInterval)]
+        case .autoSuggest(let id):
+            guard s.suggestions?.id == id, let job = s.delayedRequest else { return [] }
+            s.delayedRequest = nil
+            return [.run(job)]
+        }
     }
 
     static func handle(_ key: Key, _ s: inout AppState) -> [Effect] {
@@ -67,7 +79,7 @@ public enum App {
             case .ctrl("l"): return [.redraw]
             case .ctrl("c"), .char("q"):
                 if s.isModified { s.mode = .confirmQuit; return [] }
-                return [.quit]
+                return Recovery.quit(&s)
             default: return []
             }
         }
@@ -78,10 +90,7 @@ public enum App {
             case .commit:
                 Editing.commitEdit(session, &s)
                 if s.autoSuggest, session.inserted != nil, s.cursor == session.target, s.flow[session.target]?.kind == .step {
-                    return Suggesting.ask(.nextStep, &s).map { effect in
-                        guard case .requestSuggestions(let id, let c, let n, _) = effect else { return effect }
-                        return .requestSuggestions(id: id, context: c, count: n, delay: .milliseconds(400))
-                    }
+                    return Suggesting.ask(.nextStep, delay: Suggesting.autoDelay, &s)
                 }
             case .cancel: Editing.cancelEdit(session, &s)
             default: s.mode = .editing(session)
@@ -123,11 +132,17 @@ public enum App {
                 s.quitAfterSave = true
                 return Editing.save(to: nil, &s)
             case .char("n"), .char("q"):
-                return [.quit]
+                return Recovery.quit(&s)
             default:
                 s.mode = .normal
                 s.say("Not quitting")
             }
+        case .locked(let owner, let recovery):
+            return Recovery.lockedKey(key, owner: owner, then: recovery, &s)
+        case .recoveryOffer(let recovery):
+            return Recovery.offerKey(key, recovery, &s)
+        case .recoveryDiff(let recovery, let lines, let scroll):
+            return Recovery.diffKey(key, recovery, lines: lines, scroll: scroll, &s)
         }
         return []
     }
@@ -169,6 +184,10 @@ public enum App {
     }
 
     static func perform(_ action: Action, key: Key, _ s: inout AppState) -> [Effect] {
+        if s.readOnly && action.changesFlow && !(action == .addUseCase && s.searchShown) {
+            s.fail("Read-only: another editor has this file open. :w NAME writes a copy; q quits")
+            return []
+        }
         let rows = s.rows
         switch action {
         case .moveDown: s.cursor = s.cursor.flatMap(rows.next) ?? s.cursor
@@ -224,12 +243,12 @@ public enum App {
             if s.isModified {
                 s.mode = .confirmQuit
             } else {
-                return [.quit]
+                return Recovery.quit(&s)
             }
         case .help: s.mode = .help(scroll: 0)
         case .toggleDetail: s.showDetail.toggle()
         case .cyclePreview:
-            s.preview = s.preview == .mermaid ? .dot : .mermaid
+            s.preview = s.preview.next
             s.showDetail = true
         case .suspend: return [.suspend]
         case .redraw: return [.redraw]
@@ -273,20 +292,21 @@ public enum App {
         }
     }
 
-    static func open(path: String, text: String, _ s: inout AppState) {
-        do {
-            let parsed = try FlowMarkdownReader.read(text, file: path)
-            s.flow = parsed.flow
-            s.history = History()
-            s.path = path
-            s.folded = []
-            s.cursor = s.flow.useCases.first
-            s.top = s.cursor
-            s.say(text.isEmpty ? "New file \(path): N adds a use case"
-                  : "Opened \(path): \(s.flow.useCases.count) use cases, \(s.flow.stepCount) steps")
-        } catch {
-            s.fail(error.description)
-        }
+    static func open(_ opened: Opened, _ s: inout AppState) {
+        s.flow = opened.flow
+        s.history = History()
+        s.path = opened.path
+        s.diskStamp = opened.stamp
+        s.folded = []
+        s.readOnly = false
+        s.recovery = AppState.Recovery()
+        s.detailCache = nil
+        s.suggestions = nil
+        s.cursor = s.flow.useCases.first
+        s.top = s.cursor
+        s.say(opened.isNew ? "New file \(opened.path): N adds a use case"
+              : "Opened \(opened.path): \(s.flow.useCases.count) use cases, \(s.flow.stepCount) steps")
+        s.offer(lock: opened.lock, recovery: opened.recovery)
     }
 }
 

@@ -4,11 +4,11 @@ import FlowCore
 /// labels hold: ids are generated and quoted, labels are quoted strings with `\`, `"` and `&`
 /// escaped (Graphviz decodes HTML entities in labels) and line breaks as `\n`.
 public enum DotWriter {
-    public static func write(_ flow: Flow, direction: MermaidWriter.Direction = .TD) -> String {
+    public static func write(_ flow: Flow, direction: Direction = .TD) -> String {
         write(Diagram(flow), direction: direction)
     }
 
-    public static func write(_ diagram: Diagram, direction: MermaidWriter.Direction = .TD) -> String {
+    public static func write(_ diagram: Diagram, direction: Direction = .TD) -> String {
         let rank = switch direction {
         case .TD, .TB: "TB"
         case .BT: "BT"

@@ -5,8 +5,6 @@ import FlowCore
 /// Mermaid entity (`#35;`), so no label can close the string, start a comment or directive
 /// (`%%`), become markup, or decode into something else.
 public enum MermaidWriter {
-    public enum Direction: String, CaseIterable, Sendable { case TD, TB, BT, LR, RL }
-
     public static func write(_ flow: Flow, direction: Direction = .TD) -> String {
         write(Diagram(flow), direction: direction)
     }

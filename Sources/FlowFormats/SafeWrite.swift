@@ -34,7 +34,8 @@ extension TextFile {
 
     /// Writes text to a path as described above. Throws a `Failure` naming the path and the reason.
     @discardableResult
-    public static func write(_ text: String, to path: String, faults: Faults? = nil) throws(Failure) -> Written {
+    /// `newFileMode` is the mode of a file that does not exist yet (default: 0666 less the umask).
+    public static func write(_ text: String, to path: String, newFileMode: mode_t? = nil, faults: Faults? = nil) throws(Failure) -> Written {
         var bytes = Array(text.utf8)
         defer { bytes.removeAll() }
         if let fd = standardStream(path) {
@@ -45,7 +46,7 @@ extension TextFile {
         var st = stat()
         if lstat(target, &st) != 0 {
             guard errno == ENOENT else { throw failure(path, "cannot write", errno) }
-            try replaceAtomically(target, bytes, existing: nil, reportAs: path, faults: faults)
+            try replaceAtomically(target, bytes, existing: nil, newFileMode: newFileMode, reportAs: path, faults: faults)
             return Written(target: target, method: .atomic)
         }
         switch st.st_mode & S_IFMT {
@@ -79,7 +80,7 @@ extension TextFile {
 
     /// Follows a chain of symlinks to the path that is finally meant (which may not exist yet).
     /// A link into `/proc` or `/dev` that does not name a real file is left for an open to follow.
-    static func resolveLinks(_ path: String) throws(Failure) -> String {
+    public static func resolveLinks(_ path: String) throws(Failure) -> String {
         var current = path
         for _ in 0..<40 {
             var st = stat()
@@ -108,7 +109,7 @@ extension TextFile {
     }
 
     /// Temporary file beside the target, fsync, rename over it, fsync the folder.
-    static func replaceAtomically(_ target: String, _ bytes: [UInt8], existing: stat?, reportAs path: String,
+    static func replaceAtomically(_ target: String, _ bytes: [UInt8], existing: stat?, newFileMode: mode_t? = nil, reportAs path: String,
                                   faults: Faults?) throws(Failure) {
         let dir = directory(of: target)
         let base = target.split(separator: "/").last.map(String.init) ?? target
@@ -124,7 +125,7 @@ extension TextFile {
             // Keep the owner when root edits someone else's file; others simply cannot, and that is fine.
             if st.st_uid != geteuid() || st.st_gid != getegid() { _ = fchown(fd, st.st_uid, st.st_gid) }
         } else {
-            fchmod(fd, 0o666 & ~currentUmask())
+            fchmod(fd, newFileMode ?? (0o666 & ~currentUmask()))
         }
         do throws(Failure) {
             try writeAll(fd, bytes, path: path, faults: faults)

@@ -12,6 +12,11 @@ public enum TextFile {
         public let path: String
         public let message: String
         public var description: String { "\(path): \(message)" }
+
+        public init(path: String, message: String) {
+            self.path = path
+            self.message = message
+        }
     }
 
     /// The largest file flowsmith reads (a 100,000-step flow is about 8 MB).

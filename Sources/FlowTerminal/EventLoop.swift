@@ -1,24 +1,36 @@
+import Foundation
 import FlowDesigner
 import FlowFormats
 import FlowSuggest
 import Glibc
 
-/// The one loop that owns the state and the terminal: wait for input, drain every waiting key,
-/// run `update` for each, carry out the effects, draw once. Keys are never delayed by drawing.
+/// The one loop that owns the state and the terminal: wait for input, a worker's result, a timer
+/// or a signal; run `update` for each message; carry out the effects; draw once.
+///
+/// Everything asynchronous goes through three doors, so a new feature needs no new plumbing
+/// (docs/ARCHITECTURE.md shows one added): `update` returns `.run(job)` and the `Runner` posts the
+/// job's result back as a message; `.startTimer(tag, after:)` comes back as `.timerFired(tag)`;
+/// signals come in as `.signalled(n)` and resizes as `.resized`.
 public final class EventLoop {
     public private(set) var state: AppState
     let device: Device
     public private(set) var finished = false
+    /// Set when a signal ended the loop: the status the process exits with (128 + signal).
+    public private(set) var exitStatus: Int32?
     /// Frames drawn, for tests and benchmarks.
     public private(set) var frames = 0
     let inbox = Inbox()
-    let engine: LazyEngine?
+    let runner: Runner
+    /// Running timers and when each runs out.
+    private(set) var timers: [TimerTag: ContinuousClock.Instant] = [:]
+    /// Added to the clock: tests move time on with `advance(by:)` instead of sleeping.
+    private var clockOffset = Duration.zero
 
-    public init(state: AppState, device: Device, engine: LazyEngine? = nil) {
+    public init(state: AppState, device: Device, engine: LazyEngine? = nil, documents: DocumentFiles? = nil) {
         self.state = state
         self.device = device
-        self.engine = engine
-        self.engine?.notices = { [inbox] text in inbox.post(.noticed(text)) }
+        runner = Runner(inbox: inbox, services: .init(engine: engine, documents: documents))
+        engine?.setNotices { [inbox] text in inbox.post(.noticed(text)) }
         let (w, h) = device.size
         _ = App.update(&self.state, .resized(width: w, height: h))
     }
@@ -26,35 +38,50 @@ public final class EventLoop {
     /// Records what the file looks like on disk now (tests that start from a file they wrote).
     public func setDiskStamp(_ stamp: TextFile.Stamp?) { state.diskStamp = stamp }
 
-    /// Runs until the user quits or a signal asks to end.
-    public func run() {
+    var now: ContinuousClock.Instant { ContinuousClock.now + clockOffset }
+
+    /// Runs until the user quits or a signal ends it; returns the exit status a signal asked for.
+    @discardableResult
+    public func run() -> Int32? {
         draw()
         while !finished {
-            let timedOut = waitForInput()
-            if CrashGuard.endRequested() { break }
-            // Keys first, then what workers finished: typing is never held up by a suggestion.
-            var events = device.readEvents() + inbox.drain()
-            if timedOut && events.isEmpty { events = [.ticked] }
+            waitForInput()
+            // Keys first, then signals, timers and what workers finished: typing is never held up.
+            let events = device.readEvents() + CrashGuard.pendingSignals().map(Msg.signalled) + dueTimers() + inbox.drain()
             process(events)
         }
         device.stop()
+        return exitStatus
     }
 
-    /// Waits until a worker posts something (or the time is up), then handles it: for tests.
+    /// Waits until every job has posted its result and it is handled: for tests.
     @discardableResult
     public func settle(timeout: Duration = .seconds(10)) -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             var fd = pollfd(fd: inbox.readFD, events: Int16(POLLIN), revents: 0)
-            if poll(&fd, 1, 50) > 0 {
+            let busy = runner.busy
+            if poll(&fd, 1, busy ? 50 : 0) > 0 || !busy {
                 process(inbox.drain())
-                if !inbox.busy { return true }
-            } else if !inbox.busy {
-                return true
+                if !runner.busy && !hasWaitingResults { return true }
             }
         }
         return false
     }
+
+    private var hasWaitingResults: Bool {
+        var fd = pollfd(fd: inbox.readFD, events: Int16(POLLIN), revents: 0)
+        return poll(&fd, 1, 0) > 0
+    }
+
+    /// Moves the clock on and fires the timers that ran out meanwhile: for tests.
+    public func advance(by d: Duration) {
+        clockOffset += d
+        process(dueTimers())
+    }
+
+    /// Whether a timer with this tag is running: for tests.
+    public func timerRunning(_ tag: TimerTag) -> Bool { timers[tag] != nil }
 
     /// Handles a batch of events and draws once if anything happened (the headless driver's step).
     public func process(_ events: [Msg]) {
@@ -73,21 +100,37 @@ public final class EventLoop {
         frames += 1
     }
 
-    /// Blocks until a key, a worker's result or a signal; while a request is in flight, wakes
-    /// every 100 ms to move the spinner. Returns true when it woke only for that.
-    private func waitForInput() -> Bool {
+    private func dueTimers() -> [Msg] {
+        let t = now
+        let due = timers.filter { $0.value <= t }.sorted { $0.value < $1.value }.map(\.key)
+        for tag in due { timers[tag] = nil }
+        return due.map(Msg.timerFired)
+    }
+
+    /// Blocks until a key, a worker's result, a signal or the next timer.
+    private func waitForInput() {
         var fds = [pollfd(fd: device.inputDescriptor, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: inbox.readFD, events: Int16(POLLIN), revents: 0)]
         if CrashGuard.pipeRead >= 0 { fds.append(pollfd(fd: CrashGuard.pipeRead, events: Int16(POLLIN), revents: 0)) }
-        let timeout: Int32 = state.suggestions?.loading == true ? 100 : -1
+        var timeout: Int32 = -1
+        if let next = timers.values.min() {
+            let left = next - now
+            timeout = left <= .zero ? 0 : Int32(min(60_000, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1))
+        }
         // SIGWINCH interrupts poll (EINTR); the resize then arrives as a key from ncurses.
-        return poll(&fds, nfds_t(fds.count), timeout) == 0
+        _ = poll(&fds, nfds_t(fds.count), timeout)
     }
 
-    /// Does an effect's input or output; returns what happened, as messages for `update`.
+    /// Does an effect's input or output; returns what happened at once, as messages for `update`
+    /// (the results of jobs come later, through the inbox).
     func carryOut(_ effect: Effect) -> [Msg] {
         switch effect {
         case .quit:
+            runner.drain()
+            finished = true
+            return []
+        case .exit(let status):
+            exitStatus = status
             finished = true
             return []
         case .suspend:
@@ -97,39 +140,20 @@ public final class EventLoop {
         case .redraw:
             device.invalidate()
             return []
-        case .requestSuggestions(let id, let context, let count, let delay):
-            guard let engine else { return [.suggestionsFailed(id: id, message: "No suggestion engine is set up")] }
-            inbox.start(id, context, count: count, delay: delay, engine: { try engine.get() })
+        case .run(let job):
+            runner.start(job)
             return []
-        case .cancelSuggestions(let id):
-            inbox.cancel(id)
+        case .runNow(let job):
+            return runner.runNow(job)
+        case .cancel(let id):
+            runner.cancel(id)
             return []
-        case .save(let path, let text, let revision, let expected, let force):
-            if !force, TextFile.stamp(path) != expected {
-                return [.saveFailed(expected == nil
-                    ? "\(path) already exists: :w! \(path) replaces it"
-                    : "\(path) changed on disk since it was read: :w! overwrites it, :e! \(path) reloads it")]
-            }
-            do {
-                try TextFile.write(text, to: path)
-                return [.saved(path: path, revision: revision, stamp: TextFile.stamp(path))]
-            } catch {
-                return [.saveFailed(error.description)]
-            }
-        case .export(let path, let text):
-            do {
-                try TextFile.write(text, to: path)
-                return [.exported(path: path)]
-            } catch {
-                return [.exportFailed(error.description)]
-            }
-        case .open(let path):
-            if !TextFile.exists(path) { return [.opened(path: path, text: "", stamp: nil)] }
-            do {
-                return [.opened(path: path, text: try TextFile.read(path), stamp: TextFile.stamp(path))]
-            } catch {
-                return [.openFailed(error.description)]
-            }
+        case .startTimer(let tag, let after):
+            timers[tag] = now + after
+            return []
+        case .cancelTimer(let tag):
+            timers[tag] = nil
+            return []
         }
     }
 }

@@ -5,11 +5,9 @@ import Glibc
 import Synchronization
 
 /// Where background work leaves its results for the loop: a locked queue plus a self-pipe the
-/// loop polls, so a result wakes it at once and the worker never touches state or the terminal.
-final class Inbox: @unchecked Sendable {
+/// loop polls, so a result wakes it at once and a worker never touches state or the terminal.
+final class Inbox: Sendable {
     private let queue = Mutex<[Msg]>([])
-    private let cancelled = Mutex<Set<Int>>([])
-    private let running = Mutex<Int>(0)
     let readFD: Int32
     private let writeFD: Int32
 
@@ -37,46 +35,14 @@ final class Inbox: @unchecked Sendable {
         while read(readFD, &b, b.count) > 0 {}
         return queue.withLock { q in defer { q = [] }; return q }
     }
-
-    func cancel(_ id: Int) { _ = cancelled.withLock { $0.insert(id) } }
-    func isCancelled(_ id: Int) -> Bool { cancelled.withLock { $0.contains(id) } }
-    var busy: Bool { running.withLock { $0 > 0 } }
-
-    /// Runs an engine on a new thread (all signals blocked there, so SIGWINCH and SIGINT still
-    /// reach the loop's thread) and posts what it finds.
-    func start(_ id: Int, _ context: SuggestionContext, count: Int, delay: Duration = .zero,
-               engine: @escaping @Sendable () throws -> SuggestionEngine) {
-        running.withLock { $0 += 1 }
-        let thread = Thread { [self] in
-            var all = sigset_t()
-            sigfillset(&all)
-            pthread_sigmask(SIG_BLOCK, &all, nil)
-            defer { running.withLock { $0 -= 1 } }
-            let until = ContinuousClock.now + delay
-            while ContinuousClock.now < until {
-                if isCancelled(id) { return }
-                usleep(10_000)
-            }
-            do {
-                let e = try engine()
-                let found = try e.suggest(context, count: count, partial: { [self] partial in
-                    if !self.isCancelled(id) { self.post(.suggestionsArrived(id: id, candidates: partial, done: false)) }
-                }, isCancelled: { [self] in self.isCancelled(id) })
-                if !isCancelled(id) { post(.suggestionsArrived(id: id, candidates: found, done: true)) }
-            } catch {
-                if !isCancelled(id) { post(.suggestionsFailed(id: id, message: "\(error)")) }
-            }
-        }
-        thread.start()
-    }
 }
 
-/// Builds an engine once, on first use, on whichever worker asks first.
-public final class LazyEngine: @unchecked Sendable {
+/// Builds an engine once, on first use, on whichever worker asks first; others wait for it.
+public final class LazyEngine: Sendable {
     private let make: @Sendable (@escaping @Sendable (String) -> Void) throws -> SuggestionEngine
     private let cached = Mutex<SuggestionEngine?>(nil)
     /// Where engines send what the user should know (set by the loop that owns the screen).
-    var notices: @Sendable (String) -> Void = { _ in }
+    private let notices = Notices()
 
     public init(_ make: @escaping @Sendable (_ notice: @escaping @Sendable (String) -> Void) throws -> SuggestionEngine) {
         self.make = make
@@ -86,11 +52,21 @@ public final class LazyEngine: @unchecked Sendable {
         self.init { _ in try engine() }
     }
 
+    func setNotices(_ f: @escaping @Sendable (String) -> Void) { notices.set(f) }
+
     public func get() throws -> SuggestionEngine {
-        if let e = cached.withLock({ $0 }) { return e }
-        let notices = self.notices
-        let e = try make { notices($0) }
-        cached.withLock { $0 = e }
-        return e
+        try cached.withLock { engine in
+            if let engine { return engine }
+            let made = try make { [notices] text in notices.send(text) }
+            engine = made
+            return made
+        }
     }
+}
+
+/// Where notices go; set once the loop exists, read by any worker.
+final class Notices: Sendable {
+    private let sink = Mutex<@Sendable (String) -> Void>({ _ in })
+    func set(_ f: @escaping @Sendable (String) -> Void) { sink.withLock { $0 = f } }
+    func send(_ text: String) { sink.withLock { $0 }(text) }
 }

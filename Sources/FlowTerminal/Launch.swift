@@ -2,11 +2,14 @@ import FlowCore
 import FlowDesigner
 import FlowFormats
 
-/// Starts the editor on the terminal and returns when the user quits.
+/// Starts the editor on the terminal and returns when the user quits: nil, or the exit status a
+/// signal asked for (128 + its number) once the recovery file is written and the terminal restored.
 public enum FlowTerminalMain {
     @MainActor
     public static func run(flow: Flow, path: String, stamp: TextFile.Stamp?, theme: Theme, bindings: Bindings,
-                           noColor: Bool, message: String?, engine: LazyEngine?, settings: [String: String] = [:]) {
+                           noColor: Bool, message: String?, engine: LazyEngine?, documents: DocumentFiles?,
+                           recovery: RecoveryFile? = nil, lock: LockOwner? = nil,
+                           settings: [String: String] = [:]) -> Int32? {
         CrashGuard.saveTerminal()
         let device = NcursesDevice(colorsAllowed: !noColor)
         var state = AppState(flow: flow, path: path, theme: theme.adapted(toColors: device.colorCount), bindings: bindings)
@@ -14,6 +17,9 @@ public enum FlowTerminalMain {
         state.autoSuggest = ["on", "yes", "true"].contains(settings["auto-suggest"]?.lowercased() ?? "")
         if let n = settings["suggestions"].flatMap(Int.init), (1...9).contains(n) { state.suggestionCount = n }
         if let message { state.say(message) }
-        EventLoop(state: state, device: device, engine: engine).run()
+        state.offer(lock: lock, recovery: recovery)
+        let status = EventLoop(state: state, device: device, engine: engine, documents: documents).run()
+        documents?.unlock(path)
+        return status
     }
 }

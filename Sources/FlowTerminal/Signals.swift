@@ -1,7 +1,7 @@
 import Glibc
 
-/// Terminal safety: SIGTERM, SIGHUP and SIGINT end the loop cleanly (through a self-pipe the loop
-/// polls); fatal signals restore the terminal's saved settings before the process dies, so no
+/// Terminal safety: SIGTERM, SIGHUP, SIGINT and SIGQUIT reach `update` as messages (through a
+/// self-pipe the loop polls), which writes the recovery file and ends the loop; fatal signals restore the terminal's saved settings before the process dies, so no
 /// exit path leaves a raw, invisible-cursor terminal behind.
 enum CrashGuard {
     nonisolated(unsafe) static var saved = termios()
@@ -23,12 +23,15 @@ enum CrashGuard {
             pipeWrite = fds[1]
             for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
         }
+        // The signal's number goes through the pipe; the loop hands it to `update` as `.signalled`.
         for sig in ending {
-            signal(sig) { _ in
-                var b: UInt8 = 1
+            signal(sig) { sig in
+                var b = UInt8(truncatingIfNeeded: sig)
                 _ = write(CrashGuard.pipeWrite, &b, 1)
             }
         }
+        // A vanished terminal or reader must not kill the process before the recovery file is written.
+        signal(SIGPIPE, SIG_IGN)
         for sig in fatal {
             signal(sig) { sig in
                 CrashGuard.restore()
@@ -49,11 +52,11 @@ enum CrashGuard {
         if haveSaved { tcsetattr(0, TCSAFLUSH, &saved) }
     }
 
-    /// True once an ending signal arrived (drains the pipe).
-    static func endRequested() -> Bool {
+    /// The ending signals that arrived since the last call (drains the pipe).
+    static func pendingSignals() -> [Int32] {
         var b: UInt8 = 0
-        var got = false
-        while pipeRead >= 0, read(pipeRead, &b, 1) == 1 { got = true }
+        var got: [Int32] = []
+        while pipeRead >= 0, read(pipeRead, &b, 1) == 1 { got.append(Int32(b)) }
         return got
     }
 }

@@ -3,33 +3,34 @@ import FlowCore
 import FlowFormats
 import Foundation
 
-extension MermaidWriter.Direction: ExpressibleByArgument {}
+extension Direction: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.uppercased()) }
+}
 
 struct Export: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Export a flow as a Mermaid flowchart or a Graphviz DOT graph.")
-
-    enum Format: String, ExpressibleByArgument, CaseIterable { case mermaid, dot }
+    static let configuration = CommandConfiguration(abstract: "Export a flow as a diagram: \(ExportFormat.names).")
 
     @Argument(help: "The .flow.md file to export.")
     var file: String
 
-    @Option(name: .shortAndLong, help: "mermaid or dot.")
-    var format: Format = .mermaid
+    @Option(name: .shortAndLong, help: "\(ExportFormat.names) (any letter case).")
+    var format: ExportFormat = .mermaid
 
     @Option(name: .shortAndLong, help: "Layout direction: TD, TB, BT, LR or RL.")
-    var direction: MermaidWriter.Direction = .TD
+    var direction: Direction = .TD
 
-    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output (- is standard output).")
     var output: String?
 
     func run() throws {
         let flow = try loadFlow(file).flow
-        let text = switch format {
-        case .mermaid: MermaidWriter.write(flow, direction: direction)
-        case .dot: DotWriter.write(flow, direction: direction)
-        }
-        try emit(text, to: output)
+        try emit(format.render(flow, direction: direction), to: output)
     }
+}
+
+extension ExportFormat: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }
 
 struct Import: ParsableCommand {

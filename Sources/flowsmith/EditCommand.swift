@@ -43,10 +43,15 @@ struct Edit: ParsableCommand {
         let choice = EngineChoice.resolve(flag: engine, config: config.settings, env: env)
         let local = EngineChoice.localEngine(env: env, executable: CommandLine.arguments[0])
         let lazyEngine = LazyEngine { notice in try choice.make(local: local, noticed: notice) }
-        MainActor.assumeIsolated {
+        let documents = DocumentFiles(environment: env)
+        let lock = documents.lock(path)
+        let recovery = documents.recovery(for: path)
+        let status = MainActor.assumeIsolated {
             FlowTerminalMain.run(flow: f, path: path, stamp: st, theme: t, bindings: bindings, noColor: noColor,
-                                 message: m, engine: lazyEngine, settings: config.settings)
+                                 message: m, engine: lazyEngine, documents: documents, recovery: recovery, lock: lock,
+                                 settings: config.settings)
         }
+        if let status { throw ExitCode(status) }
     }
 }
 

@@ -10,7 +10,7 @@ import Testing
 
 @Suite struct SuggestionUpdateTests {
     func asked(_ keys: String, _ s: inout AppState) -> Int {
-        guard case .requestSuggestions(let id, _, _, _)? = press(keys, &s).last else { Issue.record("no request"); return -1 }
+        guard let (id, _) = press(keys, &s).suggestRequest else { Issue.record("no request"); return -1 }
         return id
     }
 
@@ -20,8 +20,12 @@ import Testing
         #expect(press("Enter", &s).isEmpty)
         s.autoSuggest = true
         press("o", &s); typeText("y", &s)
-        guard case .requestSuggestions(_, let ctx, _, let delay)? = press("Enter", &s).last else { Issue.record("no request"); return }
+        let effects = press("Enter", &s)
+        // Automatic requests wait for a timer; a key pressed meanwhile dismisses them unsent.
+        guard case .startTimer(.autoSuggest(let id), let delay)? = effects.first(where: { if case .startTimer(.autoSuggest, _) = $0 { true } else { false } }),
+              case .suggest(_, let ctx, _)? = s.delayedRequest else { Issue.record("no delayed request"); return }
         #expect(delay == .milliseconds(400) && ctx.stepsSoFar.last == "y")
+        #expect(App.update(&s, .timerFired(.autoSuggest(id: id))).suggestRequest?.0 == id)
         // Editing an existing label does not ask.
         press("Esc e", &s)
         #expect(press("Enter", &s).isEmpty)
@@ -57,7 +61,7 @@ import Testing
         press("j", &t)                                   // moving away dismisses and cancels
         #expect(t.suggestions == nil)
         let effects = App.update(&s, .key(.char("x")))   // any other key dismisses too, then acts
-        #expect(effects.first == .cancelSuggestions(id: third))
+        #expect(effects.first == .cancel(jobID: third))
         press("Esc", &s)
     }
 
@@ -80,7 +84,7 @@ import Testing
         press("u", &s)
         let again = asked("S", &s)
         _ = App.update(&s, .suggestionsArrived(id: again, candidates: ["用户名为空"], done: true))
-        guard case .requestSuggestions(_, let inside, _, _)? = press("A", &s).last else { Issue.record("no chained request"); return }
+        guard let (_, inside) = press("A", &s).suggestRequest else { Issue.record("no chained request"); return }
         #expect(at(s) == "UC 1 · 1a" && inside.condition == "用户名为空" && inside.stepsSoFar.isEmpty)
         press("Esc", &s)
         press("N", &s); typeText("新增客户", &s); press("Enter", &s)
@@ -98,7 +102,7 @@ import Testing
         _ = App.update(&s, .suggestionsArrived(id: id, candidates: ["System prints the record"], done: true))
         let effects = press("A", &s)
         #expect(at(s) == "UC 2 · 3")
-        guard case .requestSuggestions(_, let ctx, _, _)? = effects.last else { Issue.record("no new request"); return }
+        guard let (_, ctx) = effects.suggestRequest else { Issue.record("no new request"); return }
         #expect(ctx.stepsSoFar.last == "System prints the record")
     }
 
@@ -107,7 +111,7 @@ import Testing
         var s = AppState(flow: SampleFlow.flow(), path: "crm.flow.md", width: 80, height: 24)
         press("G k k", &s)
         #expect(at(s) == "UC 2")
-        guard case .requestSuggestions(let id, let ctx, _, _)? = press("s", &s).last else { Issue.record("no request"); return }
+        guard let (id, ctx) = press("s", &s).suggestRequest else { Issue.record("no request"); return }
         #expect(ctx.kind == .nextStep && ctx.stepsSoFar == ["Clerk enters a phone number", "System shows the customer"])
         _ = App.update(&s, .suggestionsArrived(id: id, candidates: ["Clerk updates the address"], done: true))
         let screen = Render.screen(s).text.split(separator: "\n").map(String.init)
@@ -236,11 +240,30 @@ final class SlowEngine: SuggestionEngine, @unchecked Sendable {
         #expect(NcursesDevice.joinAlt([.key(.escape), .key(.char("q"))]) == [.key(.escape), .key(.char("q"))])
         var s = fresh()
         _ = App.update(&s, .key(.char("j")))
-        guard case .requestSuggestions(let id, _, _, _)? = App.update(&s, .key(.char("s"))).last else { Issue.record("no request"); return }
+        guard let (id, _) = App.update(&s, .key(.char("s"))).suggestRequest else { Issue.record("no request"); return }
         _ = App.update(&s, .suggestionsArrived(id: id, candidates: ["a", "b", "c"], done: true))
         _ = App.update(&s, .key(.alt("]")))
         #expect(s.suggestions?.index == 1)
         _ = App.update(&s, .key(.alt("[")))
         #expect(s.suggestions?.index == 0)
     }
+}
+
+extension [Effect] {
+    /// The suggestion request among the effects, if any: its id and context.
+    var suggestRequest: (Int, SuggestionContext)? {
+        for e in self {
+            if case .run(.suggest(let id, let context, _)) = e { return (id, context) }
+        }
+        return nil
+    }
+
+    /// The job of the first `.run` among the effects.
+    var firstJob: Job? {
+        for e in self { if case .run(let job) = e { return job } }
+        return nil
+    }
+
+    /// The effects less the recovery timer (which any change starts).
+    var withoutRecovery: [Effect] { filter { $0 != .startTimer(.recovery, after: .seconds(1)) } }
 }

@@ -300,9 +300,9 @@ func at(_ s: AppState) -> String { s.position }
         press("Esc", &s)
         #expect(s.mode == .normal)
         let effects = press("Ctrl-S", &s)
-        guard case .save(let path, let text, let revision, _, _)? = effects.first else { Issue.record("no save"); return }
-        #expect(path == "crm.flow.md" && text.contains("2. x\n"))
-        _ = App.update(&s, .saved(path: path, revision: revision, stamp: nil))
+        guard case .save(let r)? = effects.firstJob else { Issue.record("no save"); return }
+        #expect(r.path == "crm.flow.md" && FlowMarkdownWriter.write(r.flow).contains("2. x\n"))
+        _ = App.update(&s, .saved(Saved(path: r.path, revision: r.revision, stamp: nil)))
         #expect(!s.isModified && s.message?.text == "Saved crm.flow.md")
         #expect(press("q", &s) == [.quit])
     }
@@ -311,26 +311,26 @@ func at(_ s: AppState) -> String { s.position }
         var s = fresh()
         press("j o", &s); typeText("x", &s); press("Enter q", &s)
         let effects = press("y", &s)
-        guard case .save(let path, _, let revision, _, _)? = effects.first else { Issue.record("no save"); return }
+        guard case .save(let r)? = effects.firstJob else { Issue.record("no save"); return }
         #expect(App.update(&s, .saveFailed("disk full")) == [])
         #expect(s.message?.text == "Not saved: disk full")
         press("q y", &s)
-        #expect(App.update(&s, .saved(path: path, revision: revision, stamp: nil)) == [.quit])
+        #expect(App.update(&s, .saved(Saved(path: r.path, revision: r.revision, stamp: nil))) == [.quit])
     }
 
     @Test func colonCommands() {
         var s = fresh()
         press(":", &s); typeText("w other.flow.md", &s)
-        guard case .save(let p, _, _, let expected, let force)? = press("Enter", &s).first else { Issue.record("no save"); return }
+        guard case .save(let r)? = press("Enter", &s).firstJob else { Issue.record("no save"); return }
         // :w NAME writes a copy: it must not replace an existing file, and the editor stays on its own file.
-        #expect(p == "other.flow.md" && expected == nil && !force && s.path == "crm.flow.md")
-        _ = App.update(&s, .saved(path: "other.flow.md", revision: 0, stamp: nil))
+        #expect(r.path == "other.flow.md" && r.expected == nil && !r.force && s.path == "crm.flow.md")
+        _ = App.update(&s, .saved(Saved(path: "other.flow.md", revision: 0, stamp: nil)))
         #expect(s.message?.text == "Wrote a copy to other.flow.md; still editing crm.flow.md" && s.path == "crm.flow.md")
         press(":", &s); typeText("w! other.flow.md", &s)
-        guard case .save(_, _, _, _, true)? = press("Enter", &s).first else { Issue.record("w! does not force"); return }
-        press(":", &s); typeText("export dot out.dot", &s)
-        guard case .export(let ep, let text)? = press("Enter", &s).first else { Issue.record("no export"); return }
-        #expect(ep == "out.dot" && text.hasPrefix("digraph"))
+        guard case .save(let forced)? = press("Enter", &s).firstJob, forced.force else { Issue.record("w! does not force"); return }
+        press(":", &s); typeText("export DOT out.dot", &s)
+        guard case .export(let ep, let flow, let format)? = press("Enter", &s).firstJob else { Issue.record("no export"); return }
+        #expect(ep == "out.dot" && format == .dot && flow == s.flow)
         press(":", &s); typeText("q", &s)
         #expect(press("Enter", &s) == [.quit])
         press("j o", &s); typeText("x", &s); press("Enter", &s)
@@ -339,11 +339,12 @@ func at(_ s: AppState) -> String { s.position }
         press(":", &s); typeText("e b.flow.md", &s); press("Enter", &s)
         #expect(s.message?.kind == .error)
         press(":", &s); typeText("e! b.flow.md", &s)
-        #expect(press("Enter", &s) == [.open(path: "b.flow.md")])
-        _ = App.update(&s, .opened(path: "b.flow.md", text: "## B\n\n1. one\n", stamp: nil))
+        #expect(press("Enter", &s).withoutRecovery == [.run(.open(path: "b.flow.md"))])
+        let b = (try? FlowMarkdownReader.read("## B\n\n1. one\n").flow) ?? Flow()
+        _ = App.update(&s, .opened(Opened(path: "b.flow.md", flow: b, isNew: false, stamp: nil)))
         #expect(s.flow.useCases.count == 1 && !s.isModified && s.path == "b.flow.md")
-        _ = App.update(&s, .opened(path: "c.flow.md", text: "nonsense\n", stamp: nil))
-        #expect(s.message?.text.hasPrefix("c.flow.md:1:1: expected") == true && s.path == "b.flow.md")
+        _ = App.update(&s, .openFailed("c.flow.md was not opened: c.flow.md:1:1: expected …"))
+        #expect(s.message?.text.hasPrefix("c.flow.md was not opened") == true && s.path == "b.flow.md")
         press(":", &s); typeText("q!", &s)
         #expect(press("Enter", &s) == [.quit])
     }

@@ -50,9 +50,9 @@ public final class Driver {
     public let device: VirtualDevice
     public let loop: EventLoop
 
-    public init(_ flow: Flow, path: String? = nil, width: Int = 80, height: Int = 24) {
+    public init(_ flow: Flow, path: String? = nil, width: Int = 80, height: Int = 24, documents: DocumentFiles? = nil) {
         device = VirtualDevice(width: width, height: height)
-        loop = EventLoop(state: AppState(flow: flow, path: path, width: width, height: height), device: device)
+        loop = EventLoop(state: AppState(flow: flow, path: path, width: width, height: height), device: device, documents: documents)
     }
 
     public var state: AppState { loop.state }
@@ -67,11 +67,21 @@ public final class Driver {
     @discardableResult
     public func type(_ text: String) -> Driver { send(text.map { .key(.char($0)) }) }
 
-    /// Queues the messages and runs the loop until it is idle (everything handled, one frame drawn).
+    /// Queues the messages and runs the loop until it is idle: everything handled, every job's
+    /// result back and handled, the frame drawn. Timers do not run: `advance(by:)` moves time.
     @discardableResult
     public func send(_ msgs: [Msg]) -> Driver {
         device.queue(msgs)
         loop.process(device.readEvents())
+        loop.settle()
+        return self
+    }
+
+    /// Moves the loop's clock on: the timers that run out meanwhile fire, and their jobs finish.
+    @discardableResult
+    public func advance(by d: Duration) -> Driver {
+        loop.advance(by: d)
+        loop.settle()
         return self
     }
 }

@@ -1,0 +1,51 @@
+import FlowCore
+
+/// Which way a diagram runs: top-down, bottom-up, left-right or right-left.
+public enum Direction: String, CaseIterable, Sendable { case TD, TB, BT, LR, RL }
+
+/// The one list of export formats: `flowsmith export --format`, `:export` and the detail pane's
+/// preview all come from here, so a new format (a writer and a case) is added in one place.
+public enum ExportFormat: String, CaseIterable, Sendable {
+    case mermaid, dot
+
+    /// What a person calls it (the preview's title).
+    public var title: String {
+        switch self {
+        case .mermaid: "Mermaid"
+        case .dot: "DOT"
+        }
+    }
+
+    /// The usual file name ending.
+    public var fileExtension: String {
+        switch self {
+        case .mermaid: "mmd"
+        case .dot: "dot"
+        }
+    }
+
+    /// The format for a name as typed, in any letter case (`MERMAID`, `Dot`).
+    public init?(name: String) {
+        self.init(rawValue: name.lowercased())
+    }
+
+    /// The flow in this format.
+    public func render(_ flow: Flow, direction: Direction = .TD) -> String {
+        switch self {
+        case .mermaid: MermaidWriter.write(flow, direction: direction)
+        case .dot: DotWriter.write(flow, direction: direction)
+        }
+    }
+
+    /// The next format in the list (the preview's `t`).
+    public var next: ExportFormat {
+        let all = Self.allCases
+        return all[((all.firstIndex(of: self) ?? 0) + 1) % all.count]
+    }
+
+    /// "mermaid or dot", for usage messages.
+    public static var names: String {
+        let all = allCases.map(\.rawValue)
+        return all.dropLast().joined(separator: ", ") + (all.count > 1 ? " or " : "") + (all.last ?? "")
+    }
+}

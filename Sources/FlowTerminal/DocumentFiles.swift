@@ -1,0 +1,167 @@
+import FlowCore
+import FlowDesigner
+import FlowFormats
+import Foundation
+import Glibc
+import Synchronization
+
+/// Where the editor keeps what belongs to an open document but not in it: the recovery file of
+/// unsaved changes and the lock that tells a second editor the file is open. Both live in
+/// `$XDG_STATE_HOME/flowsmith/` (default `~/.local/state/flowsmith/`, mode 0700), named after
+/// the document's real path, so a symlink and its target share them.
+public struct DocumentFiles: Sendable {
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    /// The state folder from the environment.
+    public init(environment env: [String: String]) {
+        let base = env["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (env["HOME"] ?? "/tmp") + "/.local/state"
+        self.init(directory: base + "/flowsmith")
+    }
+
+    /// The real absolute path of a document (links resolved), the key of its recovery file and lock.
+    public static func canonical(_ path: String) -> String {
+        var target = path
+        if let resolved = try? TextFile.resolveLinks(path) { target = resolved }
+        let absolute = target.hasPrefix("/") ? target : FileManager.default.currentDirectoryPath + "/" + target
+        let dir = (absolute as NSString).deletingLastPathComponent
+        let base = (absolute as NSString).lastPathComponent
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        if realpath(dir, &buffer) != nil {
+            return String(cString: buffer) + (String(cString: buffer) == "/" ? "" : "/") + base
+        }
+        return (absolute as NSString).standardizingPath
+    }
+
+    /// `NAME-HASH`: the document's name (for a person listing the folder) and a hash of its real path.
+    func key(_ document: String?) -> String {
+        guard let document else { return "unnamed-\(getpid())" }
+        let real = Self.canonical(document)
+        var hash: UInt64 = 0xcbf29ce484222325
+        for b in real.utf8 { hash = (hash ^ UInt64(b)) &* 0x100000001b3 }
+        let name = String(real.split(separator: "/").last ?? "flow").unicodeScalars
+            .map { $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0) ? Character($0) : "_" }
+        return String(String(name).prefix(48)) + "-" + String(hash, radix: 16)
+    }
+
+    public func recoveryPath(_ document: String?) -> String { directory + "/" + key(document) + ".recover.flow.md" }
+    public func lockPath(_ document: String?) -> String { directory + "/" + key(document) + ".lock" }
+
+    func makeDirectory() throws(TextFile.Failure) {
+        var st = stat()
+        if stat(directory, &st) == 0 { return }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw TextFile.Failure(path: directory, message: "cannot create the folder for recovery files")
+        }
+    }
+
+    // MARK: Recovery files
+
+    /// Writes the recovery file (mode 0600) atomically.
+    public func writeRecovery(_ text: String, for document: String?) throws(TextFile.Failure) {
+        try makeDirectory()
+        try TextFile.write(text, to: recoveryPath(document), newFileMode: 0o600)
+    }
+
+    public func removeRecovery(for document: String?) {
+        unlink(recoveryPath(document))
+    }
+
+    /// The recovery file of a document, when there is one newer than the document itself.
+    public func recovery(for document: String?) -> RecoveryFile? {
+        let path = recoveryPath(document)
+        var rst = stat()
+        guard stat(path, &rst) == 0, let text = try? TextFile.read(path) else { return nil }
+        if let document {
+            var dst = stat()
+            if stat(document, &dst) == 0, Self.seconds(dst.st_mtim) > Self.seconds(rst.st_mtim) { return nil }
+        }
+        return RecoveryFile(path: path, text: text, written: Self.format(rst.st_mtim.tv_sec))
+    }
+
+    static func seconds(_ t: timespec) -> Double { Double(t.tv_sec) + Double(t.tv_nsec) / 1e9 }
+
+    static func format(_ seconds: Int) -> String {
+        var t = seconds
+        var parts = tm()
+        localtime_r(&t, &parts)
+        return String(format: "%04d-%02d-%02d %02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min))
+    }
+
+    // MARK: Locks
+
+    public static var hostName: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        gethostname(&buffer, buffer.count - 1)
+        return String(cString: buffer)
+    }
+
+    /// Takes the lock of a document for this process. Returns the other editor that holds it,
+    /// if one does (then nothing is taken). A lock left by a process of this host that no longer
+    /// runs is stale and taken over.
+    public func lock(_ document: String?) -> LockOwner? {
+        guard (try? makeDirectory()) != nil else { return nil }
+        let path = lockPath(document)
+        for _ in 0..<2 {
+            let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if fd >= 0 {
+                let line = "\(getpid()) \(Self.hostName) \(Int(time(nil)))\n"
+                _ = line.withCString { write(fd, $0, strlen($0)) }
+                close(fd)
+                return nil
+            }
+            guard errno == EEXIST else { return nil }
+            guard let owner = Self.owner(path) else { unlink(path); continue }
+            if owner.pid == getpid() && owner.host == Self.hostName { return nil }
+            if owner.host == Self.hostName && kill(owner.pid, 0) != 0 && errno == ESRCH {
+                unlink(path)
+                continue
+            }
+            return owner
+        }
+        return nil
+    }
+
+    /// Gives the lock back, if this process holds it.
+    public func unlock(_ document: String?) {
+        let path = lockPath(document)
+        if let owner = Self.owner(path), owner.pid == getpid(), owner.host == Self.hostName { unlink(path) }
+    }
+
+    static func owner(_ path: String) -> LockOwner? {
+        guard let text = try? TextFile.read(path) else { return nil }
+        let parts = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard parts.count >= 3, let pid = Int32(parts[0]), let since = Int(parts[2]) else { return nil }
+        return LockOwner(pid: pid, host: String(parts[1]), since: format(since))
+    }
+
+    // MARK: Opening
+
+    /// Reads and parses a document for the editor, with its recovery file and lock.
+    public func open(_ path: String) -> Msg {
+        let lock = lock(path)
+        guard TextFile.exists(path) else {
+            return .opened(Opened(path: path, flow: Flow(), isNew: true, stamp: nil, recovery: recovery(for: path), lock: lock))
+        }
+        do {
+            let stamp = TextFile.stamp(path)
+            let text = try TextFile.read(path)
+            let (parsed, errors) = FlowMarkdownReader.readAll(text, file: path, limit: 50)
+            guard errors.isEmpty else {
+                if lock == nil { unlock(path) }
+                return .openFailed("\(path) was not opened: \(errors.count == 50 ? "50 or more" : String(errors.count)) mistake\(errors.count == 1 ? "" : "s"), the first \(errors[0].description) (flowsmith check \(path) lists them all)")
+            }
+            return .opened(Opened(path: path, flow: parsed.flow, isNew: false, stamp: stamp, recovery: recovery(for: path), lock: lock))
+        } catch {
+            if lock == nil { unlock(path) }
+            return .openFailed(error.description)
+        }
+    }
+}

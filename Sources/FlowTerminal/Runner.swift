@@ -1,0 +1,154 @@
+import FlowCore
+import FlowDesigner
+import FlowFormats
+import FlowSuggest
+import Foundation
+import Glibc
+import Synchronization
+
+/// Carries out jobs off the loop's thread and posts their results to the inbox as messages.
+/// Jobs of one lane (files, recovery) run in order on a serial queue; suggestions run side by
+/// side. Every worker blocks all signals, so SIGWINCH, SIGHUP and SIGTERM reach the loop's thread.
+final class Runner: Sendable {
+    let inbox: Inbox
+    let services: Services
+    private let files = DispatchQueue(label: "flowsmith.files")
+    private let recovery = DispatchQueue(label: "flowsmith.recovery")
+    private let concurrent = DispatchQueue(label: "flowsmith.jobs", attributes: .concurrent)
+    /// Ids of cancelled jobs still running; an id leaves the set when its job ends.
+    private let cancelled = CancelledJobs()
+    private let running = Mutex<Int>(0)
+
+    /// What jobs need from the outside world.
+    struct Services: Sendable {
+        var engine: LazyEngine?
+        var documents: DocumentFiles?
+    }
+
+    init(inbox: Inbox, services: Services) {
+        self.inbox = inbox
+        self.services = services
+    }
+
+    var busy: Bool { running.withLock { $0 > 0 } }
+
+    func start(_ job: Job) {
+        running.withLock { $0 += 1 }
+        let queue = switch job.lane {
+        case .files: files
+        case .recovery: recovery
+        case .concurrent: concurrent
+        }
+        queue.async { [self] in
+            Self.blockSignals()
+            defer {
+                if let id = job.id { cancelled.forget(id) }
+                running.withLock { $0 -= 1 }
+            }
+            let id = job.id
+            let isCancelled: @Sendable () -> Bool = { [cancelled] in id.map(cancelled.contains) ?? false }
+            let results = Self.perform(job, services, isCancelled: isCancelled, partial: { [inbox] msg in
+                if !isCancelled() { inbox.post(msg) }
+            })
+            if !isCancelled() { for msg in results { inbox.post(msg) } }
+        }
+    }
+
+    /// Does a job on the calling thread and returns its results (the last write before exiting).
+    func runNow(_ job: Job) -> [Msg] {
+        Self.perform(job, services, isCancelled: { false }, partial: { _ in })
+    }
+
+    func cancel(_ id: Int) {
+        cancelled.insert(id)
+    }
+
+    /// Waits until the file and recovery lanes have done what they were given (before quitting).
+    func drain() {
+        files.sync {}
+        recovery.sync {}
+    }
+
+    static func blockSignals() {
+        var all = sigset_t()
+        sigfillset(&all)
+        pthread_sigmask(SIG_BLOCK, &all, nil)
+    }
+
+    /// The work itself: input and output, never the state or the terminal.
+    static func perform(_ job: Job, _ services: Services, isCancelled: @escaping @Sendable () -> Bool,
+                        partial: @escaping @Sendable (Msg) -> Void) -> [Msg] {
+        switch job {
+        case .save(let r):
+            if !r.force, TextFile.stamp(r.path) != r.expected {
+                return [.saveFailed(r.expected == nil
+                    ? "\(r.path) already exists: :w! \(r.path) replaces it"
+                    : "\(r.path) changed on disk since it was read: :w! overwrites it, :e! \(r.path) reloads it")]
+            }
+            do {
+                let written = try TextFile.write(FlowMarkdownWriter.write(r.flow), to: r.path)
+                let target = written.target != r.path && written.method != .stream ? written.target : nil
+                return [.saved(Saved(path: r.path, revision: r.revision, stamp: TextFile.stamp(r.path),
+                                     problems: r.flow.validate().count, target: target))]
+            } catch {
+                return [.saveFailed(error.description)]
+            }
+        case .export(let path, let flow, let format):
+            do {
+                try TextFile.write(format.render(flow), to: path)
+                return [.exported(path: path)]
+            } catch {
+                return [.exportFailed(error.description)]
+            }
+        case .open(let path):
+            guard let documents = services.documents else { return [openPlain(path)] }
+            return [documents.open(path)]
+        case .writeRecovery(let document, var flow, let typing, let revision):
+            guard let documents = services.documents else { return [] }
+            if let typing, flow.contains(typing.node) { _ = try? flow.apply(.setText(typing.node, typing.text)) }
+            do {
+                try documents.writeRecovery(FlowMarkdownWriter.write(flow), for: document)
+                return [.recoveryWritten(revision: revision)]
+            } catch {
+                return [.recoveryFailed(error.description)]
+            }
+        case .removeRecovery(let document):
+            services.documents?.removeRecovery(for: document)
+            return []
+        case .suggest(let id, let context, let count):
+            guard let engine = services.engine else { return [.suggestionsFailed(id: id, message: "No suggestion engine is set up")] }
+            do {
+                let e = try engine.get()
+                let found = try e.suggest(context, count: count, partial: { candidates in
+                    partial(.suggestionsArrived(id: id, candidates: candidates, done: false))
+                }, isCancelled: isCancelled)
+                return [.suggestionsArrived(id: id, candidates: found, done: true)]
+            } catch {
+                return [.suggestionsFailed(id: id, message: "\(error)")]
+            }
+        }
+    }
+
+    /// Opening without a state folder (tests): the file alone.
+    static func openPlain(_ path: String) -> Msg {
+        guard TextFile.exists(path) else { return .opened(Opened(path: path, flow: Flow(), isNew: true, stamp: nil)) }
+        do {
+            let stamp = TextFile.stamp(path)
+            let parsed = try FlowMarkdownReader.read(try TextFile.read(path), file: path)
+            return .opened(Opened(path: path, flow: parsed.flow, isNew: false, stamp: stamp))
+        } catch let e as FormatError {
+            return .openFailed("\(path) was not opened: \(e.description) (flowsmith check \(path) lists every mistake)")
+        } catch {
+            return .openFailed("\(error)")
+        }
+    }
+}
+
+/// The ids of cancelled jobs that are still running.
+final class CancelledJobs: Sendable {
+    private let ids = Mutex<Set<Int>>([])
+    func insert(_ id: Int) { _ = ids.withLock { $0.insert(id) } }
+    func forget(_ id: Int) { _ = ids.withLock { $0.remove(id) } }
+    func contains(_ id: Int) -> Bool { ids.withLock { $0.contains(id) } }
+    var count: Int { ids.withLock { $0.count } }
+}
