@@ -23,7 +23,31 @@ public enum Render {
             }
         }
         status(s, &screen)
-        if case .help(let scroll) = s.mode { help(s, scroll: scroll, &screen) }
+        switch s.mode {
+        case .help(let scroll): help(s, scroll: scroll, &screen)
+        case .locked(let owner, _):
+            let name = s.path.map { ($0 as String).split(separator: "/").last.map(String.init) ?? $0 } ?? "this file"
+            box(s, title: "Already open", lines: [
+                ("\(name) is open in another editor: process \(owner.pid) on \(owner.host), since \(owner.since).", .help),
+                ("", .help),
+                ("o  open it read-only", .helpKey),
+                ("e  edit it anyway (saves may overwrite each other)", .helpKey),
+                ("q  quit", .helpKey),
+            ], &screen)
+        case .recoveryOffer(let recovery):
+            let name = s.path.map { ($0 as String).split(separator: "/").last.map(String.init) ?? $0 } ?? "this file"
+            box(s, title: "Unsaved changes found", lines: [
+                ("\(name) has unsaved changes from \(recovery.written) (the editor ended before saving them).", .help),
+                ("", .help),
+                ("r  recover them (then Ctrl-S saves)", .helpKey),
+                ("d  show the difference", .helpKey),
+                ("x  discard them", .helpKey),
+                ("q  quit and decide later", .helpKey),
+            ], &screen)
+        case .recoveryDiff(_, let lines, let scroll):
+            diff(s, lines: lines, scroll: scroll, &screen)
+        default: break
+        }
         return screen
     }
 
@@ -304,19 +328,30 @@ public enum Render {
         func prompt(_ label: String, _ editor: LineEditor) {
             screen.fill(x: 0, y: y, width: s.width, height: 1, style: s.theme[.normal])
             let x = screen.put(label, x: 0, y: y, style: s.theme[.prompt])
+            // What the prompt has to say (a mistake, "Not found") goes on the rows just above it.
+            if let m = s.message {
+                let style = s.theme[m.kind == .error ? .error : .message]
+                let lines = wrap(m.text, s.width - 2).suffix(3)
+                for (i, line) in lines.enumerated() {
+                    let row = y - lines.count + i
+                    screen.fill(x: 0, y: row, width: s.width, height: 1, style: style)
+                    screen.put(" " + line, x: 0, y: row, style: style)
+                }
+            }
             editing(editor, x: x, y: y, width: s.width, style: s.theme[.normal], &screen)
         }
         switch s.mode {
         case .command(let e): return prompt(":", e)
         case .search(let e, _): return prompt("/", e)
-        case .ending(let e, _): return prompt("Ending (next, success, failure or a step number): ", e)
+        case .ending(let e, _):
+            return prompt(s.width >= 72 ? "Ending (next, success, failure or a step number): " : "Ending (n, s, f, step): ", e)
         case .confirmQuit:
             screen.put(" Unsaved changes. y: save and quit · n: quit without saving · other keys: stay",
                        x: 0, y: y, style: s.theme[.message])
             return
         default: break
         }
-        let name = (s.path.map { $0.split(separator: "/").last.map(String.init) ?? $0 } ?? "[no name]") + (s.isModified ? " [+]" : "")
+        let name = (s.path.map { $0.split(separator: "/").last.map(String.init) ?? $0 } ?? "[no name]") + (s.isModified ? " [+]" : "") + (s.readOnly ? " [read-only]" : "")
         var x = screen.put(" " + name + " ", x: 0, y: y, style: s.theme[.statusKey])
         let mode: String = switch s.mode {
         case .editing: "EDIT"
@@ -347,6 +382,50 @@ public enum Render {
             let w = DisplayWidth.of(hints)
             if s.width - x > w + 1 { screen.put(hints, x: s.width - w - 1, y: y, style: bar) }
         }
+    }
+
+    // MARK: Questions and the recovery difference
+
+    /// A framed question in the middle of the screen, its text wrapped to fit at any size.
+    static func box(_ s: AppState, title: String, lines: [(String, Theme.Role)], _ screen: inout Screen) {
+        let w = min(s.width - 2, 72)
+        var rows: [(String, Theme.Role)] = []
+        for (text, role) in lines { rows += wrap(text, w - 4).map { ($0, role) } }
+        let h = min(s.height - 2, rows.count + 2)
+        let x0 = (s.width - w) / 2
+        let y0 = max(0, (s.height - 1 - h) / 2)
+        frame(s, x: x0, y: y0, width: w, height: h, title: title, &screen)
+        for (i, row) in rows.prefix(h - 2).enumerated() {
+            screen.put(row.0, x: x0 + 2, y: y0 + 1 + i, style: s.theme[row.1], limit: w - 4)
+        }
+    }
+
+    static func frame(_ s: AppState, x x0: Int, y y0: Int, width w: Int, height h: Int, title: String, _ screen: inout Screen) {
+        screen.fill(x: x0, y: y0, width: w, height: h, style: s.theme[.help])
+        let border = s.theme[.border]
+        screen.put("┌" + String(repeating: "─", count: max(0, w - 2)) + "┐", x: x0, y: y0, style: border)
+        screen.put("└" + String(repeating: "─", count: max(0, w - 2)) + "┘", x: x0, y: y0 + h - 1, style: border)
+        for y in (y0 + 1)..<max(y0 + 1, y0 + h - 1) {
+            screen.put("│", x: x0, y: y, style: border)
+            screen.put("│", x: x0 + w - 1, y: y, style: border)
+        }
+        screen.put(" " + title + " ", x: x0 + 2, y: y0, style: s.theme[.detailTitle], limit: max(0, w - 4))
+    }
+
+    /// The difference between the file and its recovery file: removed lines `-`, added `+`.
+    static func diff(_ s: AppState, lines: [LineDiff.Line], scroll: Int, _ screen: inout Screen) {
+        let w = s.width - 2
+        let h = s.height - 2
+        frame(s, x: 1, y: 0, width: w, height: h, title: "Recovered changes · j/k scroll · r recover · x discard · other keys back", &screen)
+        for (i, line) in lines.dropFirst(scroll).prefix(h - 2).enumerated() {
+            let (mark, text, role): (String, String, Theme.Role) = switch line {
+            case .same(let t): ("  ", t, .help)
+            case .removed(let t): ("- ", t, .failure)
+            case .added(let t): ("+ ", t, .success)
+            }
+            screen.put(mark + text, x: 3, y: 1 + i, style: s.theme[role], limit: w - 4)
+        }
+        if lines.isEmpty { screen.put("(no difference)", x: 3, y: 1, style: s.theme[.folded], limit: w - 4) }
     }
 
     // MARK: Help

@@ -84,6 +84,12 @@ public enum App {
             }
         }
         switch s.mode {
+        case .command, .search, .ending:
+            // A prompt's message is about what was typed before this key.
+            s.message = nil
+        default: break
+        }
+        switch s.mode {
         case .normal: return normal(key, &s)
         case .editing(var session):
             switch session.editor.handle(key) {

@@ -1,0 +1,207 @@
+import FlowCore
+import FlowDesigner
+import FlowFormats
+import FlowTerminal
+import Foundation
+import TestSupport
+import Testing
+
+/// docs/RELIABILITY.md: the recovery file, signals, locks, read-only opening, prompt errors.
+@Suite struct RecoveryUpdateTests {
+    @Test func aChangeStartsTheTimerAndItsFiringWritesTheRecoveryFile() {
+        var s = fresh()
+        #expect(press("j", &s).isEmpty)   // nothing changed, nothing to keep
+        let effects = press("o", &s) + typeText("Clerk notes the call", &s) + press("Enter", &s)
+        #expect(effects.filter { $0 == .startTimer(.recovery, after: .seconds(1)) }.count == 1)
+        guard case .run(.writeRecovery(let doc, let flow, nil, let revision))? = App.update(&s, .timerFired(.recovery)).first else {
+            Issue.record("no recovery write"); return
+        }
+        #expect(doc == "crm.flow.md" && flow == s.flow && revision == s.history.revision)
+        // Nothing new: the timer is not started again, and firing writes nothing.
+        #expect(press("j", &s).isEmpty)
+        #expect(App.update(&s, .timerFired(.recovery)).isEmpty)
+    }
+
+    @Test func aLabelBeingTypedIsKeptToo() {
+        var s = fresh()
+        let effects = press("j e Ctrl-U", &s) + typeText("半句话", &s)
+        #expect(effects.contains(.startTimer(.recovery, after: .seconds(1))))
+        guard case .run(.writeRecovery(_, _, let typing?, _))? = App.update(&s, .timerFired(.recovery)).first else {
+            Issue.record("the typed label is not kept"); return
+        }
+        #expect(typing.text == "半句话" && typing.node == s.cursor)
+    }
+
+    @Test func aCleanSaveAQuitAndAnUndoRemoveIt() {
+        var s = fresh()
+        press("j o", &s); typeText("x", &s); press("Enter", &s)
+        _ = App.update(&s, .timerFired(.recovery))
+        #expect(s.recovery.exists)
+        guard case .save(let r)? = press("Ctrl-S", &s).firstJob else { Issue.record("no save"); return }
+        #expect(App.update(&s, .saved(Saved(path: r.path, revision: r.revision, stamp: nil))).contains(.run(.removeRecovery(document: "crm.flow.md"))))
+        #expect(!s.recovery.exists)
+
+        press("j o", &s); typeText("y", &s); press("Enter", &s)
+        _ = App.update(&s, .timerFired(.recovery))
+        #expect(press("q n", &s) == [.run(.removeRecovery(document: "crm.flow.md")), .quit])
+
+        var u = fresh()
+        press("j o", &u); typeText("z", &u); press("Enter", &u)
+        _ = App.update(&u, .timerFired(.recovery))
+        // Undoing back to what is on disk: the recovery file goes at the next tick.
+        #expect(press("u", &u).contains(.startTimer(.recovery, after: .seconds(1))))
+        #expect(App.update(&u, .timerFired(.recovery)) == [.run(.removeRecovery(document: "crm.flow.md"))])
+    }
+
+    @Test func aSignalWritesAtOnceThenExits() {
+        var s = fresh()
+        #expect(App.update(&s, .signalled(SIGHUP)) == [.exit(status: 129)])
+        press("j o", &s); typeText("x", &s); press("Enter", &s)
+        let effects = App.update(&s, .signalled(SIGTERM))
+        guard effects.count == 2, case .runNow(.writeRecovery(_, let flow, _, _)) = effects[0] else {
+            Issue.record("no immediate write: \(effects)"); return
+        }
+        #expect(flow == s.flow && effects[1] == .exit(status: 143))
+    }
+
+    @Test func theOfferRecoversShowsTheDifferenceOrDiscards() throws {
+        let recovered = SampleFlow.text.replacingOccurrences(of: "3. 系统显示主页", with: "3. 系统显示主页\n4. 系统记录登录日志")
+        let file = RecoveryFile(path: "/state/crm.recover.flow.md", text: recovered, written: "2026-11-30 06:41")
+        var s = fresh()
+        s.offer(lock: nil, recovery: file)
+        #expect(s.mode == .recoveryOffer(file))
+        #expect(Render.screen(s).text.contains("Unsaved changes found"))
+        press("d", &s)
+        guard case .recoveryDiff(_, let lines, _) = s.mode else { Issue.record("no difference shown"); return }
+        #expect(lines.contains(.added("4. 系统记录登录日志")))
+        #expect(Render.screen(s).text.contains("+ 4. 系统记录登录日志"))
+        press("Esc", &s)
+        #expect(s.mode == .recoveryOffer(file))
+        press("r", &s)
+        #expect(s.mode == .normal && s.isModified && s.flow.stepCount == SampleFlow.flow().stepCount + 1)
+        // Undo cannot make recovered changes look saved.
+        press("u", &s)
+        #expect(s.isModified)
+
+        var t = fresh()
+        t.offer(lock: nil, recovery: file)
+        #expect(press("x", &t) == [.run(.removeRecovery(document: "crm.flow.md"))])
+        #expect(t.flow == SampleFlow.flow() && !t.isModified)
+    }
+
+    @Test func anotherEditorsFileOpensReadOnly() {
+        var s = fresh()
+        s.offer(lock: LockOwner(pid: 4242, host: "build-7", since: "2026-11-30 06:00"), recovery: nil)
+        #expect(Render.screen(s).text.contains("process 4242 on build-7"))
+        press("o", &s)
+        #expect(s.readOnly && s.mode == .normal)
+        let before = s.flow
+        for keys in ["j d d", "o", "x", "u", "p", "J", "e"] {
+            press(keys, &s)
+            #expect(s.flow == before && s.message?.text.hasPrefix("Read-only") == true, "\(keys)")
+            press("Esc", &s)
+        }
+        #expect(press("Ctrl-S", &s).isEmpty && s.message?.text.hasPrefix("Read-only") == true)
+        press(":", &s); typeText("title x", &s); press("Enter", &s)
+        #expect(s.flow.title == before.title)
+        // A copy under another name is allowed.
+        press(":", &s); typeText("w copy.flow.md", &s)
+        guard case .save(let r)? = press("Enter", &s).firstJob else { Issue.record("no copy"); return }
+        #expect(r.path == "copy.flow.md")
+        #expect(Render.screen(s).text.contains("[read-only]"))
+    }
+
+    @Test func everyPromptShowsItsOwnErrorInPlace() {
+        for (w, h) in [(80, 24), (40, 12)] {
+            var s = fresh()
+            _ = App.update(&s, .resized(width: w, height: h))
+            press("j j j E Ctrl-U", &s)
+            typeText("banana", &s)
+            press("Enter", &s)
+            guard case .ending = s.mode else { Issue.record("the prompt closed"); continue }
+            let screen = Render.screen(s).text
+            #expect(screen.contains("No step banana"), "\(w)×\(h):\n\(screen)")
+            // Typing again clears it.
+            press("Ctrl-U", &s)
+            #expect(!Render.screen(s).text.contains("No step banana"))
+            press("Esc / z z z", &s)
+            #expect(Render.screen(s).text.contains("Not found: zzz"), "\(w)×\(h)")
+        }
+    }
+}
+
+/// The real loop with a state folder: the recovery file on disk, its mode, the lock.
+@Suite struct RecoveryDriverTests {
+    let dir: String = {
+        let d = NSTemporaryDirectory() + "fs-recovery-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }()
+
+    @Test func theRecoveryFileIsWrittenWithinASecondKeptPrivateAndRemovedBySaving() throws {
+        let path = dir + "/crm.flow.md"
+        try SampleFlow.text.write(toFile: path, atomically: true, encoding: .utf8)
+        let docs = DocumentFiles(directory: dir + "/state")
+        let d = Driver(SampleFlow.flow(), path: path, documents: docs)
+        d.loop.setDiskStamp(TextFile.stamp(path))
+        d.keys("G o").type("Clerk notes the call").keys("Enter")
+        #expect(d.loop.timerRunning(.recovery))
+        #expect(!FileManager.default.fileExists(atPath: docs.recoveryPath(path)))
+        d.advance(by: .seconds(1))
+        let text = try String(contentsOfFile: docs.recoveryPath(path), encoding: .utf8)
+        #expect(text.contains("Clerk notes the call"))
+        let mode = try FileManager.default.attributesOfItem(atPath: docs.recoveryPath(path))[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        // Found again when the file is opened, newer than the file itself.
+        #expect(docs.recovery(for: path)?.text == text)
+        d.keys("Ctrl-S")
+        #expect(d.state.message?.text == "Saved \(path)")
+        #expect(!FileManager.default.fileExists(atPath: docs.recoveryPath(path)))
+    }
+
+    @Test func aSignalWritesTheRecoveryFileBeforeTheLoopEnds() throws {
+        let path = dir + "/sig.flow.md"
+        let docs = DocumentFiles(directory: dir + "/state")
+        let d = Driver(SampleFlow.flow(), path: path, documents: docs)
+        d.keys("G e Ctrl-U").type("typed but not kept yet")
+        d.send([.signalled(SIGHUP)])
+        #expect(d.loop.finished && d.loop.exitStatus == 129)
+        #expect(try String(contentsOfFile: docs.recoveryPath(path), encoding: .utf8).contains("typed but not kept yet"))
+    }
+
+    @Test func locksNameTheirOwnerAndStaleOnesAreTakenOver() throws {
+        let docs = DocumentFiles(directory: dir + "/state")
+        let path = dir + "/locked.flow.md"
+        #expect(docs.lock(path) == nil)
+        #expect(docs.lock(path) == nil)   // our own lock
+        docs.unlock(path)
+        #expect(!FileManager.default.fileExists(atPath: docs.lockPath(path)))
+        // Another live process on this host (pid 1 always runs).
+        try "1 \(DocumentFiles.hostName) 1764480000\n".write(toFile: docs.lockPath(path), atomically: true, encoding: .utf8)
+        #expect(docs.lock(path)?.pid == 1)
+        // Another host: cannot be checked, so it is reported.
+        try "77 elsewhere 1764480000\n".write(toFile: docs.lockPath(path), atomically: true, encoding: .utf8)
+        #expect(docs.lock(path)?.host == "elsewhere")
+        // A process of this host that is gone: stale, taken over.
+        try "999999999 \(DocumentFiles.hostName) 1764480000\n".write(toFile: docs.lockPath(path), atomically: true, encoding: .utf8)
+        #expect(docs.lock(path) == nil)
+        #expect(try String(contentsOfFile: docs.lockPath(path), encoding: .utf8).hasPrefix("\(getpid()) "))
+        // A link and its target share one lock.
+        symlink(path, dir + "/alias.flow.md")
+        #expect(docs.lockPath(dir + "/alias.flow.md") == docs.lockPath(path))
+    }
+
+    @Test func openingAnotherFileOffersItsRecoveryFile() throws {
+        let docs = DocumentFiles(directory: dir + "/state")
+        let other = dir + "/other.flow.md"
+        try SampleFlow.text.write(toFile: other, atomically: true, encoding: .utf8)
+        Thread.sleep(forTimeInterval: 0.01)
+        try docs.writeRecovery(SampleFlow.text + "\n## Extra\n\n1. one\n", for: other)
+        let d = Driver(SampleFlow.flow(), path: dir + "/first.flow.md", documents: docs)
+        d.send([.key(.char(":"))]).type("e \(other)").keys("Enter")
+        guard case .recoveryOffer(let file) = d.state.mode else { Issue.record("no offer: \(d.state.mode)"); return }
+        #expect(file.text.contains("## Extra"))
+        d.keys("r")
+        #expect(d.state.flow.useCases.count == 3 && d.state.isModified)
+    }
+}
