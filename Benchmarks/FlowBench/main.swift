@@ -45,6 +45,14 @@ if CommandLine.arguments.dropFirst().first == "tune" {
     TuneBench.run()
     exit(0)
 }
+if CommandLine.arguments.dropFirst().first == "open", CommandLine.arguments.count == 3 {
+    EditorBench.openAndReport(CommandLine.arguments[2])
+    exit(0)
+}
+if CommandLine.arguments.dropFirst().first == "editor" {
+    try EditorBench.run()
+    exit(0)
+}
 print("flowsmith benchmarks (release build; best of 3 runs, 1 run at 100k)")
 print("steps     file size   write        read         mermaid      dot          graphviz nop  dot/nop")
 for n in [1_000, 10_000, 100_000] {

@@ -18,23 +18,23 @@ public enum FlowMarkdownReader {
     public static func readAll(_ text: String, file: String? = nil, limit: Int = .max) -> (ParsedFlow, [FormatError]) {
         var builder = TreeBuilder()
         var errors: [FormatError] = []
-        let blocks = Block.scan(SourceLine.split(text), errors: { errors.append($0) })
         var treeErrors = 0
         // The indentation under a faulty list item: what is nested under it is skipped with it.
         var skipping: Int?
-        for block in blocks where treeErrors < limit {
+        Block.scan(ByteLines(bytes: Array(text.utf8)), errors: { errors.append($0) }, emit: { block in
+            guard treeErrors < limit else { return }
             if let depth = skipping {
-                if !isHeading(block) && block.indent > depth { continue }
+                if !Block.isHeading(block) && block.indent > depth { return }
                 skipping = nil
             }
-            do {
+            do throws(FormatError) {
                 try builder.add(block)
             } catch {
                 errors.append(error)
                 treeErrors += 1
-                if !isHeading(block) { skipping = block.indent }
+                if !Block.isHeading(block) { skipping = block.indent }
             }
-        }
+        })
         builder.finishUseCase()
         errors.sort { ($0.position.line, $0.position.column) < ($1.position.line, $1.position.column) }
         let found = errors.prefix(limit).map { e in
@@ -45,9 +45,33 @@ public enum FlowMarkdownReader {
         return (ParsedFlow(flow: builder.flow, sourceMap: builder.map), found)
     }
 
-    private static func isHeading(_ b: Block) -> Bool {
-        if case .heading = b.kind { return true }
-        return false
+}
+
+/// The file's bytes and the lines in them. All of the grammar's marks are ASCII, so the reader
+/// works on UTF-8 bytes and makes a `String` only for each label: a 100,000-step file is read in
+/// one pass with no per-line arrays (docs/ARCHITECTURE.md, performance).
+struct ByteLines {
+    let bytes: [UInt8]
+
+    /// Calls `body` with each line's number and byte range (CRLF, CR and LF end lines; a leading
+    /// byte-order mark is skipped).
+    func forEach(_ body: (Int, Range<Int>) throws(FormatError) -> Void) throws(FormatError) {
+        var i = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        var start = i
+        var number = 1
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b == 0x0A || b == 0x0D {
+                try body(number, start..<i)
+                number += 1
+                i += (b == 0x0D && i + 1 < n && bytes[i + 1] == 0x0A) ? 2 : 1
+                start = i
+            } else {
+                i += 1
+            }
+        }
+        if start < n { try body(number, start..<n) }
     }
 }
 
@@ -58,79 +82,118 @@ struct Block {
     let kind: Kind
     let position: SourcePosition
     let indent: Int
-    var text: [Unicode.Scalar]
-    var textColumn: Int
+    /// The text after the marker, trailing blanks removed (a view into the file's bytes, or the
+    /// joined lines of an item that continues on the next lines).
+    var text: ArraySlice<UInt8>
 
-    static func scan(_ lines: [SourceLine], errors: (FormatError) -> Void) -> [Block] {
-        var blocks: [Block] = []
-        for line in lines where !line.isBlank {
-            let (indent, start) = line.indentation
-            if let block = parse(line, indent: indent, start: start) {
-                blocks.append(block)
-            } else if indent > 0, var last = blocks.last, last.kind != .heading(level: 1),
-                      !isHeading(last), indent > last.indent {
-                last.text = last.text.trimmingTrailingBlanks() + [" "] + Array(line.scalars[start...]).trimmingTrailingBlanks()
-                blocks[blocks.count - 1] = last
+    /// The text as Unicode scalars, for the rarer lines (fields, extensions) parsed scalar by scalar.
+    var scalars: [Unicode.Scalar] { Array(String(decoding: text, as: UTF8.self).unicodeScalars) }
+
+    static func isBlank(_ b: ArraySlice<UInt8>) -> Bool { b.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
+
+    /// Visual indentation (a tab advances to the next multiple of 4) and where the content starts.
+    static func indentation(_ b: ArraySlice<UInt8>) -> (width: Int, start: Int) {
+        var width = 0
+        var i = b.startIndex
+        while i < b.endIndex {
+            if b[i] == 0x20 { width += 1 } else if b[i] == 0x09 { width += 4 - width % 4 } else { break }
+            i += 1
+        }
+        return (width, i - b.startIndex)
+    }
+
+    /// Scans the lines into blocks, handing each to `emit` once it is complete; a line that is
+    /// neither is reported to `errors` and skipped.
+    static func scan(_ lines: ByteLines, errors: (FormatError) -> Void, emit: (Block) -> Void) {
+        var pending: Block?
+        let bytes = lines.bytes
+        try? lines.forEach { (number: Int, range: Range<Int>) throws(FormatError) in
+            let line = bytes[range]
+            if isBlank(line) { return }
+            let (indent, offset) = indentation(line)
+            if let block = parse(line, number: number, indent: indent, start: offset) {
+                if let p = pending { emit(p) }
+                pending = block
+            } else if indent > 0, var last = pending, last.kind != .heading(level: 1), !isHeading(last), indent > last.indent {
+                var joined = Array(trimmingTrailingBlanks(last.text))
+                joined.append(0x20)
+                joined += trimmingTrailingBlanks(line[(line.startIndex + offset)...])
+                last.text = joined[...]
+                pending = last
             } else {
                 errors(FormatError(
-                    SourcePosition(line: line.number, column: start + 1),
-                    blocks.isEmpty || indent == 0
+                    SourcePosition(line: number, column: offset + 1),
+                    pending == nil || indent == 0
                         ? "expected a use case heading (\"## Title\"), a field (\"- Name: value\") or a numbered step (\"1. …\")"
                         : "this line is not a list item and is not indented under one"))
             }
         }
-        return blocks
+        if let p = pending { emit(p) }
     }
 
-    private static func isHeading(_ b: Block) -> Bool {
+    static func isHeading(_ b: Block) -> Bool {
         if case .heading = b.kind { return true }
         return false
     }
 
     /// Recognises a heading (at column 1 only) or a list item; nil for other text.
-    private static func parse(_ line: SourceLine, indent: Int, start: Int) -> Block? {
-        let s = line.scalars
-        let pos = SourcePosition(line: line.number, column: start + 1)
-        var i = start
-        if start == 0, s.first == "#" {
-            while i < s.count, s[i] == "#" { i += 1 }
-            guard i <= 6, i == s.count || s[i] == " " || s[i] == "\t" else { return nil }
-            let level = i
-            let textStart = skipBlanks(s, from: i)
-            return Block(kind: .heading(level: level), position: pos, indent: 0,
-                         text: headingText(Array(s[textStart...])), textColumn: textStart + 1)
+    private static func parse(_ s: ArraySlice<UInt8>, number: Int, indent: Int, start: Int) -> Block? {
+        let pos = SourcePosition(line: number, column: start + 1)
+        let base = s.startIndex
+        var i = base + start
+        let end = s.endIndex
+        if start == 0, s[base] == UInt8(ascii: "#") {
+            while i < end, s[i] == UInt8(ascii: "#") { i += 1 }
+            guard i - base <= 6, i == end || s[i] == 0x20 || s[i] == 0x09 else { return nil }
+            let level = i - base
+            return Block(kind: .heading(level: level), position: pos, indent: 0, text: headingText(s[skipBlanks(s, from: i)...]))
         }
         let kind: Kind
-        if i < s.count, s[i] == "-" || s[i] == "*" || s[i] == "+" {
+        if i < end, s[i] == UInt8(ascii: "-") || s[i] == UInt8(ascii: "*") || s[i] == UInt8(ascii: "+") {
             kind = .bullet
             i += 1
         } else {
-            while i < s.count, s[i].isASCIIDigit, i - start < 9 { i += 1 }
-            guard i > start, i < s.count, s[i] == "." || s[i] == ")" else { return nil }
+            let digits = i
+            while i < end, (0x30...0x39).contains(s[i]), i - digits < 9 { i += 1 }
+            guard i > digits, i < end, s[i] == UInt8(ascii: ".") || s[i] == UInt8(ascii: ")") else { return nil }
             kind = .ordered
             i += 1
         }
-        guard i == s.count || s[i] == " " || s[i] == "\t" else { return nil }
-        let textStart = skipBlanks(s, from: i)
-        return Block(kind: kind, position: pos, indent: indent,
-                     text: Array(s[textStart...]).trimmingTrailingBlanks(), textColumn: textStart + 1)
+        guard i == end || s[i] == 0x20 || s[i] == 0x09 else { return nil }
+        return Block(kind: kind, position: pos, indent: indent, text: trimmingTrailingBlanks(s[skipBlanks(s, from: i)...]))
     }
 
-    private static func skipBlanks(_ s: [Unicode.Scalar], from i: Int) -> Int {
+    private static func skipBlanks(_ s: ArraySlice<UInt8>, from i: Int) -> Int {
         var j = i
-        while j < s.count, s[j] == " " || s[j] == "\t" { j += 1 }
+        while j < s.endIndex, s[j] == 0x20 || s[j] == 0x09 { j += 1 }
         return j
     }
 
+    static func trimmingTrailingBlanks(_ t: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var end = t.endIndex
+        while end > t.startIndex, t[end - 1] == 0x20 || t[end - 1] == 0x09 { end -= 1 }
+        return t[..<end]
+    }
+
     /// Heading text without an optional closing run of `#` (CommonMark).
-    private static func headingText(_ raw: [Unicode.Scalar]) -> [Unicode.Scalar] {
-        var t = raw.trimmingTrailingBlanks()
-        var end = t.count
-        while end > 0, t[end - 1] == "#" { end -= 1 }
-        if end < t.count, end == 0 || t[end - 1] == " " || t[end - 1] == "\t" {
-            t = Array(t[..<end]).trimmingTrailingBlanks()
+    private static func headingText(_ raw: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var t = trimmingTrailingBlanks(raw)
+        var end = t.endIndex
+        while end > t.startIndex, t[end - 1] == UInt8(ascii: "#") { end -= 1 }
+        if end < t.endIndex, end == t.startIndex || t[end - 1] == 0x20 || t[end - 1] == 0x09 {
+            t = trimmingTrailingBlanks(t[..<end])
         }
         return t
+    }
+}
+
+extension MarkdownText {
+    /// `unescape` for UTF-8 bytes; text with no `\` and no `&` (nearly every label) is taken as it is.
+    static func unescape(bytes: ArraySlice<UInt8>) -> String {
+        if !bytes.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "&") }) {
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        return unescape(String(decoding: bytes, as: UTF8.self).unicodeScalars)
     }
 }
 
@@ -157,7 +220,7 @@ private struct TreeBuilder {
     }
 
     private mutating func heading(_ level: Int, _ block: Block) throws(FormatError) {
-        let text = MarkdownText.unescape(block.text)
+        let text = MarkdownText.unescape(bytes: block.text)
         switch level {
         case 1 where !sawHeading:
             flow.title = text
@@ -205,13 +268,13 @@ private struct TreeBuilder {
     private mutating func push(_ block: Block, _ item: Open) { stack.append((block.indent, item)) }
 
     private mutating func addStep(_ block: Block, to parent: NodeID) -> NodeID {
-        let id = flow.addStep(MarkdownText.unescape(block.text), to: parent)
+        let id = flow.addStep(MarkdownText.unescape(bytes: block.text), to: parent)
         map.nodes[id] = block.position
         return id
     }
 
     private mutating func addField(_ block: Block, to uc: NodeID) throws(FormatError) {
-        let t = block.text
+        let t = block.scalars
         var i = 0
         while i < t.count, t[i] != ":" && t[i] != "：" {
             i += t[i] == "\\" ? 2 : 1
@@ -226,7 +289,7 @@ private struct TreeBuilder {
     }
 
     private mutating func addExtension(_ block: Block, to step: NodeID) -> NodeID {
-        var t = block.text[...]
+        var t = block.scalars[...]
         // Optional label: digits and letters alternating, ending in a letter, then "." and a blank.
         var j = t.startIndex
         while j < t.endIndex, t[j].isASCIIDigit || ("a"..."z").contains(t[j]) { j += 1 }
@@ -253,7 +316,7 @@ private struct TreeBuilder {
         if map.endings[ext] != nil {
             throw FormatError(block.position, "this extension already has an ending line")
         }
-        var written = String(String.UnicodeScalarView(block.text))
+        var written = String(decoding: block.text, as: UTF8.self)
         if written.hasSuffix(".") { written.removeLast() }
         let words = written.lowercased()
         let ending: Ending

@@ -114,6 +114,24 @@ class Fake:
                     self.event(chunk(piece))
                 self.event("[DONE]")
 
+            def s_terminal_attack(self, body, n):
+                # Every line carries a sequence a terminal would obey: a window title (OSC 0), a
+                # clipboard write (OSC 52), clear screen (CSI 2J) and the 8-bit CSI (U+009B).
+                lines = ["1. System shows \x1b]0;PWNED\x07the order form\n",
+                         "2. System clears \x1b[2J the shopping cart\n",
+                         "3. System copies \x1b]52;c;SGVsbG8=\x07 the order number\n",
+                         "4. \u009b31mSystem warns about the stock\n"]
+                if not body.get("stream"):
+                    reply = {"id": "c", "object": "chat.completion", "created": 1, "model": body["model"],
+                             "choices": [{"index": 0, "message": {"role": "assistant", "content": "".join(lines)},
+                                          "finish_reason": "stop"}]}
+                    return self.send_json(200, reply)
+                self.start_stream()
+                for piece in lines:
+                    self.event(chunk(piece))
+                self.event(chunk(None, "stop"))
+                self.event("[DONE]")
+
             def s_unauthorized(self, body, n):
                 key = self.headers.get("Authorization", "").removeprefix("Bearer ")
                 self.send_json(401, {"error": {"message": f"Incorrect API key provided: {key}. You can find your API key at the dashboard.",

@@ -11,10 +11,15 @@ _ids = itertools.count()
 
 
 class Tmux:
-    def __init__(self, command, width=100, height=30, env=None, cwd=None):
+    def __init__(self, command, width=100, height=30, env=None, cwd=None, options=None):
+        """`options` ({name: value}) are set globally before the command starts, e.g.
+        {"set-clipboard": "on"} so that an OSC 52 from the program would create a tmux buffer."""
         self.socket = f"fs-e2e-{os.getpid()}-{next(_ids)}"
         envs = " ".join(f"{k}={shlex.quote(v)}" for k, v in (env or {}).items())
-        self.run("new-session", "-d", "-s", "e2e", "-x", str(width), "-y", str(height),
+        first = ["start-server", ";"]
+        for name, value in (options or {}).items():
+            first += ["set", "-g", name, value, ";"]
+        self.run(*(first if options else []), "new-session", "-d", "-s", "e2e", "-x", str(width), "-y", str(height),
                  "-c", str(cwd or os.getcwd()), f"env {envs} {command}")
 
     def run(self, *args):
