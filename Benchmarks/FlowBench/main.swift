@@ -49,6 +49,29 @@ if CommandLine.arguments.dropFirst().first == "open", CommandLine.arguments.coun
     EditorBench.openAndReport(CommandLine.arguments[2])
     exit(0)
 }
+if CommandLine.arguments.dropFirst().first == "phases" {
+    // Where reading a large file goes: `FlowBench phases [STEPS]`.
+    let n = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 100_000 : 100_000
+    let path = NSTemporaryDirectory() + "flowbench-phases.flow.md"
+    try FlowMarkdownWriter.write(RandomFlow.large(steps: n)).write(toFile: path, atomically: true, encoding: .utf8)
+    var text = ""
+    print("read  ", ms(best(of: 3) { text = (try? TextFile.read(path)) ?? "" }))
+    var parsed: ParsedFlow?
+    print("parse ", ms(best(of: 3) { parsed = try? FlowMarkdownReader.read(text) }))
+    print("check ", ms(best(of: 3) { _ = parsed?.flow.validate() }))
+    print("write ", ms(best(of: 3) { _ = parsed.map { FlowMarkdownWriter.write($0.flow) } }))
+    exit(0)
+}
+if CommandLine.arguments.dropFirst().first == "keys" {
+    // One key and a frame, for a profiler: `FlowBench keys [STEPS] [detail]`.
+    let n = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 100_000 : 100_000
+    let flow = RandomFlow.large(steps: n)
+    for _ in 0..<5 {
+        let r = EditorBench.keySamples(flow, detail: CommandLine.arguments.contains("detail"))
+        print("p50", EditorBench.us(r.p50), "p99", EditorBench.us(r.p99))
+    }
+    exit(0)
+}
 if CommandLine.arguments.dropFirst().first == "editor" {
     try EditorBench.run()
     exit(0)

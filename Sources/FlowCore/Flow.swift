@@ -9,13 +9,13 @@
 public struct Flow: Sendable {
     public var title: String
     public internal(set) var useCases: [NodeID]
-    public internal(set) var nodes: [NodeID: Node]
+    public internal(set) var nodes: NodeMap<Node>
     var nextID: UInt32
 
     public init(title: String = "") {
         self.title = title
         self.useCases = []
-        self.nodes = [:]
+        self.nodes = NodeMap()
         self.nextID = 1
     }
 
@@ -152,6 +152,33 @@ public struct Flow: Sendable {
                 copy.ending = .resume(.step(mapped))
             }
             out.nodes[new] = copy
+        }
+        return out
+    }
+}
+
+extension Flow {
+    /// A flow of one use case, with the flow's title and fresh ids 1, 2, 3 … (resume targets
+    /// remapped), so it costs what that use case costs however large the flow is.
+    public func extract(useCase uc: NodeID) -> Flow {
+        var out = Flow(title: title)
+        guard nodes[uc]?.kind == .useCase else { return out }
+        let order = [uc] + descendants(of: uc)
+        var map: [NodeID: NodeID] = [:]
+        map.reserveCapacity(order.count)
+        for (i, id) in order.enumerated() { map[id] = NodeID(UInt32(i + 1)) }
+        out.nextID = UInt32(order.count + 1)
+        out.useCases = [NodeID(1)]
+        for old in order {
+            guard let node = nodes[old], let new = map[old] else { continue }
+            var ending = node.ending
+            if case .resume(.step(let target)) = node.ending {
+                // A target outside the use case stays outside: written as it reads.
+                ending = .resume(map[target].map(ResumeTarget.step) ?? .unresolved(number(of: target) ?? "?"))
+            }
+            out.nodes[new] = Node(id: new, kind: node.kind, text: node.text, parent: node.parent.flatMap { map[$0] },
+                                  children: node.children.compactMap { map[$0] }, fields: node.fields,
+                                  extensionKind: node.extensionKind, ending: ending)
         }
         return out
     }

@@ -34,8 +34,9 @@ extension Flow {
     private func labelProblems(_ id: NodeID) -> [Problem] {
         guard let node = nodes[id] else { return [] }
         var out: [Problem] = []
-        let name = describe(id)
-        if node.text.trimmingSpaces.isEmpty {
+        // Named only when something is wrong: numbering every node would cost more than the checks.
+        var name: String { describe(id) }
+        if node.text.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
             out.append(Problem(node: id, part: .text, message: node.kind == .extension
                 ? "\(name) has no condition" : "\(name) is empty"))
         }

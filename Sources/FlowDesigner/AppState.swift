@@ -95,6 +95,8 @@ public struct AppState: Sendable {
     /// The detail pane's contents, computed when the flow, the use case or the format changes,
     /// never on every frame.
     public var detailCache: DetailCache?
+    /// The detail data asked for and not yet arrived.
+    public var detailWanted: DetailCache.Key?
     public var nextRequest = 1
     /// How many candidates to ask for.
     public var suggestionCount = 3

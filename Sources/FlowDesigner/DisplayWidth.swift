@@ -4,8 +4,16 @@
 /// wcwidth and tmux do.
 public enum DisplayWidth {
     public static func of(_ c: Character) -> Int {
+        // Most text is one scalar below the combining marks (U+0300) or a CJK ideograph: answer
+        // those without looking up Unicode properties, which cost more than the rest of a frame.
+        if let ascii = c.asciiValue { return ascii >= 0x20 && ascii != 0x7F ? 1 : 0 }
         let scalars = c.unicodeScalars
         guard let first = scalars.first else { return 0 }
+        if scalars.count == 1 {
+            let v = first.value
+            if v < 0x300 { return v < 0xA0 ? 0 : 1 }
+            if v >= 0x4E00 && v <= 0x9FFF || v >= 0xAC00 && v <= 0xD7A3 { return 2 }
+        }
         if first.value < 0x20 || (0x7F...0x9F).contains(first.value) { return 0 }
         if scalars.contains(where: { $0.value == 0xFE0F }) && first.properties.isEmoji { return 2 }
         if scalars.count > 1 && scalars.contains(where: { $0.value == 0x200D }) && first.properties.isEmojiPresentation { return 2 }

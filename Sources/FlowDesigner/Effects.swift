@@ -17,6 +17,7 @@ public enum Msg: Equatable, Sendable {
     case exportFailed(String)
     case opened(Opened)
     case openFailed(String)
+    case detailComputed(DetailCache)
     case recoveryWritten(revision: Int)
     case recoveryFailed(String)
     case suggestionsArrived(id: Int, candidates: [String], done: Bool)
@@ -62,6 +63,8 @@ public enum Job: Equatable, Sendable {
     case removeRecovery(document: String?)
     /// Asks the suggestion engine; results come back as `suggestionsArrived`.
     case suggest(id: Int, context: SuggestionContext, count: Int)
+    /// Computes the detail pane's data for a use case (`Detail.compute`).
+    case detail(flow: Flow, key: DetailCache.Key)
 
     /// Jobs in the same lane run in order, one at a time; `concurrent` ones run side by side.
     public enum Lane: Sendable { case files, recovery, concurrent }
@@ -70,7 +73,7 @@ public enum Job: Equatable, Sendable {
         switch self {
         case .save, .export, .open: .files
         case .writeRecovery, .removeRecovery: .recovery
-        case .suggest: .concurrent
+        case .suggest, .detail: .concurrent
         }
     }
 

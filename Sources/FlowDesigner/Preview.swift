@@ -1,14 +1,15 @@
 import FlowCore
 import FlowFormats
 
-/// The detail pane's derived data (the use case's problems and its diagram source), computed
-/// once per change of the flow, the use case under the cursor or the format, never per frame.
+/// The detail pane's derived data (the use case's problems and its diagram source). It is
+/// computed off the loop's thread (`Job.detail`) when the flow, the use case under the cursor or
+/// the format changes, never per frame; until the new one arrives the pane shows the last one.
 public struct DetailCache: Equatable, Sendable {
     public struct Key: Equatable, Sendable {
         let revision: Int
         let useCase: NodeID
         let format: ExportFormat
-        /// The flow's own revision does not move for a placeholder row or a loaded file.
+        /// A loaded file or a placeholder row changes the flow without moving the revision.
         let nodeCount: Int
     }
 
@@ -17,23 +18,36 @@ public struct DetailCache: Equatable, Sendable {
     let preview: [String]
 }
 
-enum Detail {
-    /// Brings the cache up to date when the pane shows; costs one use case's work when it does.
-    static func refresh(_ s: inout AppState) {
-        guard s.showDetail, let c = s.cursor, let uc = s.flow.useCase(of: c) else { return }
-        let key = DetailCache.Key(revision: s.history.revision, useCase: uc, format: s.preview, nodeCount: s.flow.nodes.count)
-        if s.detailCache?.key == key { return }
-        let one = single(uc, of: s.flow)
-        let text = s.preview.render(one)
-        s.detailCache = DetailCache(key: key, problems: s.flow.validate(useCase: uc),
-                                    preview: text.split(separator: "\n").map(String.init))
+public enum Detail {
+    static func key(_ s: AppState) -> DetailCache.Key? {
+        guard s.showDetail, let c = s.cursor, let uc = s.flow.useCase(of: c) else { return nil }
+        return DetailCache.Key(revision: s.history.revision, useCase: uc, format: s.preview, nodeCount: s.flow.nodes.count)
     }
 
-    /// A flow holding only one use case, for a preview that costs what that use case costs.
-    static func single(_ uc: NodeID, of flow: Flow) -> Flow {
-        var out = Flow(title: flow.title)
-        guard let tree = flow.subtree(uc) else { return out }
-        _ = try? out.apply(.insert(tree, parent: nil, index: 0))
-        return out
+    /// Asks for the pane's data when what it shows changed (once per change).
+    static func refresh(_ s: inout AppState) -> [Effect] {
+        guard let key = key(s), s.detailCache?.key != key, s.detailWanted != key else { return [] }
+        s.detailWanted = key
+        return [.run(.detail(flow: s.flow, key: key))]
+    }
+
+    static func arrived(_ cache: DetailCache, _ s: inout AppState) {
+        guard cache.key == s.detailWanted else { return }
+        s.detailCache = cache
+        s.detailWanted = nil
+    }
+
+    /// The pane's data for a use case: its problems and its diagram in the chosen format.
+    public static func compute(_ flow: Flow, _ key: DetailCache.Key) -> DetailCache {
+        let text = key.format.render(flow.extract(useCase: key.useCase))
+        return DetailCache(key: key, problems: flow.validate(useCase: key.useCase),
+                           preview: text.split(separator: "\n").map(String.init))
+    }
+
+    /// What the pane shows now: the data asked for last, or, when none was ever computed (a
+    /// state drawn without the loop, in tests), computed here.
+    static func current(_ s: AppState) -> DetailCache? {
+        if let cache = s.detailCache { return cache }
+        return key(s).map { compute(s.flow, $0) }
     }
 }

@@ -111,6 +111,7 @@ enum Recovery {
                 s.top = s.cursor
                 s.folded = []
                 s.detailCache = nil
+        s.detailWanted = nil
                 // The recovery file stays until the recovered text is saved.
                 s.recovery.exists = true
                 s.say("Recovered the unsaved changes of \(recovery.written): Ctrl-S saves them")

@@ -266,11 +266,8 @@ public enum Render {
             if let uc = s.flow.useCase(of: c), let ucNode = s.flow[uc] {
                 if c != uc { lines += wrap("in: " + ucNode.text, innerWidth).map { ($0, .folded) } }
                 for f in ucNode.fields { lines += wrap(f.name + ": " + f.value, innerWidth).map { ($0, .detail) } }
-                // Derived data comes from the cache `update` keeps; a state built without `update`
-                // (a test, a benchmark) gets it computed here.
-                var fresh = s
-                if s.detailCache == nil { Detail.refresh(&fresh) }
-                let cache = s.detailCache ?? fresh.detailCache
+                // Derived data comes from a job `update` asked for (see `Detail`).
+                let cache = Detail.current(s)
                 let problems = cache?.problems ?? []
                 lines.append(("", .detail))
                 lines.append((problems.isEmpty ? "No problems" : "Problems (\(problems.count))", .detailTitle))

@@ -72,7 +72,7 @@ public struct Screen: Equatable, Sendable {
     private mutating func set(_ x: Int, _ y: Int, _ cell: Cell) {
         let old = self[x, y]
         if old.text.isEmpty, x > 0, !cell.text.isEmpty { self[x - 1, y] = Cell(text: " ", style: self[x - 1, y].style) }
-        if DisplayWidth.of(old.text) == 2, x + 1 < width, self[x + 1, y].text.isEmpty {
+        if old.text.utf8.count > 1, DisplayWidth.of(old.text) == 2, x + 1 < width, self[x + 1, y].text.isEmpty {
             self[x + 1, y] = Cell(text: " ", style: self[x + 1, y].style)
         }
         self[x, y] = cell

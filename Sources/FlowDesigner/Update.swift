@@ -31,6 +31,8 @@ public enum App {
             open(opened, &s)
         case .openFailed(let why):
             s.fail(why)
+        case .detailComputed(let cache):
+            Detail.arrived(cache, &s)
         case .recoveryWritten(let revision):
             if s.recovery.failing, revision == s.history.revision {
                 s.recovery.failing = false
@@ -51,7 +53,7 @@ public enum App {
         }
         s.settleCursor()
         s.revealSuggestions()
-        Detail.refresh(&s)
+        effects += Detail.refresh(&s)
         if !effects.contains(.quit) { effects += Recovery.schedule(&s) }
         return effects
     }
@@ -307,6 +309,7 @@ public enum App {
         s.readOnly = false
         s.recovery = AppState.Recovery()
         s.detailCache = nil
+        s.detailWanted = nil
         s.suggestions = nil
         s.cursor = s.flow.useCases.first
         s.top = s.cursor

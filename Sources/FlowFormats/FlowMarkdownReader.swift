@@ -16,12 +16,17 @@ public enum FlowMarkdownReader {
     /// Stops collecting after `limit` errors (the flow is then incomplete). The flow is only
     /// meaningful when there are no errors.
     public static func readAll(_ text: String, file: String? = nil, limit: Int = .max) -> (ParsedFlow, [FormatError]) {
+        readAll(bytes: Array(text.utf8), file: file, limit: limit)
+    }
+
+    /// `readAll` over UTF-8 bytes (as `TextFile.readUTF8` returns them).
+    public static func readAll(bytes: [UInt8], file: String? = nil, limit: Int = .max) -> (ParsedFlow, [FormatError]) {
         var builder = TreeBuilder()
         var errors: [FormatError] = []
         var treeErrors = 0
         // The indentation under a faulty list item: what is nested under it is skipped with it.
         var skipping: Int?
-        Block.scan(ByteLines(bytes: Array(text.utf8)), errors: { errors.append($0) }, emit: { block in
+        Block.scan(ByteLines(bytes: bytes), errors: { errors.append($0) }, emit: { block in
             guard treeErrors < limit else { return }
             if let depth = skipping {
                 if !Block.isHeading(block) && block.indent > depth { return }

@@ -8,6 +8,7 @@ public enum MarkdownText {
     public enum Place { case heading, item, fieldName }
 
     public static func escape(_ text: String, in place: Place = .item) -> String {
+        if isPlain(text, in: place) { return text }
         let u = Array(text.unicodeScalars)
         let leading = u.prefix { $0 == " " }.count
         let trailing = leading == u.count ? 0 : u.reversed().prefix { $0 == " " }.count
@@ -23,6 +24,39 @@ public enum MarkdownText {
             out.append(c)
         }
         return String(out)
+    }
+
+    /// True for text that needs no escape at all (nearly every label): it is written as it is.
+    static func isPlain(_ text: String, in place: Place) -> Bool {
+        var first = true
+        var last: Unicode.Scalar = " "
+        var leadingDigits = true
+        for c in text.unicodeScalars {
+            switch c.value {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A:
+                break
+            case 0x20:
+                if first { return false }
+            case 0x21, 0x22, 0x24, 0x25, 0x27, 0x28, 0x2C, 0x2F, 0x3B, 0x3D, 0x3F, 0x40, 0x5E, 0x7B, 0x7C, 0x7D:
+                break   // ! " $ % ' ( , / ; = ? @ ^ { | }
+            case 0x2E, 0x29:   // . ) end a list marker only right after leading digits
+                if leadingDigits && !first { return false }
+            case 0x3A:   // :
+                if place == .fieldName { return false }
+            case 0x23, 0x2D, 0x2B, 0x3E:   // # - + > start a heading, list or quote only at the start
+                if first { return false }
+            case 0x80...:
+                if needsReference(c) || place == .fieldName && c == "：" { return false }
+            default:
+                return false
+            }
+            if !(0x30...0x39).contains(c.value) { leadingDigits = false }
+            first = false
+            last = c
+        }
+        if last == " " && !first { return false }
+        if place == .heading && last == "#" { return false }
+        return true
     }
 
     private static func needsBackslash(

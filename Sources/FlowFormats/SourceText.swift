@@ -30,9 +30,9 @@ public struct FormatError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// Where each node of a parsed flow came from, so `check` and the editor can point at lines.
 public struct SourceMap: Sendable, Equatable {
-    public var nodes: [NodeID: SourcePosition] = [:]
+    public var nodes = NodeMap<SourcePosition>()
     /// Where an extension's ending line is, for extensions that have one.
-    public var endings: [NodeID: SourcePosition] = [:]
+    public var endings = NodeMap<SourcePosition>()
 
     public init() {}
 

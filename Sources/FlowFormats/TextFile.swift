@@ -25,6 +25,12 @@ public enum TextFile {
     /// Reads a UTF-8 text file. Refuses directories, binary data and invalid UTF-8, naming the
     /// line and column of the first bad byte.
     public static func read(_ path: String) throws(Failure) -> String {
+        String(decoding: try readUTF8(path), as: UTF8.self)
+    }
+
+    /// Reads a UTF-8 text file as bytes, checked as `read` checks them (what the `.flow.md`
+    /// reader takes, so a large file is never held twice).
+    public static func readUTF8(_ path: String) throws(Failure) -> [UInt8] {
         let bytes = try readBytes(path)
         if let (offset, isNUL) = firstBadByte(bytes) {
             let (line, column) = lineAndColumn(bytes, offset)
@@ -32,7 +38,7 @@ public enum TextFile {
                 ? "line \(line), column \(column): a NUL byte; this looks like a binary file, not text"
                 : "line \(line), column \(column): not valid UTF-8 (byte 0x\(String(bytes[offset], radix: 16, uppercase: true))); save the file as UTF-8 and try again")
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     static func readBytes(_ path: String) throws(Failure) -> [UInt8] {

@@ -115,6 +115,8 @@ final class Runner: Sendable {
         case .removeRecovery(let document):
             services.documents?.removeRecovery(for: document)
             return []
+        case .detail(let flow, let key):
+            return [.detailComputed(Detail.compute(flow, key))]
         case .suggest(let id, let context, let count):
             guard let engine = services.engine else { return [.suggestionsFailed(id: id, message: "No suggestion engine is set up")] }
             do {

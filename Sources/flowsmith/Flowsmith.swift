@@ -35,14 +35,14 @@ struct StandardError: TextOutputStream {
 /// Reads and parses a flow file. When it cannot, prints every mistake as FILE:LINE:COL: message
 /// (the first 50, then how many more) with `hint` after them, and exits 1.
 func loadFlow(_ path: String, hint: String? = nil) throws -> ParsedFlow {
-    let text: String
+    let bytes: [UInt8]
     do {
-        text = try TextFile.read(path)
+        bytes = try TextFile.readUTF8(path)
     } catch {
         complain(error.description)
         throw ExitCode(1)
     }
-    let (parsed, errors) = FlowMarkdownReader.readAll(text, file: path, limit: maxReported + 1000)
+    let (parsed, errors) = FlowMarkdownReader.readAll(bytes: bytes, file: path, limit: maxReported + 1000)
     guard errors.isEmpty else {
         var err = StandardError()
         for e in errors.prefix(maxReported) { print(Sanitize.line(e.description), to: &err) }
