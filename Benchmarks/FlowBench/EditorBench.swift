@@ -35,14 +35,25 @@ enum EditorBench {
             row("check, \(n.formatted()) steps (read, parse, validate)", ms(t), n == 100_000 ? "≤ 300 ms" : "")
         }
         guard let bigPath = files[100_000] else { return }
+        // As `flowsmith FILE` opens a large file: its head is drawn, the whole is read on a worker.
         var frame = Screen(width: 0, height: 0)
-        let open = best(of: 3) {
-            guard let bytes = try? TextFile.readUTF8(bigPath) else { return }
-            let (parsed, _) = FlowMarkdownReader.readAll(bytes: bytes, file: bigPath, limit: 51)
-            frame = Render.screen(AppState(flow: parsed.flow, path: bigPath, width: 100, height: 30))
+        var first = Duration.seconds(1000), whole = Duration.seconds(1000)
+        for _ in 0..<3 {
+            let start = ContinuousClock.now
+            guard let bytes = try? TextFile.readUTF8(bigPath), let cut = FlowMarkdownReader.headCut(bytes, after: 256 << 10) else { break }
+            let (head, _) = FlowMarkdownReader.readAll(bytes: Array(bytes[..<cut]), file: bigPath, limit: 51)
+            let d = Driver(head.flow, path: bigPath, width: 100, height: 30)
+            d.loop.startLoading(path: bigPath, bytes: bytes)
+            d.loop.draw()
+            frame = d.device.last ?? frame
+            first = min(first, ContinuousClock.now - start)
+            d.loop.settle(timeout: .seconds(60))
+            precondition(d.state.loading == nil && d.state.flow.stepCount == 100_000)
+            whole = min(whole, ContinuousClock.now - start)
         }
         precondition(frame.text.contains("Use case 1"), "the first frame shows the flow")
-        row("first frame of a 100,000-step file", ms(open), "≤ 100 ms")
+        row("first frame of a 100,000-step file", ms(first), "≤ 100 ms")
+        row("  the whole file read, behind it", ms(whole), "")
 
         let big = try FlowMarkdownReader.read(TextFile.read(bigPath)).flow
         let small = RandomFlow.large(steps: 1_000)

@@ -57,7 +57,12 @@ if CommandLine.arguments.dropFirst().first == "phases" {
     var text = ""
     print("read  ", ms(best(of: 3) { text = (try? TextFile.read(path)) ?? "" }))
     var parsed: ParsedFlow?
-    print("parse ", ms(best(of: 3) { parsed = try? FlowMarkdownReader.read(text) }))
+    let bytes = Array(text.utf8)
+    print("parse ", ms(best(of: 3) { parsed = FlowMarkdownReader.readAll(bytes: bytes).0 }))
+    if CommandLine.arguments.contains("parse-only") {
+        for _ in 0..<10 { parsed = FlowMarkdownReader.readAll(bytes: bytes).0 }
+        exit(0)
+    }
     print("check ", ms(best(of: 3) { _ = parsed?.flow.validate() }))
     print("write ", ms(best(of: 3) { _ = parsed.map { FlowMarkdownWriter.write($0.flow) } }))
     exit(0)

@@ -20,20 +20,29 @@ extension Flow {
         return exit(of: parent)
     }
 
-    /// Where a scenario goes after its last step: success for a main scenario, the ending for an extension.
+    /// Where a scenario goes after its last step: success for a main scenario, the ending for an
+    /// extension. A loop, not recursion, so extensions nested 1,000 deep cost no stack.
     public func exit(of scenario: NodeID) -> Destination {
-        guard let node = nodes[scenario] else { return .unknown("?") }
-        switch node.kind {
-        case .useCase, .step:
-            return .success
-        case .extension:
-            switch node.ending {
-            case .success: return .success
-            case .failure: return .failure
-            case .resume(let target): return resolve(target, from: scenario)
-            case .resumeNext:
-                guard let step = node.parent else { return .unknown("?") }
-                return destination(after: step)
+        var current = scenario
+        while true {
+            guard let node = nodes[current] else { return .unknown("?") }
+            switch node.kind {
+            case .useCase, .step:
+                return .success
+            case .extension:
+                switch node.ending {
+                case .success: return .success
+                case .failure: return .failure
+                case .resume(let target): return resolve(target, from: current)
+                case .resumeNext:
+                    // The step after the extended one, or, after the last, where its scenario goes.
+                    guard let step = node.parent, let parent = nodes[step]?.parent, let idx = index(of: step) else {
+                        return .unknown("?")
+                    }
+                    let siblings = children(of: parent)
+                    if idx + 1 < siblings.count { return .step(siblings[idx + 1]) }
+                    current = parent
+                }
             }
         }
     }

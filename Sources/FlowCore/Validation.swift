@@ -22,11 +22,12 @@ extension Flow {
     public func validate() -> [Problem] {
         var firstWithTitle: [String: Int] = [:]
         var out: [Problem] = []
+        var scratch = NodeMap<Int32>()
         for (i, uc) in useCases.enumerated() {
             let key = nodes[uc]?.text.trimmingSpaces.lowercased() ?? ""
             let first = firstWithTitle[key] ?? i
             if firstWithTitle[key] == nil { firstWithTitle[key] = i }
-            out.append(contentsOf: validate(useCase: uc, at: i, firstWithTitle: first))
+            out.append(contentsOf: validate(useCase: uc, at: i, firstWithTitle: first, scratch: &scratch))
         }
         return out
     }
@@ -36,7 +37,7 @@ extension Flow {
         var out: [Problem] = []
         // Named only when something is wrong: numbering every node would cost more than the checks.
         var name: String { describe(id) }
-        if node.text.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
+        if node.text.isBlank {
             out.append(Problem(node: id, part: .text, message: node.kind == .extension
                 ? "\(name) has no condition" : "\(name) is empty"))
         }
@@ -61,42 +62,71 @@ extension Flow {
     }
 
     /// Reachability over the use case's steps: forward from step 1, backward from the ends.
-    private func pathProblems(in uc: NodeID) -> [Problem] {
-        let steps = descendants(of: uc).filter { nodes[$0]?.kind == .step }
+    /// Steps get local numbers (through `local`, a table the caller reuses across use cases),
+    /// so the walk is arrays and indexes, and no recursion: a use case nested 1,000 deep is
+    /// checked on a worker's small stack too.
+    private func pathProblems(in uc: NodeID, all: [NodeID], local: inout NodeMap<Int32>) -> [Problem] {
         guard let start = children(of: uc).first else { return [] }
-        var forward: [NodeID: [NodeID]] = [:]
-        var backward: [NodeID: [NodeID]] = [:]
-        var ends: [NodeID] = []
-        for s in steps {
-            for (_, dest) in successors(of: s) {
-                switch dest {
-                case .step(let t):
-                    forward[s, default: []].append(t)
-                    backward[t, default: []].append(s)
-                case .success, .failure, .unknown:
-                    // An unknown target is reported on its own; it is not also a loop.
-                    ends.append(s)
-                }
+        let steps = all.filter { nodes[$0]?.kind == .step }
+        for (i, step) in steps.enumerated() { local[step] = Int32(i) }
+        defer { for step in steps { local[step] = nil } }
+        var from: [Int32] = [], to: [Int32] = []
+        var ends = [Bool](repeating: false, count: steps.count)
+        func edge(_ a: Int32, _ d: Destination) {
+            if case .step(let t) = d, let b = local[t] {
+                from.append(a)
+                to.append(b)
+            } else {
+                // Success, failure, or an unknown target (reported on its own; it is not also a loop).
+                ends[Int(a)] = true
             }
         }
-        let reached = Self.closure(from: [start], edges: forward)
-        let canEnd = Self.closure(from: ends, edges: backward)
+        // Every scenario (the main one and each extension's): a step goes to the next one, the
+        // last to where the scenario exits; a step also enters each of its extensions.
+        for scenario in [uc] + all where scenario == uc || nodes[scenario]?.kind == .extension {
+            let kids = children(of: scenario)
+            for (i, step) in kids.enumerated() {
+                guard let a = local[step] else { continue }
+                edge(a, i + 1 < kids.count ? .step(kids[i + 1]) : exit(of: scenario))
+                for ext in children(of: step) { edge(a, entry(of: ext)) }
+            }
+        }
+        let reached = Self.reach([local[start] ?? 0], count: steps.count, from: from, to: to)
+        let canEnd = Self.reach((0..<Int32(steps.count)).filter { ends[Int($0)] }, count: steps.count, from: to, to: from)
         var out: [Problem] = []
-        for s in steps where !reached.contains(s) {
+        for (i, s) in steps.enumerated() where !reached[i] {
             out.append(Problem(node: s, part: .text, message: "\(describe(s)) can never be reached"))
         }
-        for s in steps where reached.contains(s) && !canEnd.contains(s) {
+        for (i, s) in steps.enumerated() where reached[i] && !canEnd[i] {
             out.append(Problem(node: s, part: .text,
                                message: "from \(describe(s)) the use case can never end: every path loops back"))
         }
         return out
     }
 
-    private static func closure(from start: [NodeID], edges: [NodeID: [NodeID]]) -> Set<NodeID> {
-        var seen = Set(start)
-        var stack = start
+    /// The nodes reachable from `start` over the edges `from[k] → to[k]`.
+    private static func reach(_ start: [Int32], count: Int, from: [Int32], to: [Int32]) -> [Bool] {
+        // Adjacency in one array: the edges of node n are targets[offsets[n]..<offsets[n + 1]].
+        var offsets = [Int](repeating: 0, count: count + 1)
+        for a in from { offsets[Int(a) + 1] += 1 }
+        for n in 0..<count { offsets[n + 1] += offsets[n] }
+        var targets = [Int32](repeating: 0, count: from.count)
+        var fill = offsets
+        for k in from.indices {
+            targets[fill[Int(from[k])]] = to[k]
+            fill[Int(from[k])] += 1
+        }
+        var seen = [Bool](repeating: false, count: count)
+        var stack: [Int32] = []
+        for s in start where !seen[Int(s)] {
+            seen[Int(s)] = true
+            stack.append(s)
+        }
         while let n = stack.popLast() {
-            for m in edges[n] ?? [] where seen.insert(m).inserted { stack.append(m) }
+            for k in offsets[Int(n)]..<offsets[Int(n) + 1] where !seen[Int(targets[k])] {
+                seen[Int(targets[k])] = true
+                stack.append(targets[k])
+            }
         }
         return seen
     }
@@ -119,14 +149,15 @@ extension Flow {
         guard let node = nodes[uc], let i = useCases.firstIndex(of: uc) else { return [] }
         let key = node.text.trimmingSpaces.lowercased()
         let first = key.isEmpty ? i : useCases.firstIndex(where: { nodes[$0]?.text.trimmingSpaces.lowercased() == key }) ?? i
-        return validate(useCase: uc, at: i, firstWithTitle: first)
+        var scratch = NodeMap<Int32>()
+        return validate(useCase: uc, at: i, firstWithTitle: first, scratch: &scratch)
     }
 
     /// The use case at index `i`, where `first` is the index of the first use case with its title.
-    private func validate(useCase uc: NodeID, at i: Int, firstWithTitle first: Int) -> [Problem] {
+    private func validate(useCase uc: NodeID, at i: Int, firstWithTitle first: Int, scratch: inout NodeMap<Int32>) -> [Problem] {
         guard let node = nodes[uc] else { return [] }
         var problems: [Problem] = []
-        if node.text.trimmingSpaces.isEmpty {
+        if node.text.isBlank {
             problems.append(Problem(node: uc, part: .text, message: "use case \(i + 1) has no title"))
         } else if first < i {
             problems.append(Problem(node: uc, part: .text,
@@ -135,8 +166,20 @@ extension Flow {
         if node.children.isEmpty {
             problems.append(Problem(node: uc, part: .text, message: "use case \(i + 1) has no steps"))
         }
-        for id in descendants(of: uc) { problems.append(contentsOf: labelProblems(id)) }
-        problems.append(contentsOf: pathProblems(in: uc))
+        let all = descendants(of: uc)
+        for id in all { problems.append(contentsOf: labelProblems(id)) }
+        problems.append(contentsOf: pathProblems(in: uc, all: all, local: &scratch))
         return problems
+    }
+}
+
+extension String {
+    /// True for a string of nothing but white space (or nothing at all).
+    var isBlank: Bool {
+        for u in unicodeScalars {
+            if u.value > 0x20 && u.value < 0x7F { return false }
+            if !u.properties.isWhitespace { return false }
+        }
+        return true
     }
 }

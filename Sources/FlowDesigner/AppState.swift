@@ -20,6 +20,8 @@ public struct AppState: Sendable {
         case recoveryOffer(RecoveryFile)
         /// The difference between the file and its recovery file.
         case recoveryDiff(RecoveryFile, lines: [LineDiff.Line], scroll: Int)
+        /// The rest of a large file did not read: its mistakes, and q to quit.
+        case loadFailed(path: String, errors: [String])
     }
 
     /// Where the recovery file stands (docs/RELIABILITY.md): written within a second of a change.
@@ -91,6 +93,9 @@ public struct AppState: Sendable {
     public var delayedRequest: Job?
     /// The file is open read-only (another editor has it): nothing can change it.
     public var readOnly = false
+    /// Only the head of a large file is shown yet; the rest is being read (nothing can change it
+    /// until then).
+    public var loading: String?
     public var recovery = Recovery()
     /// The detail pane's contents, computed when the flow, the use case or the format changes,
     /// never on every frame.

@@ -17,6 +17,10 @@ public enum Msg: Equatable, Sendable {
     case exportFailed(String)
     case opened(Opened)
     case openFailed(String)
+    /// The whole of a large file, read after its head was shown.
+    case loaded(path: String, flow: Flow)
+    /// The rest of a large file has mistakes: each as FILE:LINE:COL: message.
+    case loadFailed(path: String, errors: [String])
     case detailComputed(DetailCache)
     case recoveryWritten(revision: Int)
     case recoveryFailed(String)
@@ -57,6 +61,8 @@ public enum Job: Equatable, Sendable {
     case export(path: String, flow: Flow, format: ExportFormat)
     /// Reads a file, with what the shell knows about it: a recovery file, another editor's lock.
     case open(path: String)
+    /// Reads the whole of a large file whose head is on screen (its bytes are already read).
+    case load(path: String, bytes: [UInt8])
     /// Keeps the recovery file of `document` current: the flow, with a label being typed applied.
     case writeRecovery(document: String?, flow: Flow, typing: Typing?, revision: Int)
     /// Removes the recovery file of `document` (after a save, a deliberate quit or a discard).
@@ -71,7 +77,7 @@ public enum Job: Equatable, Sendable {
 
     public var lane: Lane {
         switch self {
-        case .save, .export, .open: .files
+        case .save, .export, .open, .load: .files
         case .writeRecovery, .removeRecovery: .recovery
         case .suggest, .detail: .concurrent
         }

@@ -46,6 +46,12 @@ public enum Render {
             ], &screen)
         case .recoveryDiff(_, let lines, let scroll):
             diff(s, lines: lines, scroll: scroll, &screen)
+        case .loadFailed(let path, let errors):
+            let shown = errors.prefix(50)
+            box(s, title: "Not opened", lines: [("\(path) has mistakes, so it was not opened and nothing in it can be lost:", .help), ("", .help)]
+                + shown.map { ($0, .problem) }
+                + (errors.count > 50 ? [("… and more: flowsmith check \(path) lists them all", .problem)] : [])
+                + [("", .help), ("Fix them (flowsmith check \(path) lists them again) and open it again. Any key quits.", .helpKey)], &screen)
         default: break
         }
         return screen
@@ -353,7 +359,7 @@ public enum Render {
         let mode: String = switch s.mode {
         case .editing: "EDIT"
         case .help: "HELP"
-        default: s.pending.isEmpty ? "" : Bindings.name(s.pending) + "…"
+        default: s.loading != nil ? "reading…" : s.pending.isEmpty ? "" : Bindings.name(s.pending) + "…"
         }
         x += screen.put(" " + s.position + (mode.isEmpty ? "" : "  " + mode) + " ", x: x, y: y, style: bar)
         if let query = s.lastSearch, s.searchShown {

@@ -31,6 +31,16 @@ public enum App {
             open(opened, &s)
         case .openFailed(let why):
             s.fail(why)
+        case .loaded(let path, let flow):
+            guard s.loading == path, s.path == path else { break }
+            // The head's ids are the whole flow's, so the cursor, the top row and folds stay.
+            s.flow = flow
+            s.loading = nil
+            s.say("Read \(path): \(flow.useCases.count) use cases, \(flow.stepCount) steps")
+        case .loadFailed(let path, let errors):
+            guard s.loading == path else { break }
+            s.loading = nil
+            s.mode = .loadFailed(path: path, errors: errors)
         case .detailComputed(let cache):
             Detail.arrived(cache, &s)
         case .recoveryWritten(let revision):
@@ -151,6 +161,9 @@ public enum App {
             return Recovery.offerKey(key, recovery, &s)
         case .recoveryDiff(let recovery, let lines, let scroll):
             return Recovery.diffKey(key, recovery, lines: lines, scroll: scroll, &s)
+        case .loadFailed:
+            // Nothing was changed; the file is not opened.
+            return [.exit(status: 1)]
         }
         return []
     }
@@ -194,6 +207,10 @@ public enum App {
     static func perform(_ action: Action, key: Key, _ s: inout AppState) -> [Effect] {
         if s.readOnly && action.changesFlow && !(action == .addUseCase && s.searchShown) {
             s.fail("Read-only: another editor has this file open. :w NAME writes a copy; q quits")
+            return []
+        }
+        if s.loading != nil && (action.changesFlow && !(action == .addUseCase && s.searchShown) || action == .save) {
+            s.fail("Still reading the rest of the file: a moment")
             return []
         }
         let rows = s.rows

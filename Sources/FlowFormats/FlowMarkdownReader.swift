@@ -19,6 +19,23 @@ public enum FlowMarkdownReader {
         readAll(bytes: Array(text.utf8), file: file, limit: limit)
     }
 
+    /// Where to cut a large file so that its head holds whole use cases: the start of the first
+    /// `## ` line at or after `bytes` bytes; nil when the file is not much larger than that.
+    /// Reading the head gives the same ids as reading the whole file (ids are handed out in
+    /// document order), so the editor can show the head at once and swap in the whole flow later.
+    public static func headCut(_ bytes: [UInt8], after size: Int) -> Int? {
+        guard bytes.count > size * 2 else { return nil }
+        var i = size
+        while i + 3 < bytes.count {
+            if (bytes[i - 1] == 0x0A || bytes[i - 1] == 0x0D), bytes[i] == UInt8(ascii: "#"), bytes[i + 1] == UInt8(ascii: "#"),
+               bytes[i + 2] == 0x20 || bytes[i + 2] == 0x09 {
+                return i
+            }
+            i += 1
+        }
+        return nil
+    }
+
     /// `readAll` over UTF-8 bytes (as `TextFile.readUTF8` returns them).
     public static func readAll(bytes: [UInt8], file: String? = nil, limit: Int = .max) -> (ParsedFlow, [FormatError]) {
         var builder = TreeBuilder()

@@ -35,6 +35,12 @@ public final class EventLoop {
         _ = App.update(&self.state, .resized(width: w, height: h))
     }
 
+    /// Shows the head of a large file now and reads the whole of it on a worker.
+    public func startLoading(path: String, bytes: [UInt8]) {
+        state.loading = path
+        runner.start(.load(path: path, bytes: bytes))
+    }
+
     /// Records what the file looks like on disk now (tests that start from a file they wrote).
     public func setDiskStamp(_ stamp: TextFile.Stamp?) { state.diskStamp = stamp }
 
@@ -95,7 +101,7 @@ public final class EventLoop {
         if !finished { draw() }
     }
 
-    func draw() {
+    public func draw() {
         device.present(Render.screen(state))
         frames += 1
     }

@@ -4,11 +4,13 @@ import FlowFormats
 
 /// Starts the editor on the terminal and returns when the user quits: nil, or the exit status a
 /// signal asked for (128 + its number) once the recovery file is written and the terminal restored.
+/// With `rest`, `flow` is the head of a large file whose whole bytes `rest` are: the first frame
+/// shows the head at once and the whole flow replaces it when read.
 public enum FlowTerminalMain {
     @MainActor
     public static func run(flow: Flow, path: String, stamp: TextFile.Stamp?, theme: Theme, bindings: Bindings,
                            noColor: Bool, message: String?, engine: LazyEngine?, documents: DocumentFiles?,
-                           recovery: RecoveryFile? = nil, lock: LockOwner? = nil,
+                           recovery: RecoveryFile? = nil, lock: LockOwner? = nil, rest: [UInt8]? = nil,
                            settings: [String: String] = [:]) -> Int32? {
         CrashGuard.saveTerminal()
         let device = NcursesDevice(colorsAllowed: !noColor)
@@ -18,7 +20,9 @@ public enum FlowTerminalMain {
         if let n = settings["suggestions"].flatMap(Int.init), (1...9).contains(n) { state.suggestionCount = n }
         if let message { state.say(message) }
         state.offer(lock: lock, recovery: recovery)
-        let status = EventLoop(state: state, device: device, engine: engine, documents: documents).run()
+        let loop = EventLoop(state: state, device: device, engine: engine, documents: documents)
+        if let rest { loop.startLoading(path: path, bytes: rest) }
+        let status = loop.run()
         documents?.unlock(path)
         return status
     }

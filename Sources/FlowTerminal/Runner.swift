@@ -100,6 +100,10 @@ final class Runner: Sendable {
             } catch {
                 return [.exportFailed(error.description)]
             }
+        case .load(let path, let bytes):
+            let (parsed, errors) = FlowMarkdownReader.readAll(bytes: bytes, file: path, limit: 51)
+            guard errors.isEmpty else { return [.loadFailed(path: path, errors: errors.map(\.description))] }
+            return [.loaded(path: path, flow: parsed.flow)]
         case .open(let path):
             guard let documents = services.documents else { return [openPlain(path)] }
             return [documents.open(path)]

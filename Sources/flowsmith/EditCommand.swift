@@ -19,19 +19,42 @@ struct Edit: ParsableCommand {
     @Option(help: "Suggestion engine: local, openai, ollama, llamacpp or vllm (default: openai when a key or base URL is set, else local).")
     var engine: String?
 
+    /// Files larger than twice this show their first use cases before the rest is read.
+    static let headBytes = 256 << 10
+
     func run() throws {
         let env = ProcessInfo.processInfo.environment
         let config = try UserConfig.load(env)
         var flow = Flow()
         var message: String?
         var stamp: TextFile.Stamp?
+        var rest: [UInt8]?
+        let documents = DocumentFiles(environment: env)
+        let lock = documents.lock(file)
+        let recovery = documents.recovery(for: file)
         if TextFile.exists(file) {
             stamp = TextFile.stamp(file)
-            flow = try loadFlow(file, hint: "\(file) was not opened, so nothing in it can be lost: fix the lines above (flowsmith check \(file) lists them again) and open it again").flow
+            let hint = "\(file) was not opened, so nothing in it can be lost: fix the lines above (flowsmith check \(file) lists them again) and open it again"
+            // A large file shows its head at once and is read whole behind it (unless a question
+            // about it must be answered first, which needs the whole file).
+            do {
+                let bytes = try readChecked(file)
+                if lock == nil, recovery == nil, let cut = FlowMarkdownReader.headCut(bytes, after: Self.headBytes) {
+                    flow = try parseOrComplain(Array(bytes[..<cut]), file: file, hint: hint).flow
+                    rest = bytes
+                    message = "Reading the rest of \(file)…"
+                } else {
+                    flow = try parseOrComplain(bytes, file: file, hint: hint).flow
+                }
+            } catch {
+                if lock == nil { documents.unlock(file) }
+                throw error
+            }
         } else {
             message = "New file \(file): N adds a use case, ? lists the keys"
         }
         guard isatty(0) == 1, isatty(1) == 1 else {
+            documents.unlock(file)
             complain("the editor needs a terminal; in scripts use `flowsmith check` or `flowsmith export`")
             throw ExitCode(1)
         }
@@ -43,13 +66,11 @@ struct Edit: ParsableCommand {
         let choice = EngineChoice.resolve(flag: engine, config: config.settings, env: env)
         let local = EngineChoice.localEngine(env: env, executable: CommandLine.arguments[0])
         let lazyEngine = LazyEngine { notice in try choice.make(local: local, noticed: notice) }
-        let documents = DocumentFiles(environment: env)
-        let lock = documents.lock(path)
-        let recovery = documents.recovery(for: path)
+        let head = rest
         let status = MainActor.assumeIsolated {
             FlowTerminalMain.run(flow: f, path: path, stamp: st, theme: t, bindings: bindings, noColor: noColor,
                                  message: m, engine: lazyEngine, documents: documents, recovery: recovery, lock: lock,
-                                 settings: config.settings)
+                                 rest: head, settings: config.settings)
         }
         if let status { throw ExitCode(status) }
     }

@@ -35,13 +35,20 @@ struct StandardError: TextOutputStream {
 /// Reads and parses a flow file. When it cannot, prints every mistake as FILE:LINE:COL: message
 /// (the first 50, then how many more) with `hint` after them, and exits 1.
 func loadFlow(_ path: String, hint: String? = nil) throws -> ParsedFlow {
-    let bytes: [UInt8]
+    try parseOrComplain(try readChecked(path), file: path, hint: hint)
+}
+
+/// A file's bytes, checked to be UTF-8 text; a clear message and exit 1 when they are not.
+func readChecked(_ path: String) throws -> [UInt8] {
     do {
-        bytes = try TextFile.readUTF8(path)
+        return try TextFile.readUTF8(path)
     } catch {
         complain(error.description)
         throw ExitCode(1)
     }
+}
+
+func parseOrComplain(_ bytes: [UInt8], file path: String, hint: String?) throws -> ParsedFlow {
     let (parsed, errors) = FlowMarkdownReader.readAll(bytes: bytes, file: path, limit: maxReported + 1000)
     guard errors.isEmpty else {
         var err = StandardError()

@@ -205,3 +205,70 @@ import Testing
         #expect(d.state.flow.useCases.count == 3 && d.state.isModified)
     }
 }
+
+/// A large file shows its head at once; the whole flow replaces it when read, keeping the cursor.
+@Suite struct LargeFileTests {
+    static func bigText(useCases: Int) -> String {
+        var flow = Flow(title: "Big")
+        for u in 1...useCases {
+            let uc = flow.addUseCase("Use case \(u)")
+            for i in 1...8 { flow.addStep("Clerk does \(i) in \(u)", to: uc) }
+        }
+        return FlowMarkdownWriter.write(flow)
+    }
+
+    @Test func theHeadHasTheWholeFlowsIdsAndTheRestReplacesIt() throws {
+        let bytes = Array(Self.bigText(useCases: 400).utf8)
+        let cut = try #require(FlowMarkdownReader.headCut(bytes, after: 4096))
+        #expect(Array(bytes[cut..<(cut + 3)]) == Array("## ".utf8))
+        let head = FlowMarkdownReader.readAll(bytes: Array(bytes[..<cut])).0.flow
+        let whole = FlowMarkdownReader.readAll(bytes: bytes).0.flow
+        #expect(head.useCases.count < whole.useCases.count)
+        #expect(head.useCases == Array(whole.useCases.prefix(head.useCases.count)))
+        for id in head.useCases { #expect(head.subtree(id) == whole.subtree(id)) }
+        #expect(FlowMarkdownReader.headCut(Array(bytes.prefix(6000)), after: 4096) == nil)
+
+        var s = AppState(flow: head, path: "big.flow.md")
+        s.loading = "big.flow.md"
+        press("j j j", &s)
+        let cursor = s.cursor
+        let before = s.flow
+        for keys in ["d d", "o", "e", "Ctrl-S"] {
+            let effects = press(keys, &s)
+            #expect(s.flow == before && effects.isEmpty, "\(keys)")
+            #expect(s.message?.text.hasPrefix("Still reading") == true)
+            press("Esc", &s)
+        }
+        #expect(Render.screen(s).text.contains("reading…"))
+        _ = App.update(&s, .loaded(path: "big.flow.md", flow: whole))
+        #expect(s.loading == nil && s.flow == whole && s.cursor == cursor && !s.isModified)
+        press("G", &s)
+        #expect(s.position == "UC 400 · 8")
+    }
+
+    @Test func mistakesInTheRestAreListedAndNothingIsOpened() {
+        var s = AppState(flow: Flow(), path: "big.flow.md", width: 80, height: 24)
+        s.loading = "big.flow.md"
+        _ = App.update(&s, .loadFailed(path: "big.flow.md", errors: ["big.flow.md:9000:1: expected a use case heading"]))
+        let screen = Render.screen(s).text
+        #expect(screen.contains("Not opened") && screen.contains("big.flow.md:9000:1: expected a use case heading"))
+        #expect(press("x", &s) == [.exit(status: 1)])
+    }
+
+    @Test func theRealLoopReadsTheRestOnAWorker() throws {
+        let bytes = Array(Self.bigText(useCases: 300).utf8)
+        let cut = try #require(FlowMarkdownReader.headCut(bytes, after: 4096))
+        let head = FlowMarkdownReader.readAll(bytes: Array(bytes[..<cut])).0.flow
+        let d = Driver(head, path: "big.flow.md")
+        d.loop.startLoading(path: "big.flow.md", bytes: bytes)
+        d.keys("G")
+        #expect(d.state.loading == nil && d.state.flow.useCases.count == 300)
+        var broken = bytes
+        broken += Array("\nnot a list item\n".utf8)
+        let e = Driver(head, path: "big.flow.md")
+        e.loop.startLoading(path: "big.flow.md", bytes: broken)
+        e.keys("j")
+        guard case .loadFailed(_, let errors) = e.state.mode else { Issue.record("no failure shown"); return }
+        #expect(errors.first?.hasPrefix("big.flow.md:") == true)
+    }
+}
