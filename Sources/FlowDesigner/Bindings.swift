@@ -14,9 +14,11 @@ public enum Action: String, CaseIterable, Sendable {
     case acceptSuggestion = "accept-suggestion", rejectSuggestion = "reject-suggestion"
     case nextSuggestion = "next-suggestion", previousSuggestion = "previous-suggestion"
     case acceptAndContinue = "accept-and-continue"
-    // Keys of the line editor, listed for help; the editor itself handles them.
-    case textCommit = "text-commit", textCancel = "text-cancel", textHomeEnd = "text-home-end"
-    case textKill = "text-kill", textDelete = "text-delete"
+    // The line editor's own actions (labels, prompts, search), dispatched through the same table.
+    case textCommit = "text-commit", textCancel = "text-cancel"
+    case textLeft = "text-left", textRight = "text-right", textHome = "text-home", textEnd = "text-end"
+    case textBackspace = "text-backspace", textDelete = "text-delete"
+    case textKillToEnd = "text-kill-to-end", textKillToStart = "text-kill-to-start", textKillWord = "text-kill-word"
 }
 
 extension Action {
@@ -111,16 +113,31 @@ public struct Bindings: Sendable, Equatable {
         Binding(.cyclePreview, [k("t")], "View", "preview Mermaid or DOT in the detail pane"),
         Binding(.suspend, [[.ctrl("z")]], "View", "suspend to the shell (fg to come back)"),
         Binding(.redraw, [[.ctrl("l")]], "View", "redraw the screen"),
-        Binding(.textCommit, [[.enter]], "Text", "keep the text (one undo step)", .text),
-        Binding(.textCancel, [[.escape]], "Text", "cancel", .text),
-        Binding(.textHomeEnd, [[.home], [.end], [.ctrl("a")], [.ctrl("e")]], "Text", "start or end of the line", .text),
-        Binding(.textKill, [[.ctrl("k")], [.ctrl("u")], [.ctrl("w")]], "Text", "delete to the end, to the start, a word back", .text),
-        Binding(.textDelete, [[.backspace], [.delete]], "Text", "delete a character before or at the cursor", .text),
+        Binding(.textCommit, [[.enter]], "Text", "keep the text (one undo step), or answer the prompt", .text),
+        Binding(.textCancel, [[.escape], [.ctrl("c")], [.ctrl("g")]], "Text", "cancel", .text),
+        Binding(.textLeft, [[.left], [.ctrl("b")]], "Text", "one character left", .text),
+        Binding(.textRight, [[.right], [.ctrl("f")]], "Text", "one character right", .text),
+        Binding(.textHome, [[.home], [.ctrl("a")]], "Text", "start of the line", .text),
+        Binding(.textEnd, [[.end], [.ctrl("e")]], "Text", "end of the line", .text),
+        Binding(.textBackspace, [[.backspace], [.ctrl("h")]], "Text", "delete the character before the cursor", .text),
+        Binding(.textDelete, [[.delete], [.ctrl("d")]], "Text", "delete the character at the cursor", .text),
+        Binding(.textKillToEnd, [[.ctrl("k")]], "Text", "delete to the end of the line", .text),
+        Binding(.textKillToStart, [[.ctrl("u")]], "Text", "delete to the start of the line", .text),
+        Binding(.textKillWord, [[.ctrl("w")]], "Text", "delete a word back (stops at Chinese punctuation)", .text),
     ])
+
+    /// Actions whose keys carry their meaning (the digit of `1` … `9` is the depth), so they
+    /// cannot be moved to other keys: the config file refuses to.
+    public static let fixedKeys: Set<Action> = [.foldToDepth]
 
     /// The action bound to exactly this key sequence in the tree, if any.
     public func action(for keys: [Key]) -> Action? {
         table.first { $0.context == .tree && $0.keys.contains(keys) }?.action
+    }
+
+    /// The line editor's action bound to this key, if any.
+    public func textAction(for key: Key) -> Action? {
+        table.first { $0.context == .text && $0.keys.contains([key]) }?.action
     }
 
     /// The suggestion action bound to this key, if any.

@@ -45,6 +45,9 @@ public struct Config: Equatable, Sendable {
                 guard let action = Action(rawValue: parts[0]) else {
                     throw Failure(line: i + 1, message: "unknown action \"\(parts[0])\"; docs/keys.md lists them")
                 }
+                guard !Bindings.fixedKeys.contains(action) else {
+                    throw Failure(line: i + 1, message: "\(parts[0]) keeps its keys (1 … 9 are the depths)")
+                }
                 var keys: [[Key]] = []
                 for name in parts[1].split(separator: ",").map({ $0.trimmingCharacters(in: " ") }) where !name.isEmpty {
                     guard let k = Bindings.parse(name) else { throw Failure(line: i + 1, message: "unknown key \"\(name)\"") }

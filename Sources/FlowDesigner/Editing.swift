@@ -304,6 +304,11 @@ enum Saving {
             s.fail("No file name yet: type :w NAME.flow.md")
             return []
         }
+        if s.loading != nil {
+            s.quitAfterSave = false
+            s.fail("Still reading the rest of the file: a moment")
+            return []
+        }
         let ownFile = s.path == nil || path == s.path
         if s.readOnly && ownFile {
             s.quitAfterSave = false

@@ -1,3 +1,4 @@
+import FlowFormats
 /// The one-line text editor used for labels, prompts and search: the cursor moves by grapheme
 /// cluster, so 系, é and 👩‍💻 are each one step, and Backspace never leaves half a character.
 public struct LineEditor: Equatable, Sendable {
@@ -14,41 +15,51 @@ public struct LineEditor: Equatable, Sendable {
 
     public enum Outcome: Equatable, Sendable { case edited, moved, commit, cancel, ignored }
 
-    /// Applies a key; says whether the text changed, the cursor moved, or the edit ends.
-    public mutating func handle(_ key: Key) -> Outcome {
+    /// Applies a key: the action the binding table gives it (`Bindings.textAction`), or else a
+    /// typed character. Says whether the text changed, the cursor moved, or the edit ends.
+    public mutating func handle(_ key: Key, _ bindings: Bindings) -> Outcome {
+        if let action = bindings.textAction(for: key) { return perform(action) }
         switch key {
-        case .enter: return .commit
-        case .escape, .ctrl("c"), .ctrl("g"): return .cancel
-        case .left, .ctrl("b"): return move(to: cursor - 1)
-        case .right, .ctrl("f"): return move(to: cursor + 1)
-        case .home, .ctrl("a"): return move(to: 0)
-        case .end, .ctrl("e"): return move(to: text.count)
-        case .backspace, .ctrl("h"):
-            guard cursor > 0 else { return .ignored }
-            text.remove(at: cursor - 1)
-            cursor -= 1
-            return .edited
-        case .delete, .ctrl("d"):
-            guard cursor < text.count else { return .ignored }
-            text.remove(at: cursor)
-            return .edited
-        case .ctrl("k"):
-            guard cursor < text.count else { return .ignored }
-            text.removeSubrange(cursor...)
-            return .edited
-        case .ctrl("u"):
-            guard cursor > 0 else { return .ignored }
-            text.removeSubrange(..<cursor)
-            cursor = 0
-            return .edited
-        case .ctrl("w"):
-            return deleteWordBackward()
         case .char(let c):
             insert(String(c))
             return .edited
         case .tab:
             insert(" ")
             return .edited
+        default:
+            return .ignored
+        }
+    }
+
+    /// Does one of the line editor's actions.
+    public mutating func perform(_ action: Action) -> Outcome {
+        switch action {
+        case .textCommit: return .commit
+        case .textCancel: return .cancel
+        case .textLeft: return move(to: cursor - 1)
+        case .textRight: return move(to: cursor + 1)
+        case .textHome: return move(to: 0)
+        case .textEnd: return move(to: text.count)
+        case .textBackspace:
+            guard cursor > 0 else { return .ignored }
+            text.remove(at: cursor - 1)
+            cursor -= 1
+            return .edited
+        case .textDelete:
+            guard cursor < text.count else { return .ignored }
+            text.remove(at: cursor)
+            return .edited
+        case .textKillToEnd:
+            guard cursor < text.count else { return .ignored }
+            text.removeSubrange(cursor...)
+            return .edited
+        case .textKillToStart:
+            guard cursor > 0 else { return .ignored }
+            text.removeSubrange(..<cursor)
+            cursor = 0
+            return .edited
+        case .textKillWord:
+            return deleteWordBackward()
         default:
             return .ignored
         }

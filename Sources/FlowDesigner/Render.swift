@@ -433,7 +433,7 @@ public enum Render {
 
     // MARK: Help
 
-    static func helpLines(_ bindings: Bindings) -> [(keys: String, text: String, heading: Bool)] {
+    public static func helpLines(_ bindings: Bindings) -> [(keys: String, text: String, heading: Bool)] {
         var out: [(String, String, Bool)] = []
         var group = ""
         for b in bindings.table {

@@ -1,3 +1,4 @@
+import FlowFormats
 /// A grid of cells that `render` draws into: the whole picture of the app at one moment, pure
 /// data. The terminal layer copies it to ncurses, which sends only what changed.
 ///

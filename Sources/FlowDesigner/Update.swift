@@ -104,7 +104,7 @@ public enum App {
         switch s.mode {
         case .normal: return normal(key, &s)
         case .editing(var session):
-            switch session.editor.handle(key) {
+            switch session.editor.handle(key, s.bindings) {
             case .commit:
                 Editing.commitEdit(session, &s)
                 if s.autoSuggest, session.inserted != nil, s.cursor == session.target, s.flow[session.target]?.kind == .step {
@@ -114,7 +114,7 @@ public enum App {
             default: s.mode = .editing(session)
             }
         case .command(var editor):
-            switch editor.handle(key) {
+            switch editor.handle(key, s.bindings) {
             case .commit:
                 s.mode = .normal
                 return Commands.run(editor.string, &s)
@@ -124,7 +124,7 @@ public enum App {
         case .search(var editor, let origin):
             Search.typed(key, &editor, origin: origin, &s)
         case .ending(var editor, let target):
-            switch editor.handle(key) {
+            switch editor.handle(key, s.bindings) {
             case .commit:
                 s.mode = .normal
                 Editing.setEnding(editor.string, of: target, &s)
@@ -284,7 +284,9 @@ public enum App {
         case .rejectSuggestion: return Suggesting.dismiss(&s)
         case .nextSuggestion: Suggesting.cycle(by: 1, &s)
         case .previousSuggestion: Suggesting.cycle(by: -1, &s)
-        case .textCommit, .textCancel, .textHomeEnd, .textKill, .textDelete: break
+        case .textCommit, .textCancel, .textLeft, .textRight, .textHome, .textEnd, .textBackspace, .textDelete,
+             .textKillToEnd, .textKillToStart, .textKillWord:
+            break   // the line editor's, never reached in the tree
         }
         return []
     }
