@@ -1,5 +1,6 @@
 import FlowCore
 import Foundation
+import Synchronization
 
 /// The suggester that needs no key and no network: retrieval over the user's own flows and a
 /// bundled corpus, by character n-grams, so Chinese (no spaces between words) works as well as English.
@@ -404,12 +405,11 @@ public struct LocalModel: Sendable {
     /// document is asked about again and again), so their terms are kept, up to a bound.
     static let gramCache = GramCache()
 
-    final class GramCache: @unchecked Sendable {
-        private var terms: [String: [Int]] = [:]
-        private let lock = NSLock()
-        func get(_ text: String) -> [Int]? { lock.withLock { terms[text] } }
+    final class GramCache: Sendable {
+        private let terms = Mutex<[String: [Int]]>([:])
+        func get(_ text: String) -> [Int]? { terms.withLock { $0[text] } }
         func put(_ text: String, _ found: [Int]) {
-            lock.withLock {
+            terms.withLock { terms in
                 if terms.count >= 200_000 { terms.removeAll(keepingCapacity: true) }
                 terms[text] = found
             }

@@ -4,7 +4,7 @@ import Glibc
 
 /// The real terminal, through ncursesw: one thread (the loop's) calls it.
 ///
-/// Pitfalls measured on these machines (../shared/notes): the locale must be UTF-8 before
+/// Pitfalls (docs/ARCHITECTURE.md, "The terminal"): the locale must be UTF-8 before
 /// `initscr` or CJK vanishes; `raw()` so Ctrl-C/Ctrl-Z/Ctrl-S reach the app as keys;
 /// `set_escdelay(25)` so Esc is prompt; ACS and attribute macros come from the shim.
 public final class NcursesDevice: Device {

@@ -7,14 +7,14 @@ import Glibc
 import Synchronization
 
 /// Carries out jobs off the loop's thread and posts their results to the inbox as messages.
-/// Jobs of one lane (files, recovery) run in order on a serial queue; suggestions run side by
-/// side. Every worker blocks all signals, so SIGWINCH, SIGHUP and SIGTERM reach the loop's thread.
+/// Jobs of one lane (files, recovery) run in order on that lane's own thread; suggestions and
+/// detail-pane jobs each get a thread. Every worker thread is started with all signals blocked,
+/// so SIGWINCH, SIGHUP and SIGTERM always reach the loop's thread (where poll() wakes for them).
 final class Runner: Sendable {
     let inbox: Inbox
     let services: Services
-    private let files = DispatchQueue(label: "flowsmith.files")
-    private let recovery = DispatchQueue(label: "flowsmith.recovery")
-    private let concurrent = DispatchQueue(label: "flowsmith.jobs", attributes: .concurrent)
+    private let files = Lane()
+    private let recovery = Lane()
     /// Ids of cancelled jobs still running; an id leaves the set when its job ends.
     private let cancelled = CancelledJobs()
     private let running = Mutex<Int>(0)
@@ -30,17 +30,16 @@ final class Runner: Sendable {
         self.services = services
     }
 
+    deinit {
+        files.stop()
+        recovery.stop()
+    }
+
     var busy: Bool { running.withLock { $0 > 0 } }
 
     func start(_ job: Job) {
         running.withLock { $0 += 1 }
-        let queue = switch job.lane {
-        case .files: files
-        case .recovery: recovery
-        case .concurrent: concurrent
-        }
-        queue.async { [self] in
-            Self.blockSignals()
+        let work: @Sendable () -> Void = { [self] in
             defer {
                 if let id = job.id { cancelled.forget(id) }
                 running.withLock { $0 -= 1 }
@@ -51,6 +50,11 @@ final class Runner: Sendable {
                 if !isCancelled() { inbox.post(msg) }
             })
             if !isCancelled() { for msg in results { inbox.post(msg) } }
+        }
+        switch job.lane {
+        case .files: files.add(work)
+        case .recovery: recovery.add(work)
+        case .concurrent: Self.spawn(work)
         }
     }
 
@@ -65,14 +69,18 @@ final class Runner: Sendable {
 
     /// Waits until the file and recovery lanes have done what they were given (before quitting).
     func drain() {
-        files.sync {}
-        recovery.sync {}
+        files.waitUntilIdle()
+        recovery.waitUntilIdle()
     }
 
-    static func blockSignals() {
-        var all = sigset_t()
+    /// Starts a thread with every signal blocked (a new thread takes its mask from the one that
+    /// starts it, so the mask is set around the start, then put back).
+    static func spawn(_ body: @escaping @Sendable () -> Void) {
+        var all = sigset_t(), old = sigset_t()
         sigfillset(&all)
-        pthread_sigmask(SIG_BLOCK, &all, nil)
+        pthread_sigmask(SIG_BLOCK, &all, &old)
+        Thread { body() }.start()
+        pthread_sigmask(SIG_SETMASK, &old, nil)
     }
 
     /// The work itself: input and output, never the state or the terminal.
@@ -157,4 +165,50 @@ final class CancelledJobs: Sendable {
     func forget(_ id: Int) { _ = ids.withLock { $0.remove(id) } }
     func contains(_ id: Int) -> Bool { ids.withLock { $0.contains(id) } }
     var count: Int { ids.withLock { $0.count } }
+}
+
+/// Jobs done one after another on one thread of their own, started when first needed.
+final class Lane: Sendable {
+    private struct State {
+        var queue: [@Sendable () -> Void] = []
+        var started = false
+        var busy = false
+        var stopping = false
+    }
+    private let state = Mutex(State())
+    private let wake = DispatchSemaphore(value: 0)
+
+    func add(_ work: @escaping @Sendable () -> Void) {
+        let start = state.withLock { s in
+            s.queue.append(work)
+            defer { s.started = true }
+            return !s.started
+        }
+        if start { Runner.spawn { [self] in loop() } }
+        wake.signal()
+    }
+
+    /// Ends the lane's thread once what it was given is done.
+    func stop() {
+        state.withLock { $0.stopping = true }
+        wake.signal()
+    }
+
+    private func loop() {
+        while true {
+            wake.wait()
+            while let work = state.withLock({ s -> (@Sendable () -> Void)? in
+                guard !s.queue.isEmpty else { s.busy = false; return nil }
+                s.busy = true
+                return s.queue.removeFirst()
+            }) {
+                work()
+            }
+            if state.withLock({ $0.stopping && $0.queue.isEmpty }) { return }
+        }
+    }
+
+    func waitUntilIdle() {
+        while state.withLock({ !$0.queue.isEmpty || $0.busy }) { usleep(1_000) }
+    }
 }

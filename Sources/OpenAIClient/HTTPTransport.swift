@@ -6,7 +6,7 @@ import Synchronization
 /// callback as it streams; `cancel()` from any thread ends it within milliseconds
 /// (`curl_multi_wakeup`, measured at ~1 ms here, where the easy interface's progress callback
 /// can take a second).
-public final class HTTPTransfer: @unchecked Sendable {
+public final class HTTPTransfer: Sendable {
     public struct Request: Sendable {
         public var url: String
         public var method = "GET"
@@ -35,20 +35,22 @@ public final class HTTPTransfer: @unchecked Sendable {
     }
 
     private let cancelled = Atomic<Bool>(false)
-    /// The running multi handle, for `cancel()` to wake; a raw pointer, guarded by the lock.
+    /// The running multi handle, for `cancel()` to wake. A C pointer is not Sendable; this one is
+    /// only touched under the lock, and libcurl allows `curl_multi_wakeup` from any thread.
     private struct MultiRef: @unchecked Sendable { var pointer: UnsafeMutableRawPointer? }
     private let multiBox = Mutex(MultiRef(pointer: nil))
+    /// Also polled while the transfer runs (every 50 ms at most): a way to cancel from code that
+    /// only has a flag to offer. Fixed when the transfer is made.
+    private let cancelCheck: (@Sendable () -> Bool)?
 
-    public init() {}
+    public init(cancelCheck: (@Sendable () -> Bool)? = nil) {
+        self.cancelCheck = cancelCheck
+    }
 
     public func cancel() {
         cancelled.store(true, ordering: .sequentiallyConsistent)
         multiBox.withLock { m in if let p = m.pointer { curl_multi_wakeup(p) } }
     }
-
-    /// Also polled while the transfer runs (every 50 ms at most): a way to cancel from code that
-    /// only has a flag to offer.
-    public var cancelCheck: (@Sendable () -> Bool)?
 
     public var isCancelled: Bool { cancelled.load(ordering: .sequentiallyConsistent) || (cancelCheck?() ?? false) }
 
@@ -148,7 +150,9 @@ public final class HTTPTransfer: @unchecked Sendable {
 }
 
 /// What the C callbacks write into; read by the transfer's own thread between perform calls.
-final class TransferContext: @unchecked Sendable {
+/// Never shared with another thread (the callbacks run inside `curl_multi_perform` on it), so it
+/// is not Sendable.
+final class TransferContext {
     let maxBytes: Int
     private let lock = Mutex<(chunks: [Data], total: Int)>(([], 0))
     var headers: [String: String] = [:]

@@ -12,8 +12,7 @@ struct OpenAIEngine: SuggestionEngine {
 
     func suggest(_ context: SuggestionContext, count: Int, partial: @escaping @Sendable ([String]) -> Void,
                  isCancelled: @escaping @Sendable () -> Bool) throws -> [String] {
-        let transfer = HTTPTransfer()
-        transfer.cancelCheck = isCancelled
+        let transfer = HTTPTransfer(cancelCheck: isCancelled)
         let messages = [OpenAIClient.Message(role: "system", content: PromptBuilder.system),
                         OpenAIClient.Message(role: "user", content: PromptBuilder.user(context, count: count))]
         var text = ""
