@@ -56,18 +56,24 @@ extension Flow {
     /// The Cockburn number of a step ("3a1") or extension ("3a"); for a use case, its position ("2").
     /// Costs O(depth × siblings); when drawing many rows, walk the tree instead.
     public func number(of id: NodeID) -> String? {
-        guard let node = nodes[id], let idx = index(of: id) else { return nil }
-        switch node.kind {
-        case .useCase:
-            return String(idx + 1)
-        case .extension:
-            guard let parent = node.parent, let base = number(of: parent) else { return nil }
-            return base + Numbering.letters(idx)
-        case .step:
-            guard let parent = node.parent, let parentNode = nodes[parent] else { return nil }
-            if parentNode.kind == .useCase { return String(idx + 1) }
-            guard let base = number(of: parent) else { return nil }
-            return base + String(idx + 1)
+        // Parts from the node up to its use case, then joined in order (no recursion: a node
+        // 1,000 extensions deep is numbered on a small stack too).
+        var parts: [String] = []
+        var current = id
+        while true {
+            guard let node = nodes[current], let idx = index(of: current) else { return nil }
+            switch node.kind {
+            case .useCase:
+                return parts.isEmpty ? String(idx + 1) : parts.reversed().joined()
+            case .extension:
+                parts.append(Numbering.letters(idx))
+            case .step:
+                parts.append(String(idx + 1))
+                guard let parent = node.parent, let parentNode = nodes[parent] else { return nil }
+                if parentNode.kind == .useCase { return parts.reversed().joined() }
+            }
+            guard let parent = node.parent else { return nil }
+            current = parent
         }
     }
 

@@ -245,10 +245,18 @@ public enum Render {
         var edit = style
         edit.underline = true
         let room = max(1, width - x - 1)
-        var start = 0
+        // Scrolled so the cursor shows: walk back from it while the characters still fit (one
+        // pass, however long the label).
         let chars = editor.text
-        while DisplayWidth.of(String(chars[start..<editor.cursor])) > room - 1 { start += 1 }
-        let visible = String(chars[start...])
+        var start = editor.cursor
+        var used = 0
+        while start > 0 {
+            let w = DisplayWidth.of(chars[start - 1])
+            if used + w > room - 1 { break }
+            used += w
+            start -= 1
+        }
+        let visible = String(chars[start..<min(chars.count, start + room * 2 + 2)])
         screen.fill(x: x, y: y, width: room, height: 1, style: edit)
         screen.put(visible, x: x, y: y, style: edit, limit: room)
         screen.cursor = (x + DisplayWidth.of(String(chars[start..<editor.cursor])), y)

@@ -67,47 +67,87 @@ private struct DiagramBuilder {
         connectSteps(in: uc, prefix: "")
     }
 
-    /// First pass: every step gets a node, so edges can point forward and backward.
+    /// First pass: every step gets a node, so edges can point forward and backward. Depth first
+    /// in document order, with a stack instead of recursion (extensions nested 1,000 deep are
+    /// drawn on a worker's small stack too).
     private mutating func nameSteps(in scenario: NodeID, prefix: String) {
-        for (i, step) in flow.children(of: scenario).enumerated() {
+        var stack: [(scenario: NodeID, prefix: String, from: Int)] = [(scenario, prefix, 0)]
+        while let (scenario, prefix, i) = stack.popLast() {
+            let steps = flow.children(of: scenario)
+            guard i < steps.count else { continue }
+            let step = steps[i]
             let number = prefix + String(i + 1)
             counter += 1
             let id = "u\(index)n\(counter)"
             stepNodes[step] = id
             cluster.nodes.append(Diagram.Node(id: id, label: number + ". " + (flow[step]?.text ?? ""), shape: .step))
-            for (j, ext) in flow.children(of: step).enumerated() {
-                nameSteps(in: ext, prefix: number + Numbering.letters(j))
+            stack.append((scenario, prefix, i + 1))
+            for (j, ext) in flow.children(of: step).enumerated().reversed() {
+                stack.append((ext, number + Numbering.letters(j), 0))
             }
         }
     }
 
-    private mutating func connectSteps(in scenario: NodeID, prefix: String) {
-        let steps = flow.children(of: scenario)
+    /// One scenario being connected: which step, and which of its extensions, comes next.
+    private struct Frame {
+        let scenario: NodeID
+        let prefix: String
+        let steps: [NodeID]
+        let lastStyle: Diagram.EdgeStyle
+        var step = 0
+        var ext = 0
+        var started = false
+    }
+
+    private func frame(_ scenario: NodeID, prefix: String) -> Frame {
         // The last step of an extension that resumes somewhere jumps back: drawn as such.
         var lastStyle = Diagram.EdgeStyle.normal
         if case .resume? = flow[scenario].map({ $0.kind == .extension ? $0.ending : .resumeNext }) { lastStyle = .resume }
-        for (i, step) in steps.enumerated() {
-            guard let from = stepNodes[step] else { continue }
-            let number = prefix + String(i + 1)
-            let next = target(flow.destination(after: step))
-            let nextStyle = i == steps.count - 1 ? lastStyle : .normal
+        return Frame(scenario: scenario, prefix: prefix, steps: flow.children(of: scenario), lastStyle: lastStyle)
+    }
+
+    /// Second pass: the edges, in the same order as a depth-first walk would make them.
+    private mutating func connectSteps(in scenario: NodeID, prefix: String) {
+        var stack = [frame(scenario, prefix: prefix)]
+        while var f = stack.popLast() {
+            guard f.step < f.steps.count else { continue }
+            let step = f.steps[f.step]
+            let number = f.prefix + String(f.step + 1)
             let exts = flow.children(of: step)
-            if exts.isEmpty {
-                edges.append(Diagram.Edge(from: from, to: next, label: nil, style: nextStyle))
+            guard let from = stepNodes[step] else {
+                f.step += 1
+                stack.append(f)
                 continue
             }
             let decision = from + "d"
-            cluster.nodes.append(Diagram.Node(id: decision, label: number + "?", shape: .decision))
-            edges.append(Diagram.Edge(from: from, to: decision, label: nil, style: .normal))
-            edges.append(Diagram.Edge(from: decision, to: next, label: nil, style: nextStyle))
-            for (j, ext) in exts.enumerated() {
+            if !f.started {
+                f.started = true
+                let next = target(flow.destination(after: step))
+                let nextStyle = f.step == f.steps.count - 1 ? f.lastStyle : .normal
+                if exts.isEmpty {
+                    edges.append(Diagram.Edge(from: from, to: next, label: nil, style: nextStyle))
+                } else {
+                    cluster.nodes.append(Diagram.Node(id: decision, label: number + "?", shape: .decision))
+                    edges.append(Diagram.Edge(from: from, to: decision, label: nil, style: .normal))
+                    edges.append(Diagram.Edge(from: decision, to: next, label: nil, style: nextStyle))
+                }
+            }
+            if f.ext < exts.count {
+                let ext = exts[f.ext]
+                f.ext += 1
+                stack.append(f)
                 guard let node = flow[ext] else { continue }
-                let extNumber = number + Numbering.letters(j)
+                let extNumber = number + Numbering.letters(f.ext - 1)
                 let style: Diagram.EdgeStyle = node.extensionKind == .exception ? .exception : .alternative
                 edges.append(Diagram.Edge(from: decision, to: target(flow.entry(of: ext)),
                                           label: extNumber + ". " + node.text, style: style))
-                connectSteps(in: ext, prefix: extNumber)
+                stack.append(frame(ext, prefix: extNumber))
+                continue
             }
+            f.step += 1
+            f.ext = 0
+            f.started = false
+            stack.append(f)
         }
     }
 

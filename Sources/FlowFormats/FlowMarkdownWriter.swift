@@ -46,31 +46,45 @@ private struct ScenarioWriter {
         if Self.hasResume(flow, useCase) { numbers = Self.allNumbers(flow, useCase) }
     }
 
-    mutating func writeSteps(of scenario: NodeID, number: String, indent: Int, into out: inout String) {
-        let pad = String(repeating: " ", count: indent)
-        for (i, step) in flow.children(of: scenario).enumerated() {
-            guard let node = flow[step] else { continue }
-            let marker = "\(i + 1). "
-            out += pad + String(marker.dropLast()) + spaced(MarkdownText.escape(node.text)) + "\n"
-            let stepNumber = number + String(i + 1)
-            for (j, ext) in node.children.enumerated() {
-                writeExtension(ext, number: stepNumber + Numbering.letters(j), indent: indent + marker.count, into: &out)
-            }
-        }
+    /// What is left to write, kept on a stack rather than in recursion, so extensions nested
+    /// 1,000 deep are written on a worker's small stack too.
+    private enum Item {
+        case steps(of: NodeID, number: String, indent: Int, from: Int)
+        case ext(NodeID, number: String, indent: Int)
+        case ending(NodeID, indent: Int)
     }
 
-    mutating func writeExtension(_ ext: NodeID, number: String, indent: Int, into out: inout String) {
-        guard let node = flow[ext] else { return }
-        let pad = String(repeating: " ", count: indent)
-        out += pad + "- " + number + ". " + (node.extensionKind == .exception ? "[exception] " : "")
-            + MarkdownText.escape(node.text) + ":\n"
-        writeSteps(of: ext, number: number, indent: indent + 2, into: &out)
-        switch node.ending {
-        case .resumeNext: break
-        case .success: out += pad + "  - End: success.\n"
-        case .failure: out += pad + "  - End: failure.\n"
-        case .resume(.step(let target)): out += pad + "  - Resume at \(numbers[target] ?? "?").\n"
-        case .resume(.unresolved(let text)): out += pad + "  - Resume at \(Self.sanitize(text)).\n"
+    mutating func writeSteps(of scenario: NodeID, number: String, indent: Int, into out: inout String) {
+        var stack: [Item] = [.steps(of: scenario, number: number, indent: indent, from: 0)]
+        while let item = stack.popLast() {
+            switch item {
+            case .steps(let scenario, let number, let indent, let i):
+                let kids = flow.children(of: scenario)
+                guard i < kids.count, let node = flow[kids[i]] else { continue }
+                let marker = "\(i + 1). "
+                out += String(repeating: " ", count: indent) + String(marker.dropLast()) + spaced(MarkdownText.escape(node.text)) + "\n"
+                let stepNumber = number + String(i + 1)
+                stack.append(.steps(of: scenario, number: number, indent: indent, from: i + 1))
+                for (j, ext) in node.children.enumerated().reversed() {
+                    stack.append(.ext(ext, number: stepNumber + Numbering.letters(j), indent: indent + marker.count))
+                }
+            case .ext(let ext, let number, let indent):
+                guard let node = flow[ext] else { continue }
+                out += String(repeating: " ", count: indent) + "- " + number + ". " + (node.extensionKind == .exception ? "[exception] " : "")
+                    + MarkdownText.escape(node.text) + ":\n"
+                stack.append(.ending(ext, indent: indent))
+                stack.append(.steps(of: ext, number: number, indent: indent + 2, from: 0))
+            case .ending(let ext, let indent):
+                guard let node = flow[ext] else { continue }
+                let pad = String(repeating: " ", count: indent)
+                switch node.ending {
+                case .resumeNext: break
+                case .success: out += pad + "  - End: success.\n"
+                case .failure: out += pad + "  - End: failure.\n"
+                case .resume(.step(let target)): out += pad + "  - Resume at \(numbers[target] ?? "?").\n"
+                case .resume(.unresolved(let text)): out += pad + "  - Resume at \(Self.sanitize(text)).\n"
+                }
+            }
         }
     }
 
@@ -87,17 +101,17 @@ private struct ScenarioWriter {
         }
     }
 
-    /// The number of every step of the use case, in one walk.
+    /// The number of every step of the use case, in one walk (a stack, not recursion).
     static func allNumbers(_ flow: Flow, _ uc: NodeID) -> [NodeID: String] {
         var out: [NodeID: String] = [:]
-        func walk(_ scenario: NodeID, _ prefix: String) {
+        var stack: [(scenario: NodeID, prefix: String)] = [(uc, "")]
+        while let (scenario, prefix) = stack.popLast() {
             for (i, step) in flow.children(of: scenario).enumerated() {
                 let n = prefix + String(i + 1)
                 out[step] = n
-                for (j, ext) in flow.children(of: step).enumerated() { walk(ext, n + Numbering.letters(j)) }
+                for (j, ext) in flow.children(of: step).enumerated() { stack.append((ext, n + Numbering.letters(j))) }
             }
         }
-        walk(uc, "")
         return out
     }
 }
