@@ -85,16 +85,24 @@ enum EditorBench {
         var s = AppState(flow: flow, path: nil, width: 100, height: 30)
         _ = App.update(&s, .key(.char("G")))
         for _ in 0..<20 { _ = App.update(&s, .key(.char("k"))) }
-        if detail { _ = App.update(&s, .key(.char("v"))) }
-        let script = "j j k Space Space PageDown PageUp e x Enter o y Enter u j l h"
+        if detail {
+            for case .run(.detail(let flow, let key)) in App.update(&s, .key(.char("v"))) {
+                _ = App.update(&s, .detailComputed(Detail.compute(flow, key)))
+            }
+        }
+        let script = ProcessInfo.processInfo.environment["FLOWBENCH_KEYS"] ?? "j j k Space Space PageDown PageUp e x Enter o y Enter u j l h"
         let keys = script.split(separator: " ").compactMap { Key(name: String($0)) }
         var samples: [Duration] = []
         for _ in 0..<60 {
             for k in keys {
                 let start = ContinuousClock.now
                 let effects = App.update(&s, .key(k))
+                let mid = ContinuousClock.now
                 _ = Render.screen(s)
                 samples.append(ContinuousClock.now - start)
+                if ContinuousClock.now - start > .milliseconds(2), ProcessInfo.processInfo.environment["FLOWBENCH_SLOWEST"] != nil {
+                    print("slow \(k): update \(us(mid - start)) render \(us(ContinuousClock.now - mid)) effects \(effects.count)")
+                }
                 // What a worker does meanwhile, outside the loop's time (as the runner would).
                 for case .run(.detail(let flow, let key)) in effects {
                     _ = App.update(&s, .detailComputed(Detail.compute(flow, key)))

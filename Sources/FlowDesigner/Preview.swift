@@ -44,10 +44,11 @@ public enum Detail {
                            preview: text.split(separator: "\n").map(String.init))
     }
 
-    /// What the pane shows now: the data asked for last, or, when none was ever computed (a
-    /// state drawn without the loop, in tests), computed here.
+    /// What the pane shows now: the last data that arrived (nil while the first is on its way),
+    /// or, for a state drawn without the loop (never asked for), the data computed here.
     static func current(_ s: AppState) -> DetailCache? {
         if let cache = s.detailCache { return cache }
+        if s.detailWanted != nil { return nil }
         return key(s).map { compute(s.flow, $0) }
     }
 }

@@ -7,12 +7,12 @@ public enum Render {
     public static let minHeight = 6
 
     public static func screen(_ s: AppState) -> Screen {
-        var screen = Screen(width: s.width, height: s.height)
         guard s.width >= minWidth, s.height >= minHeight else {
+            var screen = Screen(width: s.width, height: s.height)
             tooSmall(s, &screen)
             return screen
         }
-        screen.fill(x: 0, y: 0, width: s.width, height: s.height, style: s.theme[.normal])
+        var screen = Screen(width: s.width, height: s.height, style: s.theme[.normal])
         let treeWidth = s.showDetail && s.detailOnRight ? s.width - s.width * 2 / 5 : s.width
         tree(s, width: treeWidth, &screen)
         if s.showDetail {
@@ -284,7 +284,7 @@ public enum Render {
                 let cache = Detail.current(s)
                 let problems = cache?.problems ?? []
                 lines.append(("", .detail))
-                lines.append((problems.isEmpty ? "No problems" : "Problems (\(problems.count))", .detailTitle))
+                lines.append((cache == nil ? "Checking…" : problems.isEmpty ? "No problems" : "Problems (\(problems.count))", .detailTitle))
                 for p in problems { lines += wrap("• " + p.message, innerWidth).map { ($0, .problem) } }
                 lines.append(("", .detail))
                 lines.append(("\(s.preview.title) preview · t switches", .detailTitle))

@@ -18,10 +18,10 @@ public struct Screen: Equatable, Sendable {
     /// Where the terminal cursor shows, when it should (while editing text).
     public var cursor: (x: Int, y: Int)?
 
-    public init(width: Int, height: Int) {
+    public init(width: Int, height: Int, style: Style = .plain) {
         self.width = max(0, width)
         self.height = max(0, height)
-        cells = Array(repeating: .blank, count: self.width * self.height)
+        cells = Array(repeating: Cell(text: " ", style: style), count: self.width * self.height)
     }
 
     public static func == (a: Screen, b: Screen) -> Bool {
@@ -37,8 +37,13 @@ public struct Screen: Equatable, Sendable {
     public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, style: Style) {
         let (top, bottom, left, right) = (max(0, y), min(height, y + h), max(0, x), min(width, x + w))
         guard top < bottom, left < right else { return }
+        let blank = Cell(text: " ", style: style)
         for row in top..<bottom {
-            for col in left..<right { set(col, row, Cell(text: " ", style: style)) }
+            // Only the edges can cut a wide character in two; inside, cells are simply replaced.
+            set(left, row, blank)
+            if right - 1 > left { set(right - 1, row, blank) }
+            let base = row * width
+            for col in (left + 1)..<max(left + 1, right - 1) { cells[base + col] = blank }
         }
     }
 
@@ -71,12 +76,12 @@ public struct Screen: Equatable, Sendable {
     /// Sets one cell, blanking the other half of any wide character it cuts in two, so the grid
     /// always says exactly what the terminal shows.
     private mutating func set(_ x: Int, _ y: Int, _ cell: Cell) {
-        let old = self[x, y]
-        if old.text.isEmpty, x > 0, !cell.text.isEmpty { self[x - 1, y] = Cell(text: " ", style: self[x - 1, y].style) }
-        if old.text.utf8.count > 1, DisplayWidth.of(old.text) == 2, x + 1 < width, self[x + 1, y].text.isEmpty {
-            self[x + 1, y] = Cell(text: " ", style: self[x + 1, y].style)
+        let i = y * width + x
+        if cells[i].text.isEmpty, x > 0, !cell.text.isEmpty { cells[i - 1] = Cell(text: " ", style: cells[i - 1].style) }
+        if cells[i].text.utf8.count > 1, x + 1 < width, cells[i + 1].text.isEmpty, DisplayWidth.of(cells[i].text) == 2 {
+            cells[i + 1] = Cell(text: " ", style: cells[i + 1].style)
         }
-        self[x, y] = cell
+        cells[i] = cell
     }
 
     /// A control character's picture (␛ for ESC); anything else unchanged.

@@ -21,7 +21,12 @@ func assertSnapshot(_ screen: Screen, _ name: String, sourceLocation: SourceLoca
 @Suite struct RenderTests {
     func state(_ w: Int, _ h: Int, _ keys: String = "") -> AppState {
         var s = AppState(flow: SampleFlow.flow(), path: "crm.flow.md", width: w, height: h)
-        if !keys.isEmpty { press(keys, &s) }
+        if !keys.isEmpty {
+            // The detail pane's data is a job: do it here, as the runner would.
+            for case .run(.detail(let flow, let key)) in press(keys, &s) {
+                _ = App.update(&s, .detailComputed(Detail.compute(flow, key)))
+            }
+        }
         return s
     }
 
