@@ -5,7 +5,7 @@ SWIFT ?= swift
 BIN := .build/debug/flowsmith
 EXAMPLE ?= examples/crm-zh.flow.md
 
-.PHONY: run build test bench check-deps clean
+.PHONY: run build test bench check-deps fuzz clean
 
 build:
 	@scripts/setup.sh build
@@ -30,6 +30,10 @@ bench:
 	@scripts/setup.sh bench
 	$(SWIFT) build -c release --product FlowBench
 	.build/release/FlowBench
+
+# libFuzzer on the four parsers (Fuzz/README.md): `make fuzz`, or `make fuzz FUZZ=SSE FUZZ_SECONDS=300`.
+fuzz:
+	scripts/fuzz.sh $(or $(FUZZ),all) $(or $(FUZZ_SECONDS),60)
 
 clean:
 	rm -rf .build .venv

@@ -33,5 +33,6 @@ let package = Package(
         .testTarget(name: "FlowSuggestTests", dependencies: ["FlowCore", "FlowFormats", "FlowSuggest", "TestSupport"]),
         .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "TestSupport"]),
         .testTarget(name: "FlowFormatsTests", dependencies: ["FlowCore", "FlowFormats", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "OpenAIClientTests", dependencies: ["OpenAIClient", "TestSupport"]),
     ]
 )

@@ -9,8 +9,7 @@
 # the committed seeds in Fuzz/corpus/NAME and Fuzz/regressions/NAME are only read); and the
 # inputs that crashed (artifacts/NAME). Exits 1, naming each crashing input, when a harness
 # crashes, fails one of its properties, times out or runs out of memory.
-# Extra libFuzzer flags can be given in FUZZ_FLAGS, e.g. FUZZ_FLAGS=-jobs=2. FUZZ_STRICT=1 makes
-# the FlowReader harness check what its known findings break too (Fuzz/README.md).
+# Extra libFuzzer flags can be given in FUZZ_FLAGS, e.g. FUZZ_FLAGS=-jobs=2.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -118,9 +117,6 @@ for n in "${built[@]}"; do
   crashes=$(grep -o "Test unit written to [^ ]*" "$log" | sed 's/Test unit written to //' || true)
   [ -n "$crashes" ] || crashes=$(ls -t "$artifacts" | head -n $(( $(ls "$artifacts" | wc -l) - before )) | sed "s|^|$artifacts/|")
   echo "fuzz: $n FAILED (exit $rc), see $log" >&2
-  if [ "$n" = FlowReader ] && [ -n "${FUZZ_STRICT:-}" ] && grep -qE "read\(write\(flow\)\) != flow|does not read back" "$log"; then
-    echo "fuzz: (with a Resume at target that names no step this is a known finding, Fuzz/README.md)" >&2
-  fi
   for c in $crashes; do
     echo "fuzz: crashing input: $c" >&2
     echo "fuzz:   replay: SWIFT_BACKTRACE=enable=no $out/bin/$n $c   keep: cp $c Fuzz/regressions/$n/" >&2

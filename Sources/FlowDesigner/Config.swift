@@ -31,7 +31,7 @@ public struct Config: Equatable, Sendable {
     public static func parse(_ text: String) throws(Failure) -> Config {
         var config = Config()
         var section = ""
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (i, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }).enumerated() {
             let line = (raw.hasPrefix("#") ? "" : String(raw)).trimmingCharacters(in: " \t\r")
             if line.isEmpty { continue }
             if line.hasPrefix("[") && line.hasSuffix("]") {

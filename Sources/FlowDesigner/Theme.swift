@@ -33,7 +33,7 @@ public struct Theme: Equatable, Sendable {
     /// `#` comments. Errors name the line and what was expected.
     public static func parse(_ text: String, name: String) throws(ThemeError) -> Theme {
         var styles: [Role: Style] = [:]
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (i, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }).enumerated() {
             let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             let trimmed = line.trimmingCharacters(in: " \t\r")
             guard !trimmed.isEmpty else { continue }

@@ -352,8 +352,10 @@ private struct TreeBuilder {
             guard !target.isEmpty else {
                 throw FormatError(block.position, "\"Resume at\" needs a step number, e.g. \"- Resume at 3.\"")
             }
-            resumes.append((ext, String(target), block.position))
-            ending = .resume(.unresolved(String(target)))
+            // Written escaped like a label (the writer keeps any target exactly, see FlowMarkdownWriter).
+            let unescaped = MarkdownText.unescape(target.unicodeScalars)
+            resumes.append((ext, unescaped, block.position))
+            ending = .resume(.unresolved(unescaped))
         } else {
             throw FormatError(block.position, "expected an ending: \"- Resume at N.\", \"- End: success.\" or \"- End: failure.\" (or a numbered step)")
         }

@@ -88,10 +88,12 @@ private struct ScenarioWriter {
         }
     }
 
-    /// Keeps a target as written, less anything that would break the line.
+    /// A target that names no step, written so that it reads back exactly: escaped like a label
+    /// (controls and edge spaces as references), and with `step ` before one that itself starts
+    /// with "step " (the reader drops one such word).
     static func sanitize(_ text: String) -> String {
-        let clean = String(String.UnicodeScalarView(text.unicodeScalars.filter { !MarkdownText.needsReference($0) }))
-        return clean.isEmpty ? "?" : clean
+        guard !text.isEmpty else { return "?" }
+        return (text.lowercased().hasPrefix("step ") ? "step " : "") + MarkdownText.escape(text)
     }
 
     static func hasResume(_ flow: Flow, _ uc: NodeID) -> Bool {

@@ -460,6 +460,12 @@ func at(_ s: AppState) -> String { s.position }
         #expect(doc == Bindings.defaults.markdown(), "docs/keys.md is stale: run `.build/debug/flowsmith keys > docs/keys.md`")
     }
 
+    @Test func configAndThemeFilesWithWindowsLineEnds() throws {
+        let config = try Config.parse("theme = light\r\n[keys]\r\ndelete = Delete\r\n")
+        #expect(config.theme == "light" && config.bindings().action(for: [.delete]) == .delete)
+        #expect(throws: Config.Failure(line: 2, message: "expected NAME = VALUE")) { try Config.parse("theme = light\r\nnonsense\r\n") }
+    }
+
     @Test func configRemapsKeys() throws {
         let config = try Config.parse("theme = light\n[keys]\ndelete = Delete, x x\nmove-down = Ctrl-N\n")
         #expect(config.theme == "light")
