@@ -29,6 +29,7 @@ test:
 bench:
 	@scripts/setup.sh bench
 	$(SWIFT) build -c release --product FlowBench
+	$(SWIFT) build -c release --product flowsmith
 	.build/release/FlowBench
 
 # libFuzzer on the four parsers (Fuzz/README.md): `make fuzz`, or `make fuzz FUZZ=SSE FUZZ_SECONDS=300`.

@@ -4,7 +4,7 @@
 # test peers into a local venv (.venv). Safe to run again: it only installs what is missing.
 #   scripts/setup.sh build   -> packages needed to build and run
 #   scripts/setup.sh test    -> also the test peers (Graphviz, tmux, Python venv)
-#   scripts/setup.sh bench   -> also Graphviz, the benchmarks' reference
+#   scripts/setup.sh bench   -> also Graphviz (the benchmarks' reference) and tmux (the real terminal)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want=${1:-build}
@@ -12,7 +12,7 @@ want=${1:-build}
 debs=(libncurses-dev libcurl4-openssl-dev pkg-config)
 case "$want" in
   test) debs+=(graphviz tmux python3 python3-venv) ;;
-  bench) debs+=(graphviz) ;;
+  bench) debs+=(graphviz tmux) ;;
 esac
 
 missing=()

@@ -70,6 +70,7 @@ enum EditorBench {
         if let mib = childPeakMemory(bigPath) {
             row("editor peak memory, 100,000-step file", String(format: "%6.1f MiB", mib), "≤ 64 MiB")
         }
+        try TerminalBench.run()
         try terminalBytes()
     }
 

@@ -25,6 +25,8 @@ struct Edit: ParsableCommand {
     func run() throws {
         let env = ProcessInfo.processInfo.environment
         let config = try UserConfig.load(env)
+        // Everything that can refuse to start is asked before the file is locked.
+        let chosen = try Themes.load(theme ?? config.theme, env: env)
         var flow = Flow()
         var message: String?
         var stamp: TextFile.Stamp?
@@ -59,7 +61,6 @@ struct Edit: ParsableCommand {
             throw ExitCode(1)
         }
         let noColor = !(env["NO_COLOR"] ?? "").isEmpty
-        let chosen = try Themes.load(theme ?? config.theme, env: env)
         let (t, f, m, st) = (chosen, flow, message, stamp)
         let path = file
         let bindings = config.bindings()
