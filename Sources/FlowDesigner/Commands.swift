@@ -39,7 +39,8 @@ public enum Commands {
             guard !rest.isEmpty else { s.fail("Which file? :e NAME.flow.md"); return [] }
             let forced = line.split(separator: " ").first?.hasSuffix("!") ?? false
             if s.isModified && !forced { s.fail("Unsaved changes: :w first, or :e! \(rest) to drop them"); return [] }
-            return [.run(.open(path: rest))]
+            // Changes dropped with :e! are dropped for good: so is their recovery file.
+            return Recovery.removal(&s) + [.run(.open(path: rest, leaving: s.path))]
         },
         Command(names: ["export"], usage: ":export FORMAT FILE", help: "export the flow as \(ExportFormat.names)") { args, _, s in
             export(args, &s)

@@ -60,7 +60,8 @@ public enum Job: Equatable, Sendable {
     case save(SaveRequest)
     case export(path: String, flow: Flow, format: ExportFormat)
     /// Reads a file, with what the shell knows about it: a recovery file, another editor's lock.
-    case open(path: String)
+    /// Once it is open, the lock on `leaving` (the file edited until now) is given back.
+    case open(path: String, leaving: String?)
     /// Reads the whole of a large file whose head is on screen (its bytes are already read).
     case load(path: String, bytes: [UInt8])
     /// Keeps the recovery file of `document` current: the flow, with a label being typed applied.

@@ -112,9 +112,13 @@ final class Runner: Sendable {
             let (parsed, errors) = FlowMarkdownReader.readAll(bytes: bytes, file: path, limit: 51)
             guard errors.isEmpty else { return [.loadFailed(path: path, errors: errors.map(\.description))] }
             return [.loaded(path: path, flow: parsed.flow)]
-        case .open(let path):
+        case .open(let path, let leaving):
             guard let documents = services.documents else { return [openPlain(path)] }
-            return [documents.open(path)]
+            let result = documents.open(path)
+            if case .opened = result, let leaving, DocumentFiles.canonical(leaving) != DocumentFiles.canonical(path) {
+                documents.unlock(leaving)
+            }
+            return [result]
         case .writeRecovery(let document, var flow, let typing, let revision):
             guard let documents = services.documents else { return [] }
             if let typing, flow.contains(typing.node) { _ = try? flow.apply(.setText(typing.node, typing.text)) }

@@ -204,6 +204,22 @@ import Testing
         d.keys("r")
         #expect(d.state.flow.useCases.count == 3 && d.state.isModified)
     }
+
+    @Test func openingAnotherFileGivesBackTheFirstOnesLockAndDropsItsRecoveryFile() throws {
+        let docs = DocumentFiles(directory: dir + "/state")
+        let first = dir + "/first.flow.md", second = dir + "/second.flow.md"
+        try SampleFlow.text.write(toFile: second, atomically: true, encoding: .utf8)
+        #expect(docs.lock(first) == nil)
+        let d = Driver(SampleFlow.flow(), path: first, documents: docs)
+        d.keys("G o").type("unsaved").keys("Enter")
+        d.advance(by: .seconds(1))
+        #expect(FileManager.default.fileExists(atPath: docs.recoveryPath(first)))
+        d.send([.key(.char(":"))]).type("e! \(second)").keys("Enter")
+        #expect(d.state.path == second)
+        #expect(!FileManager.default.fileExists(atPath: docs.lockPath(first)))
+        #expect(FileManager.default.fileExists(atPath: docs.lockPath(second)))
+        #expect(!FileManager.default.fileExists(atPath: docs.recoveryPath(first)))
+    }
 }
 
 /// A large file shows its head at once; the whole flow replaces it when read, keeping the cursor.

@@ -339,7 +339,7 @@ func at(_ s: AppState) -> String { s.position }
         press(":", &s); typeText("e b.flow.md", &s); press("Enter", &s)
         #expect(s.message?.kind == .error)
         press(":", &s); typeText("e! b.flow.md", &s)
-        #expect(press("Enter", &s).withoutRecovery == [.run(.open(path: "b.flow.md"))])
+        #expect(press("Enter", &s).withoutRecovery == [.run(.open(path: "b.flow.md", leaving: "crm.flow.md"))])
         let b = (try? FlowMarkdownReader.read("## B\n\n1. one\n").flow) ?? Flow()
         _ = App.update(&s, .opened(Opened(path: "b.flow.md", flow: b, isNew: false, stamp: nil)))
         #expect(s.flow.useCases.count == 1 && !s.isModified && s.path == "b.flow.md")
