@@ -57,16 +57,48 @@ enum TerminalBench {
         return nil
     }
 
+    /// Runs a program and returns what it printed. posix_spawn with an empty signal mask and
+    /// waitpid, not Foundation's Process: after the loop's workers (which block every signal) have
+    /// run, Process can miss the child's exit and wait for ever.
     static func shell(_ exe: String, _ args: [String]) -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return "" }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { return "" }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+        posix_spawn_file_actions_addclose(&actions, fds[0])
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attr, &none)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK))
+        var pid: pid_t = 0
+        let argv = ([exe] + args).map { strdup($0) } + [nil]
+        defer { for a in argv { free(a) } }
+        let spawned = posix_spawn(&pid, exe, &actions, &attr, argv, environ)
+        posix_spawn_file_actions_destroy(&actions)
+        posix_spawnattr_destroy(&attr)
+        close(fds[1])
+        var out: [UInt8] = []
+        if spawned == 0 {
+            // `tmux new-session` leaves a server holding the pipe: read only what the client wrote
+            // before it exited.
+            var status: Int32 = 0
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+            while true {
+                let n = read(fds[0], &buffer, buffer.count)
+                if n > 0 { out += buffer[0..<n]; continue }
+                if waitpid(pid, &status, WNOHANG) == pid {
+                    while case let n = read(fds[0], &buffer, buffer.count), n > 0 { out += buffer[0..<n] }
+                    break
+                }
+                usleep(500)
+            }
+        }
+        close(fds[0])
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -36,9 +36,11 @@ public enum FlowMarkdownReader {
         return nil
     }
 
-    /// `readAll` over UTF-8 bytes (as `TextFile.readUTF8` returns them).
-    public static func readAll(bytes: [UInt8], file: String? = nil, limit: Int = .max) -> (ParsedFlow, [FormatError]) {
+    /// `readAll` over UTF-8 bytes (as `TextFile.readUTF8` returns them). Without `positions`
+    /// the source map holds only the endings (the editor, which needs no more, saves the memory).
+    public static func readAll(bytes: [UInt8], file: String? = nil, limit: Int = .max, positions: Bool = true) -> (ParsedFlow, [FormatError]) {
         var builder = TreeBuilder()
+        builder.keepPositions = positions
         var errors: [FormatError] = []
         var treeErrors = 0
         // The indentation under a faulty list item: what is nested under it is skipped with it.
@@ -225,6 +227,7 @@ private struct TreeBuilder {
 
     var flow = Flow()
     var map = SourceMap()
+    var keepPositions = true
     var stack: [(indent: Int, item: Open)] = []
     var useCase: NodeID?
     var sawHeading = false
@@ -251,7 +254,7 @@ private struct TreeBuilder {
         case 2:
             finishUseCase()
             let id = flow.addUseCase(text)
-            map.nodes[id] = block.position
+            if keepPositions { map.nodes[id] = block.position }
             useCase = id
         default:
             throw FormatError(block.position, "only \"# flow title\" and \"## use case\" headings are allowed, found a level-\(level) heading")
@@ -291,7 +294,7 @@ private struct TreeBuilder {
 
     private mutating func addStep(_ block: Block, to parent: NodeID) -> NodeID {
         let id = flow.addStep(MarkdownText.unescape(bytes: block.text), to: parent)
-        map.nodes[id] = block.position
+        if keepPositions { map.nodes[id] = block.position }
         return id
     }
 
@@ -330,7 +333,7 @@ private struct TreeBuilder {
         }
         if let last = t.last, last == ":" || last == "：", !Self.isEscaped(t, at: t.endIndex - 1) { t = t.dropLast() }
         let id = flow.addExtension(MarkdownText.unescape(t), to: step, kind: kind)
-        map.nodes[id] = block.position
+        if keepPositions { map.nodes[id] = block.position }
         return id
     }
 

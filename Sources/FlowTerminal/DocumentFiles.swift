@@ -153,7 +153,7 @@ public struct DocumentFiles: Sendable {
         do {
             let stamp = TextFile.stamp(path)
             let bytes = try TextFile.readUTF8(path)
-            let (parsed, errors) = FlowMarkdownReader.readAll(bytes: bytes, file: path, limit: 50)
+            let (parsed, errors) = FlowMarkdownReader.readAll(bytes: bytes, file: path, limit: 50, positions: false)
             guard errors.isEmpty else {
                 if lock == nil { unlock(path) }
                 return .openFailed("\(path) was not opened: \(errors.count == 50 ? "50 or more" : String(errors.count)) mistake\(errors.count == 1 ? "" : "s"), the first \(errors[0].description) (flowsmith check \(path) lists them all)")

@@ -109,7 +109,7 @@ final class Runner: Sendable {
                 return [.exportFailed(error.description)]
             }
         case .load(let path, let bytes):
-            let (parsed, errors) = FlowMarkdownReader.readAll(bytes: bytes, file: path, limit: 51)
+            let (parsed, errors) = FlowMarkdownReader.readAll(bytes: bytes, file: path, limit: 51, positions: false)
             guard errors.isEmpty else { return [.loadFailed(path: path, errors: errors.map(\.description))] }
             return [.loaded(path: path, flow: parsed.flow)]
         case .open(let path, let leaving):

@@ -42,11 +42,11 @@ struct Edit: ParsableCommand {
             do {
                 let bytes = try readChecked(file)
                 if lock == nil, recovery == nil, let cut = FlowMarkdownReader.headCut(bytes, after: Self.headBytes) {
-                    flow = try parseOrComplain(Array(bytes[..<cut]), file: file, hint: hint).flow
+                    flow = try parseOrComplain(Array(bytes[..<cut]), file: file, hint: hint, positions: false).flow
                     rest = bytes
                     message = "Reading the rest of \(file)…"
                 } else {
-                    flow = try parseOrComplain(bytes, file: file, hint: hint).flow
+                    flow = try parseOrComplain(bytes, file: file, hint: hint, positions: false).flow
                 }
             } catch {
                 if lock == nil { documents.unlock(file) }

@@ -48,8 +48,8 @@ func readChecked(_ path: String) throws -> [UInt8] {
     }
 }
 
-func parseOrComplain(_ bytes: [UInt8], file path: String, hint: String?) throws -> ParsedFlow {
-    let (parsed, errors) = FlowMarkdownReader.readAll(bytes: bytes, file: path, limit: maxReported + 1000)
+func parseOrComplain(_ bytes: [UInt8], file path: String, hint: String?, positions: Bool = true) throws -> ParsedFlow {
+    let (parsed, errors) = FlowMarkdownReader.readAll(bytes: bytes, file: path, limit: maxReported + 1000, positions: positions)
     guard errors.isEmpty else {
         var err = StandardError()
         for e in errors.prefix(maxReported) { print(Sanitize.line(e.description), to: &err) }
