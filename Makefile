@@ -5,16 +5,24 @@ SWIFT ?= swift
 BIN := .build/debug/flowsmith
 EXAMPLE ?= examples/crm-zh.flow.md
 
-.PHONY: run build test bench check-deps fuzz clean
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+.PHONY: run fresh build test bench check-deps fuzz install uninstall clean
 
 build:
 	@scripts/setup.sh build
 	$(SWIFT) build --product flowsmith
 
-# Opens the editor on a copy of the bundled example, so the example itself stays as shipped.
+# Opens the editor on a copy of the bundled example, so the example itself stays as shipped; the
+# copy keeps your edits from one `make run` to the next, and `make fresh` starts again from the example.
 run: build
 	@mkdir -p .run && [ -f .run/$(notdir $(EXAMPLE)) ] || cp $(EXAMPLE) .run/
 	$(BIN) .run/$(notdir $(EXAMPLE))
+
+fresh:
+	rm -f .run/$(notdir $(EXAMPLE))
+	@$(MAKE) --no-print-directory run
 
 check-deps:
 	@scripts/check-deps.sh
@@ -35,6 +43,16 @@ bench:
 # libFuzzer on the four parsers (Fuzz/README.md): `make fuzz`, or `make fuzz FUZZ=SSE FUZZ_SECONDS=300`.
 fuzz:
 	scripts/fuzz.sh $(or $(FUZZ),all) $(or $(FUZZ_SECONDS),60)
+
+# A release build under $(DESTDIR)$(PREFIX): bin/flowsmith, share/flowsmith (corpus, themes), the
+# man page and bash/zsh/fish completions. `make install PREFIX=~/.local` puts it on your PATH.
+install:
+	@scripts/setup.sh build
+	$(SWIFT) build -c release --product flowsmith
+	@scripts/install.sh install "$(DESTDIR)$(PREFIX)"
+
+uninstall:
+	@scripts/install.sh uninstall "$(DESTDIR)$(PREFIX)"
 
 clean:
 	rm -rf .build .venv

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -142,9 +143,11 @@ extension TextFile {
 extension TextFile {
     /// Where a folder shipped with flowsmith (themes, corpus) may be, next to the program: first an
     /// install's `bin/../share/flowsmith/NAME`, then `NAME` in each folder above the program, which
-    /// finds a source checkout's from `.build/…/debug/flowsmith`.
+    /// finds a source checkout's from `.build/…/debug/flowsmith`. The program is found as the
+    /// system knows it (`/proc/self/exe`), so a bare `flowsmith` found on the PATH, or a symlink
+    /// to it in another bin folder, still finds the install's data.
     public static func besideProgram(_ name: String, executable: String) -> [String] {
-        var dir = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+        var dir = URL(fileURLWithPath: programPath(executable)).deletingLastPathComponent()
         var out = [dir.appendingPathComponent("../share/flowsmith/" + name).standardized.path]
         for _ in 0..<5 {
             dir = dir.deletingLastPathComponent()
@@ -152,6 +155,13 @@ extension TextFile {
         }
         return out
     }
-}
 
-import Foundation
+    /// The running program's real path: `/proc/self/exe` where there is one, else the given path
+    /// with its links resolved.
+    public static func programPath(_ executable: String) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        if n > 0 { return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+        return URL(fileURLWithPath: executable).resolvingSymlinksInPath().path
+    }
+}

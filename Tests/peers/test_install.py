@@ -1,0 +1,94 @@
+"""`make install` as a user runs it: a release build under a prefix of their own, used from another
+folder, through a symlink in another bin folder, with nothing of the checkout in reach; then
+`make uninstall` removes exactly what was installed."""
+import os
+import shlex
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import ROOT
+from tmux_driver import Tmux
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    prefix = tmp_path_factory.mktemp("prefix")
+    proc = subprocess.run(["make", "--no-print-directory", "install", f"PREFIX={prefix}"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=1500)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # Another bin folder with a link to the installed program, as `ln -s` into ~/bin would make.
+    other = tmp_path_factory.mktemp("otherbin")
+    os.symlink(prefix / "bin/flowsmith", other / "flowsmith")
+    home = tmp_path_factory.mktemp("home")
+    work = tmp_path_factory.mktemp("work")
+    shutil.copy(ROOT / "examples/crm-zh.flow.md", work / "crm.flow.md")
+    env = {"PATH": f"{other}:/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8",
+           "XDG_CONFIG_HOME": str(home / "cfg"), "XDG_DATA_HOME": str(home / "data"), "XDG_STATE_HOME": str(home / "state")}
+    return prefix, other, work, env
+
+
+def run(installed, *args):
+    _, _, work, env = installed
+    return subprocess.run(["flowsmith", *args], cwd=work, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_the_installed_files(installed):
+    prefix = installed[0]
+    listed = (prefix / "share/flowsmith/installed-files").read_text().split()
+    for f in ["bin/flowsmith", "share/man/man1/flowsmith.1", "share/bash-completion/completions/flowsmith",
+              "share/zsh/site-functions/_flowsmith", "share/fish/vendor_completions.d/flowsmith.fish",
+              "share/flowsmith/themes/default.theme"]:
+        assert f in listed and (prefix / f).is_file(), f
+    assert any(f.startswith("share/flowsmith/corpus/") for f in listed)
+    # Nothing points back into the checkout.
+    assert str(ROOT) not in (prefix / "share/man/man1/flowsmith.1").read_text()
+
+
+def test_local_suggestions_and_exports_work_from_the_installed_data(installed):
+    # The local model is built from the installed corpus: no key, no network, no checkout.
+    proc = run(installed, "suggest", "crm.flow.md", "--at", "1.2", "--engine", "local")
+    assert proc.returncode == 0, proc.stderr
+    assert len([l for l in proc.stdout.splitlines() if l.strip()]) >= 1
+    proc = run(installed, "export", "crm.flow.md", "--format", "DOT")
+    assert proc.returncode == 0 and proc.stdout.startswith("digraph"), proc.stderr
+    proc = run(installed, "edit", "crm.flow.md", "--theme", "light")
+    # No terminal here: the theme was found (installed), and the editor says what it needs.
+    assert "needs a terminal" in proc.stderr and "no theme" not in proc.stderr
+
+
+def test_the_editor_suggests_from_the_installed_corpus(installed):
+    _, other, work, env = installed
+    envs = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+    t = Tmux(f"env -i TERM=\"$TERM\" {envs} flowsmith crm.flow.md; sleep 30", width=100, height=30, cwd=work)
+    try:
+        t.wait_for("系统登录")
+        t.keys("j", "j", "s")
+        t.wait_for("(1/", timeout=20)
+        assert "no local model" not in t.screen()
+    finally:
+        t.close()
+
+
+def test_man_page_and_bash_completion(installed):
+    prefix = installed[0]
+    page = subprocess.run(["man", "-P", "cat", "flowsmith"], env={**os.environ, "MANPATH": str(prefix / "share/man")},
+                          capture_output=True, text=True, timeout=60)
+    assert page.returncode == 0 and "flowsmith" in page.stdout and "export" in page.stdout, page.stderr
+    script = prefix / "share/bash-completion/completions/flowsmith"
+    out = subprocess.run(["bash", "-c", f"source {shlex.quote(str(script))}; COMP_WORDS=(flowsmith ex); COMP_CWORD=1; "
+                          "COMP_LINE='flowsmith ex'; COMP_POINT=12; _flowsmith flowsmith ex flowsmith; echo \"${COMPREPLY[@]}\""],
+                         capture_output=True, text=True, timeout=60)
+    assert out.stdout.split() == ["export"], out.stdout + out.stderr
+
+
+def test_uninstall_removes_exactly_what_was_installed(installed, tmp_path):
+    prefix = installed[0]
+    mine = prefix / "share/notes.txt"   # a file of the user's under the same prefix
+    mine.write_text("keep me")
+    proc = subprocess.run(["make", "--no-print-directory", "uninstall", f"PREFIX={prefix}"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    left = sorted(str(p.relative_to(prefix)) for p in prefix.rglob("*"))
+    assert left == ["share", "share/notes.txt"], left

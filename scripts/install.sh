@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs or uninstalls flowsmith under a prefix (what `make install` and `make uninstall` run):
+#   scripts/install.sh install   DEST   (DEST = $(DESTDIR)$(PREFIX); the release binary must be built)
+#   scripts/install.sh uninstall DEST
+# Installs bin/flowsmith, share/flowsmith/{corpus,themes}, the man page share/man/man1/flowsmith.1
+# and completions for bash, zsh and fish, and records every file it wrote in
+# share/flowsmith/installed-files, which `uninstall` removes exactly (and the folders it made,
+# when they are empty).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+action=${1:?usage: install.sh install|uninstall DEST}
+dest=${2:?usage: install.sh install|uninstall DEST}
+manifest="$dest/share/flowsmith/installed-files"
+
+case "$action" in
+install)
+  bin=.build/release/flowsmith
+  [ -x "$bin" ] || { echo "install: $bin is not built: run make install" >&2; exit 1; }
+  # The man page, generated from the command line's own definition.
+  swift package generate-manual >/dev/null
+  man=.build/plugins/GenerateManual/outputs/flowsmith/flowsmith.1
+  [ -f "$man" ] || { echo "install: the man page was not generated" >&2; exit 1; }
+  files=()
+  put() {   # put SOURCE TARGET MODE
+    install -D -m "$3" "$1" "$dest/$2"
+    files+=("$2")
+  }
+  put "$bin" bin/flowsmith 755
+  while IFS= read -r f; do put "$f" "share/flowsmith/$f" 644; done < <(find corpus themes -type f | sort)
+  put "$man" share/man/man1/flowsmith.1 644
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  "$bin" --generate-completion-script bash > "$tmp/flowsmith.bash"
+  "$bin" --generate-completion-script zsh > "$tmp/_flowsmith"
+  "$bin" --generate-completion-script fish > "$tmp/flowsmith.fish"
+  put "$tmp/flowsmith.bash" share/bash-completion/completions/flowsmith 644
+  put "$tmp/_flowsmith" share/zsh/site-functions/_flowsmith 644
+  put "$tmp/flowsmith.fish" share/fish/vendor_completions.d/flowsmith.fish 644
+  printf '%s\n' "${files[@]}" > "$manifest"
+  echo "install: flowsmith is in $dest/bin (${#files[@]} files; make uninstall PREFIX=… removes them)"
+  case ":$PATH:" in *":$dest/bin:"*) ;; *) echo "install: add $dest/bin to your PATH to run flowsmith by name" ;; esac
+  ;;
+uninstall)
+  [ -f "$manifest" ] || { echo "uninstall: nothing installed in $dest (no $manifest)" >&2; exit 1; }
+  while IFS= read -r f; do
+    [ -n "$f" ] || continue
+    rm -f -- "$dest/$f"
+    # Folders left empty by the removal go too (never above DEST).
+    d=$(dirname "$f")
+    while [ "$d" != . ] && rmdir -- "$dest/$d" 2>/dev/null; do d=$(dirname "$d"); done
+  done < "$manifest"
+  rm -f -- "$manifest"
+  d=share/flowsmith
+  while [ "$d" != . ] && rmdir -- "$dest/$d" 2>/dev/null; do d=$(dirname "$d"); done
+  echo "uninstall: removed flowsmith from $dest"
+  ;;
+*)
+  echo "usage: install.sh install|uninstall DEST" >&2; exit 2 ;;
+esac
