@@ -13,6 +13,9 @@ struct Edit: ParsableCommand {
     @Argument(help: "The .flow.md file to edit.")
     var file: String
 
+    @Flag(help: "Start a new flow even though the name does not end in .md.")
+    var new = false
+
     @Option(help: "Theme: default, light, high-contrast, monochrome, or a themes/NAME.theme of your own.")
     var theme: String?
 
@@ -23,6 +26,10 @@ struct Edit: ParsableCommand {
     static let headBytes = 256 << 10
 
     func run() throws {
+        if !TextFile.exists(file) && !new && !file.lowercased().hasSuffix(".md") {
+            complain("no file \(file); a new flow's name ends in .md, or start it with: flowsmith edit --new \(file)")
+            throw ExitCode(64)
+        }
         let env = ProcessInfo.processInfo.environment
         let config = try UserConfig.load(env)
         // Everything that can refuse to start is asked before the file is locked.

@@ -17,6 +17,48 @@ struct Flowsmith: ParsableCommand {
         subcommands: [Edit.self, Export.self, Import.self, Check.self, Suggest.self, Train.self, Eval.self, Models.self, Keys.self],
         defaultSubcommand: Edit.self
     )
+
+    /// Checks the first word before parsing: `flowsmith exprot f.flow.md` would otherwise open the
+    /// editor on a new file named `exprot`, or fail with a usage message about `f.flow.md`.
+    static func main() {
+        let args = Array(CommandLine.arguments.dropFirst())
+        if let problem = unknownCommand(args) {
+            complain(problem)
+            Glibc.exit(64)   // EX_USAGE
+        }
+        main(args)
+    }
+
+    static var commandNames: [String] {
+        configuration.subcommands.compactMap { $0.configuration.commandName ?? String(describing: $0).lowercased() } + ["help"]
+    }
+
+    /// Why the first word is neither a command nor a file to edit, or nil when it is one of them.
+    static func unknownCommand(_ args: [String]) -> String? {
+        guard let first = args.first, !first.hasPrefix("-"), !commandNames.contains(first),
+              !TextFile.exists(first), !first.lowercased().hasSuffix(".md") else { return nil }
+        let nearest = commandNames.map { ($0, editDistance(first.lowercased(), $0)) }.min { $0.1 < $1.1 }
+        if let (name, d) = nearest, d <= max(1, name.count / 3) {
+            return "unknown command '\(first)'; did you mean '\(name)'?"
+        }
+        return "'\(first)' is neither a command (\(commandNames.joined(separator: ", "))) nor a file; "
+            + "a new flow's name ends in .md (or: flowsmith edit --new \(first))"
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var row = Array(0...b.count)
+        for i in 1...max(1, a.count) where !a.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in 1...max(1, b.count) where !b.isEmpty {
+                let old = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = old
+            }
+        }
+        return row[b.count]
+    }
 }
 
 /// Prints a message to standard error in the one shape every command uses.

@@ -3,6 +3,8 @@ import os
 import re
 import subprocess
 
+import pytest
+
 from conftest import BIN, EXAMPLES, ROOT, flowsmith
 
 
@@ -150,3 +152,31 @@ def test_eval_cross_validates_the_local_model(tmp_path):
     finally:
         os.environ.clear()
         os.environ.update(old)
+
+
+@pytest.mark.parametrize("args,message", [
+    (["exprot", "f.flow.md"], "flowsmith: unknown command 'exprot'; did you mean 'export'?"),
+    (["exprot"], "flowsmith: unknown command 'exprot'; did you mean 'export'?"),
+    (["chek", "x.flow.md"], "flowsmith: unknown command 'chek'; did you mean 'check'?"),
+    (["Export", "x"], "flowsmith: unknown command 'Export'; did you mean 'export'?"),
+    (["zzz"], "flowsmith: 'zzz' is neither a command"),
+    (["edit", "notes"], "flowsmith: no file notes; a new flow's name ends in .md, or start it with: flowsmith edit --new notes"),
+])
+def test_a_mistyped_command_is_named_and_no_file_is_made(tmp_path, args, message):
+    proc = subprocess.run([str(BIN), *args], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 64
+    assert proc.stderr.startswith(message), proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_edit_new_and_md_names_still_start_new_flows(tmp_path):
+    # Without a terminal the editor stops before drawing, but only after accepting the name.
+    for args in (["edit", "--new", "notes"], ["new.flow.md"], ["edit", "new.md"]):
+        proc = subprocess.run([str(BIN), *args], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                              stdin=subprocess.DEVNULL)
+        assert proc.returncode == 1 and "needs a terminal" in proc.stderr, (args, proc.stderr)
+
+
+def test_format_names_in_any_letter_case(tmp_path):
+    proc = flowsmith("export", ROOT / "examples/crm-zh.flow.md", "--format", "MERMAID", "--direction", "lr")
+    assert proc.stdout.decode().startswith("flowchart LR")
