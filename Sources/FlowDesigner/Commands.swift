@@ -55,7 +55,7 @@ public enum Commands {
             s.cursor = s.flow.useCases[n - 1]
             return []
         },
-        Command(names: ["field"], usage: ":field NAME: VALUE", help: "set a field of this use case (Goal, Primary actor …); no value removes it") { _, line, s in
+        Command(names: ["field"], usage: ":field NAME: VALUE", help: "set a field of this use case (Goal, Primary actor and the others); no value removes it") { _, line, s in
             guard !s.readOnly, s.loading == nil else { s.fail(s.readOnly ? readOnlyRefusal : "Still reading the rest of the file: a moment"); return [] }
             setField(line.drop { $0 == " " }.dropFirst("field".count).drop { $0 == " " }, &s)
             return []

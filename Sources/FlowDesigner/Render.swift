@@ -456,9 +456,42 @@ public enum Render {
         return out
     }
 
-    static func help(_ s: AppState, scroll: Int, _ screen: inout Screen) {
+    /// The help overlay's size and rows at this screen size (update clamps scrolling with it).
+    static func helpLayout(_ s: AppState) -> (width: Int, height: Int, keyWidth: Int, rows: [(String, String, Bool)]) {
         let w = min(s.width - 2, 78)
         let h = s.height - 2
+        // Keys in a column of their own; long key lists and the text both wrap, nothing is cut.
+        let keyWidth = w >= 60 ? 22 : 12
+        var rows: [(String, String, Bool)] = []
+        for line in helpLines(s.bindings) {
+            if line.heading { rows.append((line.keys, "", true)); continue }
+            var keyLines: [String] = []
+            // Keys are listed as "a, b" and commands as ":w  :w NAME": a line breaks between them,
+            // or, for one that is longer than the column, between its words.
+            let separator = line.keys.contains(", ") ? ", " : "  "
+            for part in line.keys.components(separatedBy: separator).flatMap({ wrap($0, keyWidth) }) {
+                if let last = keyLines.last, DisplayWidth.of(last) + separator.count + DisplayWidth.of(part) <= keyWidth {
+                    keyLines[keyLines.count - 1] = last + separator + part
+                } else {
+                    keyLines.append(part)
+                }
+            }
+            let text = wrap(line.text, max(8, w - keyWidth - 6))
+            for i in 0..<max(keyLines.count, text.count) {
+                rows.append((i < keyLines.count ? keyLines[i] : "", i < text.count ? text[i] : "", false))
+            }
+        }
+        return (w, h, keyWidth, rows)
+    }
+
+    /// How far the help can scroll: its last row at the bottom of the box.
+    public static func helpMaxScroll(_ s: AppState) -> Int {
+        let layout = helpLayout(s)
+        return max(0, layout.rows.count - (layout.height - 2))
+    }
+
+    static func help(_ s: AppState, scroll: Int, _ screen: inout Screen) {
+        let (w, h, keyWidth, rows) = helpLayout(s)
         let x0 = (s.width - w) / 2
         let y0 = 1
         screen.fill(x: x0, y: y0, width: w, height: h, style: s.theme[.help])
@@ -469,15 +502,9 @@ public enum Render {
             screen.put("│", x: x0, y: y, style: border)
             screen.put("│", x: x0 + w - 1, y: y, style: border)
         }
-        screen.put(" flowsmith keys · j/k scroll · Esc closes ", x: x0 + 2, y: y0, style: s.theme[.detailTitle], limit: w - 4)
-        // Keys in a column of their own; the text wraps, so nothing is cut at 80 columns.
-        let keyWidth = w >= 60 ? 22 : 12
-        var rows: [(String, String, Bool)] = []
-        for line in helpLines(s.bindings) {
-            if line.heading { rows.append((line.keys, "", true)); continue }
-            let wrapped = wrap(line.text, max(8, w - keyWidth - 6))
-            for (i, part) in wrapped.enumerated() { rows.append((i == 0 ? line.keys : "", part, false)) }
-        }
+        let titles = [" flowsmith keys · j/k scroll · Esc closes ", " keys · j/k scroll · Esc closes ", " keys · Esc closes ", " keys "]
+        let title = titles.first { DisplayWidth.of($0) <= w - 4 } ?? ""
+        screen.put(title, x: x0 + 2, y: y0, style: s.theme[.detailTitle], limit: w - 4)
         let visible = h - 2
         let first = min(scroll, max(0, rows.count - visible))
         for (i, row) in rows.dropFirst(first).prefix(visible).enumerated() {

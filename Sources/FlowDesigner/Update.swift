@@ -132,11 +132,16 @@ public enum App {
             default: s.mode = .ending(editor, target: target)
             }
         case .help(let scroll):
+            // The help scrolls with the keys that move in the tree, within its own length.
+            let page = max(1, s.height - 4)
+            let end = Render.helpMaxScroll(s)
             switch key {
-            case .char("j"), .down: s.mode = .help(scroll: scroll + 1)
+            case .char("j"), .down: s.mode = .help(scroll: min(end, scroll + 1))
             case .char("k"), .up: s.mode = .help(scroll: max(0, scroll - 1))
-            case .pageDown, .char(" "): s.mode = .help(scroll: scroll + max(1, s.height - 4))
-            case .pageUp: s.mode = .help(scroll: max(0, scroll - max(1, s.height - 4)))
+            case .pageDown, .char(" "), .ctrl("d"), .ctrl("f"): s.mode = .help(scroll: min(end, scroll + page))
+            case .pageUp, .ctrl("u"), .ctrl("b"): s.mode = .help(scroll: max(0, scroll - page))
+            case .char("g"), .home: s.mode = .help(scroll: 0)
+            case .char("G"), .end: s.mode = .help(scroll: end)
             case .escape, .char("q"), .char("?"), .function(1), .enter: s.mode = .normal
             default:
                 // Any other key closes the help and does what it does.

@@ -481,3 +481,33 @@ func at(_ s: AppState) -> String { s.position }
 }
 
 import Foundation
+
+@Suite struct HelpOverlayTests {
+    @Test func helpScrollsWithPageKeysAndNeverCutsALine() {
+        for (w, h) in [(40, 12), (80, 24), (100, 30)] {
+            var s = fresh()
+            _ = App.update(&s, .resized(width: w, height: h))
+            press("?", &s)
+            var seen = Set<String>()
+            for _ in 0..<40 {
+                let screen = Render.screen(s).text
+                // Nothing is cut short (the help's own text has "1 … 9").
+                let own = screen.replacingOccurrences(of: "1 … 9", with: "")
+                #expect(!own.contains("…"), "\(w)×\(h):\n\(screen)")
+                seen.formUnion(screen.split(separator: "\n").map(String.init))
+                press("Ctrl-D", &s)
+                guard case .help = s.mode else { Issue.record("Ctrl-D closed the help at \(w)×\(h)"); break }
+            }
+            #expect(seen.contains { $0.contains(":help") && $0.contains("this help") }, "the help does not reach its end at \(w)×\(h)")
+            guard case .help(let scroll) = s.mode else { continue }
+            #expect(scroll == Render.helpMaxScroll(s))
+            press("k", &s)
+            guard case .help(let after) = s.mode else { continue }
+            #expect(after == scroll - 1)   // one k moves at once, however often Ctrl-D was pressed at the end
+            press("g", &s)
+            #expect(s.mode == .help(scroll: 0))
+            press("Esc", &s)
+            #expect(s.mode == .normal)
+        }
+    }
+}
