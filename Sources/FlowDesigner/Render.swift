@@ -373,10 +373,24 @@ public enum Render {
         if let query = s.lastSearch, s.searchShown {
             x += screen.put(" /" + query + " n N ", x: x, y: y, style: s.theme[.statusKey], limit: max(0, s.width - x - 10))
         }
+        // While suggestions show, the keys to take them always show too: shortened to fit, and
+        // before any message, which then gets the room that is left (or the rows above).
+        var right = s.width
+        if let current = s.suggestions, !current.candidates.isEmpty {
+            let variants = ["Tab accept · A accept+next · Ctrl-N/P cycle · Esc dismiss",
+                            "Tab accept · A +next · ^N/^P · Esc", "Tab ✓ · A +next · Esc ✗", "Tab ✓ Esc ✗"]
+            if let hint = variants.first(where: { DisplayWidth.of($0) + 1 <= s.width - x }) ?? variants.last {
+                // On a very narrow bar the keys win over the position.
+                let w = DisplayWidth.of(hint)
+                right = max(0, s.width - w - 1)
+                screen.fill(x: right, y: y, width: s.width - right, height: 1, style: bar)
+                screen.put(hint, x: right, y: y, style: s.theme[.statusKey], limit: s.width - right)
+            }
+        }
         if let m = s.message {
             let style = s.theme[m.kind == .error ? .error : .message]
-            if DisplayWidth.of(m.text) + 1 <= s.width - x {
-                screen.put(" " + m.text, x: x, y: y, style: style, limit: s.width - x)
+            if right >= x, DisplayWidth.of(m.text) + 1 <= right - x {
+                screen.put(" " + m.text, x: x, y: y, style: style, limit: right - x)
             } else {
                 // Too long for the bar: the whole message, wrapped, on the rows just above it.
                 let lines = wrap(m.text, s.width - 2).suffix(3)
@@ -386,9 +400,9 @@ public enum Render {
                     screen.put(" " + line, x: 0, y: row, style: style)
                 }
             }
-        } else {
+        } else if right == s.width {
             let hints = if case .editing = s.mode { "Enter keep · Esc cancel" }
-                else if s.suggestions != nil { "Tab accept · A accept+next · Ctrl-N/P cycle · Esc dismiss" }
+                else if s.suggestions != nil { "Esc dismiss" }
                 else { "? help · o add · s suggest · e edit · u undo · q quit" }
             let w = DisplayWidth.of(hints)
             if s.width - x > w + 1 { screen.put(hints, x: s.width - w - 1, y: y, style: bar) }

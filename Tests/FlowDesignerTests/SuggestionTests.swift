@@ -267,3 +267,18 @@ extension [Effect] {
     /// The effects less the recovery timer (which any change starts).
     var withoutRecovery: [Effect] { filter { $0 != .startTimer(.recovery, after: .seconds(1)) } }
 }
+
+@Suite struct SuggestionHintTests {
+    @Test func theKeysToAcceptShowWhileGhostRowsShowAtAnyWidthAndBesideAMessage() {
+        for w in [100, 80, 60, 40, 30] {
+            var s = AppState(flow: SampleFlow.flow(), path: "crm.flow.md", width: w, height: 16)
+            press("j j s", &s)
+            guard let id = s.suggestions?.id else { Issue.record("no request"); continue }
+            _ = App.update(&s, .suggestionsArrived(id: id, candidates: ["系统记录登录日志", "b"], done: true))
+            _ = App.update(&s, .noticed("The server did not answer: local suggestions instead"))
+            let status = Render.screen(s).text.split(separator: "\n").last.map(String.init) ?? ""
+            #expect(status.contains("Tab") && status.contains("Esc"), "\(w) columns: \(status)")
+            #expect(Render.screen(s).text.contains("did not"), "\(w) columns: the message is gone")
+        }
+    }
+}
