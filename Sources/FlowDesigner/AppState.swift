@@ -87,6 +87,9 @@ public struct AppState: Sendable {
     /// overwrites changes someone else made in the meantime.
     public var diskStamp: TextFile.Stamp?
     public var searchShown = false
+    /// The match the cursor was on and how many there were ("3/12" on the status bar while the
+    /// cursor stays on that match).
+    public var searchPosition: (node: NodeID, index: Int, total: Int, revision: Int)?
     public var showDetail = false
     public var suggestions: Suggestions?
     /// An automatic request waiting for its debounce timer.

@@ -371,7 +371,8 @@ public enum Render {
         }
         x += screen.put(" " + s.position + (mode.isEmpty ? "" : "  " + mode) + " ", x: x, y: y, style: bar)
         if let query = s.lastSearch, s.searchShown {
-            x += screen.put(" /" + query + " n N ", x: x, y: y, style: s.theme[.statusKey], limit: max(0, s.width - x - 10))
+            let at = s.searchPosition.flatMap { $0.node == s.cursor && $0.revision == s.history.revision ? " \($0.index)/\($0.total)" : nil } ?? ""
+            x += screen.put(" /" + query + at + " n N ", x: x, y: y, style: s.theme[.statusKey], limit: max(0, s.width - x - 10))
         }
         // While suggestions show, the keys to take them always show too: shortened to fit, and
         // before any message, which then gets the room that is left (or the rows above).

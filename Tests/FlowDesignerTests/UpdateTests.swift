@@ -289,6 +289,23 @@ func at(_ s: AppState) -> String { s.position }
         press("Esc", &s)
         #expect(at(s) == "UC 2 · 1")            // Esc goes back to where the search started
     }
+
+    @Test func theStatusBarSaysWhichMatchAndSearchGoesRound() {
+        var s = fresh()
+        press("/", &s); typeText("系统", &s); press("Enter", &s)
+        // 系统 is in 系统登录 (the use case), steps 2, 3 and the steps of 2a and 2b: 5 in all.
+        #expect(s.searchPosition.map { "\($0.index)/\($0.total)" } == "2/5")
+        #expect(Render.screen(s).text.contains("/系统 2/5 n N"))
+        press("n n n", &s)
+        #expect(s.searchPosition.map { "\($0.index)/\($0.total)" } == "5/5")
+        press("n", &s)
+        #expect(at(s) == "UC 1" && s.message?.text == "Search went past the end: back to match 1 of 5")
+        #expect(Render.screen(s).text.contains("/系统 1/5"))
+        press("N", &s)
+        #expect(s.message?.text == "Search went past the start: back to match 5 of 5")
+        press("j", &s)   // moved off the match: no position is claimed
+        #expect(!Render.screen(s).text.contains("5/5"))
+    }
 }
 
 @Suite struct FileAndViewTests {

@@ -94,7 +94,7 @@ def test_restructure_the_chinese_example_and_save(work):
         t.resize(40, 12)
         t.wait_for("4a1a")
         t.resize(100, 30)
-        t.wait_for("? help")
+        t.wait_for("/锁定 1/4 n N")   # the search's place among its matches, back on the status bar
         t.keys("C-s")
         t.wait_for("Saved crm.flow.md")
         t.keys("q")
