@@ -12,6 +12,8 @@ public struct AppState: Sendable {
         case search(LineEditor, origin: NodeID?)
         /// Asking for an extension's ending.
         case ending(LineEditor, target: NodeID)
+        /// Asking a new flow's title (then its first use case's).
+        case flowTitle(LineEditor)
         case help(scroll: Int)
         case confirmQuit
         /// Another editor holds the file: open it read-only, edit anyway, or quit.
@@ -155,3 +157,11 @@ public struct AppState: Sendable {
     public mutating func fail(_ text: String) { message = Message(text: Sanitize.line(text), kind: .error) }
 }
 
+
+extension AppState {
+    /// A new, empty file: ask its title first, then its first use case's.
+    public mutating func startNewFlow() {
+        mode = .flowTitle(LineEditor())
+        say("A new flow: type its title and press Enter (Esc skips), then name its first use case")
+    }
+}

@@ -356,6 +356,8 @@ public enum Render {
         case .search(let e, _): return prompt("/", e)
         case .ending(let e, _):
             return prompt(s.width >= 72 ? "Ending (next, success, failure or a step number): " : "Ending (n, s, f, step): ", e)
+        case .flowTitle(let e):
+            return prompt("Flow title: ", e)
         case .confirmQuit:
             screen.put(" Unsaved changes. y: save and quit · n: quit without saving · other keys: stay",
                        x: 0, y: y, style: s.theme[.message])
@@ -365,7 +367,7 @@ public enum Render {
         let name = (s.path.map { $0.split(separator: "/").last.map(String.init) ?? $0 } ?? "[no name]") + (s.isModified ? " [+]" : "") + (s.readOnly ? " [read-only]" : "")
         var x = screen.put(" " + name + " ", x: 0, y: y, style: s.theme[.statusKey])
         let mode: String = switch s.mode {
-        case .editing: "EDIT"
+        case .editing(let session): "EDIT · " + Self.editingWhat(session.target, s)
         case .help: "HELP"
         default: s.loading != nil ? "reading…" : s.pending.isEmpty ? "" : Bindings.name(s.pending) + "…"
         }
@@ -407,6 +409,16 @@ public enum Render {
                 else { "? help · o add · s suggest · e edit · u undo · q quit" }
             let w = DisplayWidth.of(hints)
             if s.width - x > w + 1 { screen.put(hints, x: s.width - w - 1, y: y, style: bar) }
+        }
+    }
+
+    /// What the label being edited is, for the status bar: "use case title", "step 3", "condition 3a".
+    static func editingWhat(_ id: NodeID, _ s: AppState) -> String {
+        guard let node = s.flow[id] else { return "" }
+        switch node.kind {
+        case .useCase: return "use case title"
+        case .step: return "step " + (s.flow.number(of: id) ?? "")
+        case .extension: return "condition " + (s.flow.number(of: id) ?? "")
         }
     }
 

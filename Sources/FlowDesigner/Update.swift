@@ -96,7 +96,7 @@ public enum App {
             }
         }
         switch s.mode {
-        case .command, .search, .ending:
+        case .command, .search, .ending, .flowTitle:
             // A prompt's message is about what was typed before this key.
             s.message = nil
         default: break
@@ -123,6 +123,19 @@ public enum App {
             }
         case .search(var editor, let origin):
             Search.typed(key, &editor, origin: origin, &s)
+        case .flowTitle(var editor):
+            switch editor.handle(key, s.bindings) {
+            case .commit:
+                s.mode = .normal
+                let title = editor.string.trimmingSpaces
+                if !title.isEmpty { Editing.perform(Transaction("Set title", [.setTitle(title)]), cursorAfter: s.cursor, &s) }
+                Editing.addUseCase(&s)
+                s.say("Now the first use case's title, e.g. \"Submit an expense claim\"; Enter keeps it")
+            case .cancel:
+                s.mode = .normal
+                s.say("N adds a use case, ? lists the keys")
+            default: s.mode = .flowTitle(editor)
+            }
         case .ending(var editor, let target):
             switch editor.handle(key, s.bindings) {
             case .commit:
@@ -301,6 +314,7 @@ public enum App {
         case .editing(var session): session.editor.insert(text); s.mode = .editing(session)
         case .command(var e): e.insert(text); s.mode = .command(e)
         case .ending(var e, let t): e.insert(text); s.mode = .ending(e, target: t)
+        case .flowTitle(var e): e.insert(text); s.mode = .flowTitle(e)
         case .search(var e, let origin):
             e.insert(text)
             Search.find(e.string, from: origin, forward: true, includeStart: false, &s)
@@ -339,6 +353,7 @@ public enum App {
         s.top = s.cursor
         s.say(opened.isNew ? "New file \(opened.path): N adds a use case"
               : "Opened \(opened.path): \(s.flow.useCases.count) use cases, \(s.flow.stepCount) steps")
+        if opened.isNew { s.startNewFlow() }
         s.offer(lock: opened.lock, recovery: opened.recovery)
     }
 }

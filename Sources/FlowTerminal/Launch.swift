@@ -19,6 +19,7 @@ public enum FlowTerminalMain {
         state.autoSuggest = ["on", "yes", "true"].contains(settings["auto-suggest"]?.lowercased() ?? "")
         if let n = settings["suggestions"].flatMap(Int.init), (1...9).contains(n) { state.suggestionCount = n }
         if let message { state.say(message) }
+        if stamp == nil && flow.useCases.isEmpty && flow.title.isEmpty { state.startNewFlow() }
         state.offer(lock: lock, recovery: recovery)
         let loop = EventLoop(state: state, device: device, engine: engine, documents: documents)
         if let rest { loop.startLoading(path: path, bytes: rest) }

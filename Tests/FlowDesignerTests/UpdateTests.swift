@@ -528,3 +528,27 @@ import Foundation
         }
     }
 }
+
+@Suite struct NewFlowTests {
+    @Test func aNewFileAsksItsTitleThenItsFirstUseCase() {
+        var s = AppState(flow: Flow(), path: "onboarding.flow.md")
+        s.startNewFlow()
+        #expect(Render.screen(s).text.contains("Flow title:"))
+        typeText("Onboarding", &s)
+        press("Enter", &s)
+        #expect(s.flow.title == "Onboarding")
+        guard case .editing = s.mode else { Issue.record("not naming the first use case"); return }
+        #expect(Render.screen(s).text.contains("EDIT · use case title"))
+        typeText("Onboard a new employee", &s)
+        press("Enter", &s)
+        #expect(s.flow.useCases.count == 1 && s.flow[s.flow.useCases[0]]?.text == "Onboard a new employee")
+        // Keys typed next are commands again, not text of the title.
+        press("o", &s)
+        #expect(Render.screen(s).text.contains("EDIT · step 1"))
+
+        var t = AppState(flow: Flow(), path: "x.flow.md")
+        t.startNewFlow()
+        press("Esc", &t)
+        #expect(t.mode == .normal && t.flow.title.isEmpty && t.message?.text == "N adds a use case, ? lists the keys")
+    }
+}

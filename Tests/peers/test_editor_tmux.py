@@ -201,8 +201,11 @@ def test_ctrl_z_suspends_and_fg_resumes(work):
 def test_new_file_and_no_color(work):
     t = editor(work, "new.flow.md", env={"NO_COLOR": "1"})
     try:
-        t.wait_for("New file new.flow.md")
-        t.keys("N")
+        # A new file asks its title, then its first use case's, saying what it is asking.
+        t.wait_for("Flow title:")
+        t.text("Bills")
+        t.keys("Enter")
+        t.wait_for("EDIT · use case title")
         t.text("Pay a bill")
         t.keys("Enter", "o")
         t.text("Customer opens the bill")
@@ -217,7 +220,7 @@ def test_new_file_and_no_color(work):
         t.wait_for("EXIT=0")
     finally:
         t.close()
-    assert (work / "new.flow.md").read_text() == "## Pay a bill\n\n1. Customer opens the bill\n"
+    assert (work / "new.flow.md").read_text() == "# Bills\n\n## Pay a bill\n\n1. Customer opens the bill\n"
 
 
 def test_broken_file_is_refused_before_the_screen_changes(work):
