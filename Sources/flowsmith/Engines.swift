@@ -57,7 +57,8 @@ struct EngineChoice {
         let key = env["OPENAI_API_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? config["api-key"]
         let base = env["OPENAI_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
             ?? env["OPENAI_API_BASE"].flatMap { $0.isEmpty ? nil : $0 } ?? config["base-url"]
-        var engine = flag ?? config["engine"] ?? ((key != nil || base != nil) ? "openai" : "local")
+        // Engine names in any letter case (--engine Local, engine = Ollama).
+        var engine = (flag ?? config["engine"] ?? ((key != nil || base != nil) ? "openai" : "local")).lowercased()
         var url = base
         if let preset = OpenAIClient.Configuration.presets[engine] {
             if url == nil { url = preset }

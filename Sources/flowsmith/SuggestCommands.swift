@@ -5,7 +5,9 @@ import FlowSuggest
 import OpenAIClient
 import Foundation
 
-extension SuggestionKind: ExpressibleByArgument {}
+extension SuggestionKind: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
+}
 
 struct Suggest: ParsableCommand {
     static let configuration = CommandConfiguration(

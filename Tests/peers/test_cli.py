@@ -177,6 +177,8 @@ def test_edit_new_and_md_names_still_start_new_flows(tmp_path):
         assert proc.returncode == 1 and "needs a terminal" in proc.stderr, (args, proc.stderr)
 
 
-def test_format_names_in_any_letter_case(tmp_path):
+def test_option_values_in_any_letter_case(tmp_path):
     proc = flowsmith("export", ROOT / "examples/crm-zh.flow.md", "--format", "MERMAID", "--direction", "lr")
     assert proc.stdout.decode().startswith("flowchart LR")
+    proc = flowsmith("suggest", ROOT / "examples/crm-zh.flow.md", "--at", "1.2", "--kind", "Conditions", "--engine", "LOCAL")
+    assert proc.stdout.decode().strip()

@@ -296,3 +296,27 @@ def test_server_errors_show_as_a_status_message_and_fall_back(work, fake):
         t.wait_for("EXIT=0")
     finally:
         t.close()
+
+
+def test_first_session_frictions_at_small_sizes(work):
+    # The keys to take a suggestion stay on the status bar at 60 columns, beside a message.
+    t = editor(work, "crm.flow.md", width=60, height=20, env={"FLOWSMITH_THEMES": str(work)})
+    try:
+        t.wait_for("系统登录")
+        t.keys("j", "j", "s")
+        t.wait_for("(1/", timeout=20)
+        assert "Tab" in t.status() and "Esc" in t.status(), t.status()
+        t.keys("Escape")
+        # Ctrl-D pages the help, it does not close it, and nothing in it is cut short.
+        t.keys("?")
+        t.wait_for("keys")
+        for _ in range(12):
+            t.keys("C-d")
+        t.wait_for("this help")
+        assert "…" not in t.screen().replace("1 … 9", "")
+        t.keys("Escape")
+        t.wait_for("this help", gone=True)
+        t.keys("q")
+        t.wait_for("EXIT=0")
+    finally:
+        t.close()
