@@ -168,9 +168,13 @@ public struct Bindings: Sendable, Equatable {
         return first + " … " + last
     }
 
-    /// Reads `dd`, `Ctrl-R` or `z a` back into keys.
+    /// Reads `dd`, `Ctrl-R` or `z a` back into keys. Something that looks like a key name but is
+    /// none (`F13`, `Ctrl-AB`, `Pgdn`) is refused, not read as a run of characters.
     public static func parse(_ text: String) -> [Key]? {
         if let k = Key(name: text) { return [k] }
+        if text.count > 1, !text.contains(" "), text.contains("-") || text.first?.isUppercase == true && text.dropFirst().contains(where: { $0.isNumber || $0.isLowercase }) {
+            return nil
+        }
         if text.contains(" ") { 
             let parts = text.split(separator: " ").map { Key(name: String($0)) }
             return parts.contains(nil) ? nil : parts.compactMap { $0 }

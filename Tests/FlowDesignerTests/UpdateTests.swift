@@ -477,6 +477,17 @@ func at(_ s: AppState) -> String { s.position }
         #expect(doc == Bindings.defaults.markdown(), "docs/keys.md is stale: run `.build/debug/flowsmith keys > docs/keys.md`")
     }
 
+    @Test func lookalikeKeyNamesAreRefused() {
+        for name in ["F13", "Ctrl-AB", "Pgdn", "Enterr", "Shift-X"] {
+            #expect(throws: Config.Failure(line: 2, message: "unknown key \"\(name)\"")) { try Config.parse("[keys]\ndelete = \(name)\n") }
+        }
+        // Runs of characters and spaced sequences still read.
+        #expect(Bindings.parse("dd") == [.char("d"), .char("d")])
+        #expect(Bindings.parse("zM") == [.char("z"), .char("M")])
+        #expect(Bindings.parse("g Ctrl-R") == [.char("g"), .ctrl("r")])
+        #expect(Bindings.parse("F12") == [.function(12)])
+    }
+
     @Test func configAndThemeFilesWithWindowsLineEnds() throws {
         let config = try Config.parse("theme = light\r\n[keys]\r\ndelete = Delete\r\n")
         #expect(config.theme == "light" && config.bindings().action(for: [.delete]) == .delete)
