@@ -20,9 +20,11 @@ public enum LabelText {
         return out
     }
 
-    /// A control character's picture; other characters unchanged.
+    /// A control character's picture; a tab is a space (what a person typing it meant); other
+    /// characters unchanged.
     public static func visible(_ u: Unicode.Scalar) -> Unicode.Scalar {
         switch u.value {
+        case 0x09: return " "
         case 0..<0x20: return Unicode.Scalar(0x2400 + u.value) ?? "\u{FFFD}"
         case 0x7F: return "\u{2421}"
         case 0x80...0x9F: return "\u{FFFD}"

@@ -91,4 +91,16 @@ import Testing
         #expect(MermaidWriter.write(flow).split(separator: "\n").count > 20_000)
         #expect(DotWriter.write(flow).split(separator: "\n").count > 20_000)
     }
+
+    @Test func aTabShowsAsASpaceAndOtherControlsAsPictures() {
+        var flow = Flow(title: "T")
+        let uc = flow.addUseCase("Pay")
+        flow.addStep("Name\tAmount\u{1B}", to: uc)
+        #expect(LabelText.shown("Name\tAmount\u{1B}") == ["Name Amount\u{241B}"])
+        for text in [MermaidWriter.write(flow), DotWriter.write(flow)] {
+            #expect(!text.contains("\u{2409}") && !text.contains("\t"))
+            #expect(text.contains("\u{241B}"))
+        }
+    }
 }
+

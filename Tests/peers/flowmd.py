@@ -36,13 +36,15 @@ def flow_with_label(label: str) -> str:
 
 
 def shown(label: str) -> list[str]:
-    """What a diagram must show for a label (docs: control characters as control pictures)."""
+    """What a diagram must show for a label (docs: a tab as a space, other control characters as control pictures)."""
     lines = [""]
     text = label.replace("\r\n", "\n")
     for ch in text:
         c = ord(ch)
         if ch in "\n\r\u2028\u2029\u0085":
             lines.append("")
+        elif ch == "\t":
+            lines[-1] += " "   # a tab shows as a space in every export
         elif c < 0x20:
             lines[-1] += chr(0x2400 + c)
         elif c == 0x7F:
