@@ -13,8 +13,6 @@ public enum Commands {
         let run: @Sendable (_ args: [String], _ line: String, _ s: inout AppState) -> [Effect]
     }
 
-    static let readOnlyRefusal = "Read-only: another editor has this file open. :w NAME writes a copy; q quits"
-
     public static let table: [Command] = [
         Command(names: ["w", "write"], usage: ":w", help: "save") { args, _, s in
             Editing.save(to: args.isEmpty ? nil : args.joined(separator: " "), force: false, &s)
@@ -56,12 +54,12 @@ public enum Commands {
             return []
         },
         Command(names: ["field"], usage: ":field NAME: VALUE", help: "set a field of this use case (Goal, Primary actor and the others); no value removes it") { _, line, s in
-            guard !s.readOnly, s.loading == nil else { s.fail(s.readOnly ? readOnlyRefusal : "Still reading the rest of the file: a moment"); return [] }
+            if Editing.refusesChange(&s) { return [] }
             setField(line.drop { $0 == " " }.dropFirst("field".count).drop { $0 == " " }, &s)
             return []
         },
         Command(names: ["title"], usage: ":title TEXT", help: "set the flow's title") { args, _, s in
-            guard !s.readOnly, s.loading == nil else { s.fail(s.readOnly ? readOnlyRefusal : "Still reading the rest of the file: a moment"); return [] }
+            if Editing.refusesChange(&s) { return [] }
             let rest = args.joined(separator: " ")
             guard s.flow.title != rest else { return [] }
             Editing.perform(Transaction("Set title", [.setTitle(rest)]), cursorAfter: s.cursor, &s)

@@ -286,6 +286,17 @@ enum Editing {
         }
     }
 
+    static let readOnlyRefusal = "Read-only: another editor has this file open. :w NAME writes a copy; q quits"
+    static let loadingRefusal = "Still reading the rest of the file: a moment"
+
+    /// Refuses a change to the flow while the file is open read-only or still being read, saying
+    /// why; true when it refused.
+    static func refusesChange(_ s: inout AppState) -> Bool {
+        guard s.readOnly || s.loading != nil else { return false }
+        s.fail(s.readOnly ? readOnlyRefusal : loadingRefusal)
+        return true
+    }
+
     /// Saves to the file being edited, or writes a copy to another name (see `Saving`).
     static func save(to path: String?, force: Bool = false, _ s: inout AppState) -> [Effect] {
         Saving.save(to: path, force: force, &s)
@@ -304,15 +315,10 @@ enum Saving {
             s.fail("No file name yet: type :w NAME.flow.md")
             return []
         }
-        if s.loading != nil {
-            s.quitAfterSave = false
-            s.fail("Still reading the rest of the file: a moment")
-            return []
-        }
         let ownFile = s.path == nil || path == s.path
-        if s.readOnly && ownFile {
+        // A copy under another name may be written from a read-only file, not while it is read.
+        if (s.loading != nil || s.readOnly && ownFile) && Editing.refusesChange(&s) {
             s.quitAfterSave = false
-            s.fail("Read-only: another editor has this file open. :w NAME writes a copy")
             return []
         }
         s.say("Saving \(path)…")

@@ -340,15 +340,7 @@ public enum Render {
             screen.fill(x: 0, y: y, width: s.width, height: 1, style: s.theme[.normal])
             let x = screen.put(label, x: 0, y: y, style: s.theme[.prompt])
             // What the prompt has to say (a mistake, "Not found") goes on the rows just above it.
-            if let m = s.message {
-                let style = s.theme[m.kind == .error ? .error : .message]
-                let lines = wrap(m.text, s.width - 2).suffix(3)
-                for (i, line) in lines.enumerated() {
-                    let row = y - lines.count + i
-                    screen.fill(x: 0, y: row, width: s.width, height: 1, style: style)
-                    screen.put(" " + line, x: 0, y: row, style: style)
-                }
-            }
+            if let m = s.message { messageAbove(m, y: y, s, &screen) }
             editing(editor, x: x, y: y, width: s.width, style: s.theme[.normal], &screen)
         }
         switch s.mode {
@@ -396,12 +388,7 @@ public enum Render {
                 screen.put(" " + m.text, x: x, y: y, style: style, limit: right - x)
             } else {
                 // Too long for the bar: the whole message, wrapped, on the rows just above it.
-                let lines = wrap(m.text, s.width - 2).suffix(3)
-                for (i, line) in lines.enumerated() {
-                    let row = y - lines.count + i
-                    screen.fill(x: 0, y: row, width: s.width, height: 1, style: style)
-                    screen.put(" " + line, x: 0, y: row, style: style)
-                }
+                messageAbove(m, y: y, s, &screen)
             }
         } else if right == s.width {
             let hints = if case .editing = s.mode { "Enter keep · Esc cancel" }
@@ -409,6 +396,17 @@ public enum Render {
                 else { "? help · o add · s suggest · e edit · u undo · q quit" }
             let w = DisplayWidth.of(hints)
             if s.width - x > w + 1 { screen.put(hints, x: s.width - w - 1, y: y, style: bar) }
+        }
+    }
+
+    /// A message wrapped on the rows just above row `y` (at most three, its end kept).
+    static func messageAbove(_ m: AppState.Message, y: Int, _ s: AppState, _ screen: inout Screen) {
+        let style = s.theme[m.kind == .error ? .error : .message]
+        let lines = wrap(m.text, s.width - 2).suffix(3)
+        for (i, line) in lines.enumerated() {
+            let row = y - lines.count + i
+            screen.fill(x: 0, y: row, width: s.width, height: 1, style: style)
+            screen.put(" " + line, x: 0, y: row, style: style)
         }
     }
 

@@ -223,14 +223,8 @@ public enum App {
     }
 
     static func perform(_ action: Action, key: Key, _ s: inout AppState) -> [Effect] {
-        if s.readOnly && action.changesFlow && !(action == .addUseCase && s.searchShown) {
-            s.fail("Read-only: another editor has this file open. :w NAME writes a copy; q quits")
-            return []
-        }
-        if s.loading != nil && (action.changesFlow && !(action == .addUseCase && s.searchShown) || action == .save) {
-            s.fail("Still reading the rest of the file: a moment")
-            return []
-        }
+        // (N is "previous match" while a search shows: then it changes nothing. Saving decides for itself.)
+        if action.changesFlow && !(action == .addUseCase && s.searchShown), Editing.refusesChange(&s) { return [] }
         let rows = s.rows
         switch action {
         case .moveDown: s.cursor = s.cursor.flatMap(rows.next) ?? s.cursor

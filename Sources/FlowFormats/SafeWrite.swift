@@ -112,12 +112,8 @@ extension TextFile {
     static func replaceAtomically(_ target: String, _ bytes: [UInt8], existing: stat?, newFileMode: mode_t? = nil, reportAs path: String,
                                   faults: Faults?) throws(Failure) {
         let dir = directory(of: target)
-        let base = target.split(separator: "/").last.map(String.init) ?? target
-        var template = Array("\(dir)/.\(base).flowsmith-XXXXXX".utf8CString)
-        let fd: Int32 = if let e = faults?(.createTemporary) { fail(e) }
-            else { template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) } }
+        let (fd, temp) = temporaryFile(beside: target, tag: "", faults?(.createTemporary))
         guard fd >= 0 else { throw failure(path, "cannot create a file in \(dir)", errno) }
-        let temp = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         var done = false
         defer { if !done { unlink(temp) } }
         if let st = existing {
@@ -145,18 +141,24 @@ extension TextFile {
         }
     }
 
+    /// A new file `.NAME.flowsmith-TAGxxxxxx` in the target's folder (mkstemp: mode 0600, never an
+    /// existing file): its descriptor and path, or -1 with errno set (`fault`, in tests, fails it).
+    static func temporaryFile(beside target: String, tag: String, _ fault: Int32?) -> (Int32, String) {
+        let base = target.split(separator: "/").last.map(String.init) ?? target
+        var template = Array("\(directory(of: target))/.\(base).flowsmith-\(tag)XXXXXX".utf8CString)
+        if let fault { return (fail(fault), "") }
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        return (fd, template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+    }
+
     /// A file with other hard links: copy it aside, write into it, then drop the copy. If the write
     /// fails half way, the old text is put back from the copy.
     static func writeInPlace(_ target: String, _ bytes: [UInt8], reportAs path: String, faults: Faults?) throws(Failure) {
         let old: [UInt8]
         do { old = try readBytes(target) } catch { throw Failure(path: path, message: error.message) }
         let dir = directory(of: target)
-        let base = target.split(separator: "/").last.map(String.init) ?? target
-        var template = Array("\(dir)/.\(base).flowsmith-backup-XXXXXX".utf8CString)
-        let bfd: Int32 = if let e = faults?(.backup) { fail(e) }
-            else { template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) } }
+        let (bfd, backup) = temporaryFile(beside: target, tag: "backup-", faults?(.backup))
         guard bfd >= 0 else { throw failure(path, "cannot make a backup copy in \(dir) (the file has other hard links, so it is written in place)", errno) }
-        let backup = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         do throws(Failure) {
             try writeAll(bfd, old, path: path, faults: nil)
             guard fsync(bfd) == 0 else { throw failure(path, "cannot write the backup copy", errno) }

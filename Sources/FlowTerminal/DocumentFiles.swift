@@ -144,23 +144,30 @@ public struct DocumentFiles: Sendable {
 
     // MARK: Opening
 
-    /// Reads and parses a document for the editor, with its recovery file and lock.
+    /// Reads and parses a document for the editor, with its recovery file and lock (given back
+    /// when the file does not open).
     public func open(_ path: String) -> Msg {
         let lock = lock(path)
+        let result = Self.read(path, recovery: recovery(for: path), lock: lock)
+        if case .openFailed = result, lock == nil { unlock(path) }
+        return result
+    }
+
+    /// Reads and parses a document for the editor: `.opened`, or `.openFailed` with how many
+    /// mistakes it has and the first of them.
+    public static func read(_ path: String, recovery: RecoveryFile? = nil, lock: LockOwner? = nil) -> Msg {
         guard TextFile.exists(path) else {
-            return .opened(Opened(path: path, flow: Flow(), isNew: true, stamp: nil, recovery: recovery(for: path), lock: lock))
+            return .opened(Opened(path: path, flow: Flow(), isNew: true, stamp: nil, recovery: recovery, lock: lock))
         }
         do {
             let stamp = TextFile.stamp(path)
             let bytes = try TextFile.readUTF8(path)
             let (parsed, errors) = FlowMarkdownReader.readAll(bytes: bytes, file: path, limit: 50, positions: false)
             guard errors.isEmpty else {
-                if lock == nil { unlock(path) }
                 return .openFailed("\(path) was not opened: \(errors.count == 50 ? "50 or more" : String(errors.count)) mistake\(errors.count == 1 ? "" : "s"), the first \(errors[0].description) (flowsmith check \(path) lists them all)")
             }
-            return .opened(Opened(path: path, flow: parsed.flow, isNew: false, stamp: stamp, recovery: recovery(for: path), lock: lock))
+            return .opened(Opened(path: path, flow: parsed.flow, isNew: false, stamp: stamp, recovery: recovery, lock: lock))
         } catch {
-            if lock == nil { unlock(path) }
             return .openFailed(error.description)
         }
     }

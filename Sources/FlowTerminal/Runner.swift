@@ -113,7 +113,8 @@ final class Runner: Sendable {
             guard errors.isEmpty else { return [.loadFailed(path: path, errors: errors.map(\.description))] }
             return [.loaded(path: path, flow: parsed.flow)]
         case .open(let path, let leaving):
-            guard let documents = services.documents else { return [openPlain(path)] }
+            // Without a state folder (tests): the file alone, with no lock or recovery file.
+            guard let documents = services.documents else { return [DocumentFiles.read(path)] }
             let result = documents.open(path)
             if case .opened = result, let leaving, DocumentFiles.canonical(leaving) != DocumentFiles.canonical(path) {
                 documents.unlock(leaving)
@@ -144,20 +145,6 @@ final class Runner: Sendable {
             } catch {
                 return [.suggestionsFailed(id: id, message: "\(error)")]
             }
-        }
-    }
-
-    /// Opening without a state folder (tests): the file alone.
-    static func openPlain(_ path: String) -> Msg {
-        guard TextFile.exists(path) else { return .opened(Opened(path: path, flow: Flow(), isNew: true, stamp: nil)) }
-        do {
-            let stamp = TextFile.stamp(path)
-            let parsed = try FlowMarkdownReader.read(try TextFile.read(path), file: path)
-            return .opened(Opened(path: path, flow: parsed.flow, isNew: false, stamp: stamp))
-        } catch let e as FormatError {
-            return .openFailed("\(path) was not opened: \(e.description) (flowsmith check \(path) lists every mistake)")
-        } catch {
-            return .openFailed("\(error)")
         }
     }
 }
