@@ -72,3 +72,27 @@ public struct Config: Equatable, Sendable {
         return b
     }
 }
+
+extension Config {
+    /// The config file's text with the top-level setting `name` set to `value`: the line that sets
+    /// it is changed in place (comments, other settings and the [keys] section stay as they are),
+    /// or, when none does, a line is added before the first section.
+    public static func setting(_ name: String, to value: String, in text: String) -> String {
+        var lines = text.isEmpty ? [] : text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.last == "" { lines.removeLast() }
+        var firstSection = lines.count
+        for (i, raw) in lines.enumerated() {
+            let line = raw.trimmingCharacters(in: " \t\r")
+            if line.hasPrefix("[") && line.hasSuffix("]") { firstSection = i; break }
+            guard !line.hasPrefix("#"), let eq = line.firstIndex(of: "=") else { continue }
+            if line[..<eq].trimmingCharacters(in: " \t") == name {
+                lines[i] = "\(name) = \(value)"
+                return lines.joined(separator: "\n") + "\n"
+            }
+        }
+        var at = firstSection
+        while at > 0 && lines[at - 1].trimmingCharacters(in: " \t\r").isEmpty { at -= 1 }
+        lines.insert("\(name) = \(value)", at: at)
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

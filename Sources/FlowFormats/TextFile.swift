@@ -42,7 +42,8 @@ public enum TextFile {
         return bytes
     }
 
-    static func readBytes(_ path: String) throws(Failure) -> [UInt8] {
+    /// Reads a file as bytes, unchecked (for formats that check their own lines).
+    public static func readBytes(_ path: String) throws(Failure) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw failure(path, "cannot open", errno) }
         defer { close(fd) }

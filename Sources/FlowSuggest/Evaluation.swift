@@ -38,6 +38,9 @@ public struct EvaluationReport: Sendable, Equatable {
     public var hitAtK = 0
     public var nearAtK = 0
     public var f1At1 = 0.0
+    /// Token precision and recall of the first suggestion against the author's text it is closest to.
+    public var precisionAt1 = 0.0
+    public var recallAt1 = 0.0
     public var bestF1AtK = 0.0
     /// Cases the engine failed on (an error, not an empty answer), with the first error's text.
     public var failed = 0
@@ -50,6 +53,15 @@ public struct EvaluationReport: Sendable, Equatable {
 
     public var meanF1At1: Double { cases == 0 ? 0 : f1At1 / Double(cases) }
     public var meanBestF1AtK: Double { cases == 0 ? 0 : bestF1AtK / Double(cases) }
+    public var meanPrecision: Double { cases == 0 ? 0 : precisionAt1 / Double(cases) }
+    public var meanRecall: Double { cases == 0 ? 0 : recallAt1 / Double(cases) }
+    public func rate(_ n: Int) -> Double { cases == 0 ? 0 : Double(n) / Double(cases) }
+
+    /// The figures by the names `eval --json` gives them.
+    public var measures: [(String, Double)] {
+        [("accuracy_at_1", rate(hitAt1)), ("hit_at_k", rate(hitAtK)), ("precision", meanPrecision),
+         ("recall", meanRecall), ("f1", meanF1At1), ("near_at_k", rate(nearAtK)), ("best_f1_at_k", meanBestF1AtK)]
+    }
 
     public mutating func add(_ other: EvaluationReport) {
         cases += other.cases
@@ -58,6 +70,8 @@ public struct EvaluationReport: Sendable, Equatable {
         hitAtK += other.hitAtK
         nearAtK += other.nearAtK
         f1At1 += other.f1At1
+        precisionAt1 += other.precisionAt1
+        recallAt1 += other.recallAt1
         bestF1AtK += other.bestF1AtK
         failed += other.failed
         firstError = firstError ?? other.firstError
@@ -134,18 +148,40 @@ public enum Evaluation {
     public static func run(_ cases: [EvaluationCase], k: Int,
                            observe: ((EvaluationCase, [String]) -> Void)? = nil,
                            suggest: (SuggestionContext, Int) throws -> [String]) -> [EvaluationReport] {
-        var reports: [SuggestionKind: EvaluationReport] = [:]
-        for c in cases {
-            var r = reports[c.context.kind] ?? EvaluationReport(kind: c.context.kind, k: k)
-            r.cases += 1
+        let answers: [Answer] = cases.map { c in
             do {
-                let found = Array(try suggest(c.context, k).prefix(k))
-                score(found, against: c.truths, into: &r)
-                observe?(c, found)
+                let found = try suggest(c.context, k)
+                observe?(c, Array(found.prefix(k)))
+                return .success(found)
             } catch {
                 observe?(c, [])
+                return .failure(AnswerError("\(error)"))
+            }
+        }
+        return score(cases, answers, k: k)
+    }
+
+    /// An engine's answer to one case: its suggestions, or why it gave none.
+    public typealias Answer = Result<[String], AnswerError>
+
+    public struct AnswerError: Error, Sendable, Equatable, CustomStringConvertible {
+        public var description: String
+        public init(_ description: String) { self.description = description }
+    }
+
+    /// Scores answers given in any way (asked one by one, from several threads, or read from a
+    /// batch's results), `answers[i]` to `cases[i]`: one report per kind, in a fixed order.
+    public static func score(_ cases: [EvaluationCase], _ answers: [Answer], k: Int) -> [EvaluationReport] {
+        var reports: [SuggestionKind: EvaluationReport] = [:]
+        for (c, answer) in zip(cases, answers) {
+            var r = reports[c.context.kind] ?? EvaluationReport(kind: c.context.kind, k: k)
+            r.cases += 1
+            switch answer {
+            case .success(let found):
+                score(Array(found.prefix(k)), against: c.truths, into: &r)
+            case .failure(let error):
                 r.failed += 1
-                if r.firstError == nil { r.firstError = "\(error)" }
+                if r.firstError == nil { r.firstError = error.description }
             }
             reports[c.context.kind] = r
         }
@@ -161,6 +197,12 @@ public enum Evaluation {
         if normalized.contains(where: keys.contains) { r.hitAtK += 1 }
         let f1s = found.map { s in truths.map { f1(s, $0) }.max() ?? 0 }
         r.f1At1 += f1s[0]
+        let first = tokens(found[0])
+        if let closest = truths.map(tokens).max(by: { f1(first, $0) < f1(first, $1) }) {
+            let (p, rc) = precisionRecall(first, closest)
+            r.precisionAt1 += p
+            r.recallAt1 += rc
+        }
         let best = f1s.max() ?? 0
         r.bestF1AtK += best
         if best >= 0.5 { r.nearAtK += 1 }
@@ -178,22 +220,36 @@ public enum Evaluation {
                                       observe: ((EvaluationCase, [String]) -> Void)? = nil) -> [EvaluationReport] {
         let learned = flows.map { LocalModel.examples(from: [$0]) }
         let always = LocalModel.examples(from: extra)
-        let folds = max(2, min(folds, flows.count))
-        var total: [SuggestionKind: EvaluationReport] = [:]
-        for f in 0..<folds {
-            let asked = all.filter { $0.document % folds == f }
-            guard !asked.isEmpty else { continue }
-            let held = Set(asked.map(\.group))
-            let training = learned.enumerated().filter { $0.offset % folds != f }.flatMap(\.element)
-                + always.filter { !held.contains($0.useCase) }
-            var model = LocalModel(examples: training)
+        let answers = crossValidatedAnswers(all, documents: flows.count, folds: folds, k: k, observe: observe) { training, held in
+            var model = LocalModel(examples: training.flatMap { learned[$0] } + always.filter { !held.contains($0.useCase) })
             model.weights = weights
             model.conditionWeights = conditionWeights
-            for r in run(asked, k: k, observe: observe, suggest: { model.suggest($0, count: $1) }) {
-                total[r.kind, default: EvaluationReport(kind: r.kind, k: k)].add(r)
+            return { model.suggest($0, count: $1) }
+        }
+        return score(all, answers, k: k)
+    }
+
+    /// Answers to every case from engines that never learned its document: the documents are
+    /// split into `folds` groups by number, and `make(training documents, held-out use case
+    /// titles)` builds the engine that answers one group's cases. Any engine that learns from
+    /// flows (the local model, the baseline) is measured the same way.
+    public static func crossValidatedAnswers(_ all: [EvaluationCase], documents: Int, folds: Int, k: Int,
+                                             observe: ((EvaluationCase, [String]) -> Void)? = nil,
+                                             make: (_ training: [Int], _ held: Set<String>) -> (SuggestionContext, Int) -> [String]) -> [Answer] {
+        let folds = max(2, min(folds, documents))
+        var answers = [Answer](repeating: .success([]), count: all.count)
+        for f in 0..<folds {
+            let asked = all.indices.filter { all[$0].document % folds == f }
+            guard !asked.isEmpty else { continue }
+            let held = Set(asked.map { all[$0].group })
+            let suggest = make((0..<documents).filter { $0 % folds != f }, held)
+            for i in asked {
+                let found = suggest(all[i].context, k)
+                observe?(all[i], Array(found.prefix(k)))
+                answers[i] = .success(found)
             }
         }
-        return SuggestionKind.allCases.compactMap { total[$0] }
+        return answers
     }
 
     /// Tokens for F1: lowercased words and numbers; each CJK character on its own.
@@ -215,11 +271,14 @@ public enum Evaluation {
         return out
     }
 
-    /// Token-overlap F1 (bag of tokens, counted with multiplicity).
-    public static func f1(_ a: String, _ b: String) -> Double { f1(tokens(a), tokens(b)) }
+    /// Token precision (of `x`, the suggestion) and recall (of `y`, the author's text).
+    public static func precisionRecall(_ x: [String], _ y: [String]) -> (Double, Double) {
+        guard !x.isEmpty, !y.isEmpty else { return x.isEmpty && y.isEmpty ? (1, 1) : (0, 0) }
+        let c = common(x, y)
+        return (Double(c) / Double(x.count), Double(c) / Double(y.count))
+    }
 
-    public static func f1(_ x: [String], _ y: [String]) -> Double {
-        guard !x.isEmpty, !y.isEmpty else { return x.isEmpty && y.isEmpty ? 1 : 0 }
+    static func common(_ x: [String], _ y: [String]) -> Int {
         var counts: [String: Int] = [:]
         for t in y { counts[t, default: 0] += 1 }
         var common = 0
@@ -227,6 +286,15 @@ public enum Evaluation {
             counts[t]! -= 1
             common += 1
         }
+        return common
+    }
+
+    /// Token-overlap F1 (bag of tokens, counted with multiplicity).
+    public static func f1(_ a: String, _ b: String) -> Double { f1(tokens(a), tokens(b)) }
+
+    public static func f1(_ x: [String], _ y: [String]) -> Double {
+        guard !x.isEmpty, !y.isEmpty else { return x.isEmpty && y.isEmpty ? 1 : 0 }
+        let common = common(x, y)
         guard common > 0 else { return 0 }
         let precision = Double(common) / Double(x.count), recall = Double(common) / Double(y.count)
         return 2 * precision * recall / (precision + recall)

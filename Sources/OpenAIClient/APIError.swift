@@ -68,6 +68,16 @@ public enum APIError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Retryable even for a request that creates something: the server said it did not take it
+    /// (429, 503), or the connection never opened.
+    var isRetryableBeforeSending: Bool {
+        switch self {
+        case .api(let status, _, _, _, _): return (status == 429 || status == 503) && isRetryable
+        case .network(let code, _): return [6, 7].contains(code)
+        default: return false
+        }
+    }
+
     var retryAfter: Duration? {
         if case .api(_, _, _, _, let after) = self { return after }
         return nil

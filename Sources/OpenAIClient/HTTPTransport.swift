@@ -12,7 +12,16 @@ public final class HTTPTransfer: Sendable {
         public var method = "GET"
         public var headers: [String] = []
         public var body: Data?
+        /// A multipart/form-data body instead of `body`; file parts stream from disk.
+        public var form: [FormPart]?
         public init(url: String) { self.url = url }
+    }
+
+    /// One part of a multipart/form-data body.
+    public enum FormPart: Sendable, Equatable {
+        case field(name: String, value: String)
+        /// A file read from disk while it is sent, never held in memory whole.
+        case file(name: String, path: String, filename: String, contentType: String)
     }
 
     public struct Timeouts: Sendable, Equatable {
@@ -56,8 +65,11 @@ public final class HTTPTransfer: Sendable {
 
     /// Performs the request. `onHeaders(status, headers)` runs once before the first body bytes;
     /// `onData` gets body bytes as they come. Returns the HTTP status.
+    /// `onUpload` hears how many body bytes have gone out so far (for a progress bar); while the
+    /// body is still going out, the first-byte timeout waits.
     public func perform(_ request: Request, timeouts: Timeouts, maxBytes: Int,
-                        onHeaders: (Int, [String: String]) -> Void, onData: (Data) -> Void) throws(Failure) -> Int {
+                        onHeaders: (Int, [String: String]) -> Void, onData: (Data) -> Void,
+                        onUpload: ((Int64) -> Void)? = nil) throws(Failure) -> Int {
         HTTPTransfer.globalInit
         guard let easy = curl_easy_init(), let multi = curl_multi_init() else {
             throw .network(code: -1, message: "libcurl could not start")
@@ -67,7 +79,9 @@ public final class HTTPTransfer: Sendable {
         let context = TransferContext(maxBytes: maxBytes)
         let contextPointer = Unmanaged.passRetained(context).toOpaque()
         var headerList: UnsafeMutablePointer<curl_slist>?
+        var mime: OpaquePointer?
         defer {
+            if let mime { curl_mime_free(mime) }
             multiBox.withLock { $0 = MultiRef(pointer: nil) }
             curl_multi_remove_handle(multi, easy)
             curl_easy_cleanup(easy)
@@ -89,6 +103,26 @@ public final class HTTPTransfer: Sendable {
                 _ = ccurl_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress))
             }
         }
+        if let form = request.form {
+            mime = curl_mime_init(easy)
+            for part in form {
+                let p = curl_mime_addpart(mime)
+                switch part {
+                case .field(let name, let value):
+                    curl_mime_name(p, name)
+                    let bytes = Array(value.utf8)
+                    bytes.withUnsafeBufferPointer { b in
+                        b.withMemoryRebound(to: CChar.self) { _ = curl_mime_data(p, $0.baseAddress, bytes.count) }
+                    }
+                case .file(let name, let path, let filename, let contentType):
+                    curl_mime_name(p, name)
+                    if curl_mime_filedata(p, path) != CURLE_OK { throw .network(code: 26, message: "cannot read \(path)") }
+                    curl_mime_filename(p, filename)
+                    curl_mime_type(p, contentType)
+                }
+            }
+            ccurl_setopt_pointer(easy, CURLOPT_MIMEPOST, UnsafeMutableRawPointer(mime))
+        }
         ccurl_setopt_write_cb(easy, writeCallback)
         ccurl_setopt_pointer(easy, CURLOPT_WRITEDATA, contextPointer)
         ccurl_setopt_header_cb(easy, headerCallback)
@@ -99,9 +133,21 @@ public final class HTTPTransfer: Sendable {
         var status = 0
         var headersSent = false
         var running: Int32 = 1
+        var sent: curl_off_t = 0
+        // The first-byte timeout counts from the last byte of the body sent, not from the start.
+        var waitingSince = start
         while running > 0 {
             if isCancelled { throw .cancelled }
             curl_multi_perform(multi, &running)
+            if request.body != nil || request.form != nil {
+                var now: curl_off_t = 0
+                ccurl_getinfo_off(easy, CURLINFO_SIZE_UPLOAD_T, &now)
+                if now != sent {
+                    sent = now
+                    waitingSince = ContinuousClock.now
+                    onUpload?(Int64(now))
+                }
+            }
             let chunks = context.take()
             if !chunks.isEmpty || context.headersDone {
                 if !headersSent && (context.headersDone || !chunks.isEmpty) {
@@ -116,7 +162,7 @@ public final class HTTPTransfer: Sendable {
             if context.overflow { throw .tooLarge(maxBytes) }
             let now = ContinuousClock.now
             if now - start > timeouts.total { throw .timedOut("the whole request took longer than \(timeouts.total.seconds) s") }
-            if context.lastData == nil && now - start > timeouts.firstByte {
+            if context.lastData == nil && now - waitingSince > timeouts.firstByte {
                 throw .timedOut("no answer within \(timeouts.firstByte.seconds) s")
             }
             if let last = context.lastData, now - last > timeouts.stall {

@@ -52,12 +52,8 @@ public final class OpenAIClient: Sendable {
     /// event, is an error, never a finished answer.
     public func chat(model: String, messages: [Message], temperature: Double = 0.7, maxTokens: Int = 300,
                      transfer: HTTPTransfer = HTTPTransfer(), onDelta: ((String) -> Void)? = nil) throws(APIError) -> String {
-        var body: [String: Any] = [
-            "model": model, "messages": messages.map { ["role": $0.role, "content": $0.content] },
-            "temperature": temperature, "max_tokens": maxTokens,
-        ]
-        if onDelta != nil { body["stream"] = true }
-        let data = (try? JSONSerialization.data(withJSONObject: body)) ?? Data()
+        let data = (try? JSONSerialization.data(withJSONObject: Self.chatBody(model: model, messages: messages, temperature: temperature,
+                                                                              maxTokens: maxTokens, stream: onDelta != nil))) ?? Data()
         return try withRetries(transfer) { () throws(APIError) -> String in
             if let onDelta {
                 return try self.streamChat(data, transfer: transfer, onDelta: onDelta)
@@ -71,6 +67,17 @@ public final class OpenAIClient: Sendable {
             }
             return content
         }
+    }
+
+    /// The body of a chat completion request: the same for a live request and a batch line.
+    public static func chatBody(model: String, messages: [Message], temperature: Double = 0.7, maxTokens: Int = 300,
+                                stream: Bool = false) -> [String: Any] {
+        var body: [String: Any] = [
+            "model": model, "messages": messages.map { ["role": $0.role, "content": $0.content] },
+            "temperature": temperature, "max_tokens": maxTokens,
+        ]
+        if stream { body["stream"] = true }
+        return body
     }
 
     private func streamChat(_ body: Data, transfer: HTTPTransfer, onDelta: (String) -> Void) throws(APIError) -> String {
@@ -155,24 +162,37 @@ public final class OpenAIClient: Sendable {
 
     /// Retries what may succeed later (429 except insufficient_quota, 500/502/503/504, connection
     /// failures), waiting as the server asks (`retry-after-ms`, `retry-after`) or with jittered
-    /// exponential backoff, capped; never 400/401/403/404, never after a cancel.
-    func withRetries<T>(_ transfer: HTTPTransfer, _ attempt: () throws(APIError) -> T) throws(APIError) -> T {
+    /// exponential backoff, capped; never 400/401/403/404, never after a cancel. `retrying` narrows
+    /// what is retried (a request that creates something is not sent twice).
+    func withRetries<T>(_ transfer: HTTPTransfer, retrying: (APIError) -> Bool = { $0.isRetryable },
+                        _ attempt: () throws(APIError) -> T) throws(APIError) -> T {
         var tries = 0
         while true {
             do {
                 return try attempt()
             } catch let raw {
-                var error = raw.redacting(configuration.apiKey)
-                if case .network(let code, let message) = error {
-                    error = .network(code: code, message: "\(message) at \(configuration.baseURL)")
-                }
+                let error = cleaned(raw)
                 tries += 1
-                guard error.isRetryable, tries <= configuration.maxRetries, !transfer.isCancelled else { throw error }
-                let backoff = min(configuration.maxBackoff, .milliseconds(250 * (1 << (tries - 1))))
-                let jittered = backoff * Double.random(in: 0.5...1.0)
-                sleep(min(configuration.maxBackoff, error.retryAfter ?? jittered))
+                guard retrying(error), tries <= configuration.maxRetries, !transfer.isCancelled else { throw error }
+                pause(after: error, tries: tries)
                 if transfer.isCancelled { throw .cancelled }
             }
         }
+    }
+
+    /// The error as a user sees it: no trace of the key, and the server's address on a network failure.
+    func cleaned(_ raw: APIError) -> APIError {
+        var error = raw.redacting(configuration.apiKey)
+        if case .network(let code, let message) = error {
+            error = .network(code: code, message: "\(message) at \(configuration.baseURL)")
+        }
+        return error
+    }
+
+    /// Waits before try number `tries + 1`: as long as the server asked, or a jittered backoff.
+    func pause(after error: APIError, tries: Int) {
+        let backoff = min(configuration.maxBackoff, .milliseconds(250 * (1 << min(10, tries - 1))))
+        let jittered = backoff * Double.random(in: 0.5...1.0)
+        sleep(min(configuration.maxBackoff, error.retryAfter ?? jittered))
     }
 }

@@ -13,8 +13,7 @@ struct OpenAIEngine: SuggestionEngine {
     func suggest(_ context: SuggestionContext, count: Int, partial: @escaping @Sendable ([String]) -> Void,
                  isCancelled: @escaping @Sendable () -> Bool) throws -> [String] {
         let transfer = HTTPTransfer(cancelCheck: isCancelled)
-        let messages = [OpenAIClient.Message(role: "system", content: PromptBuilder.system),
-                        OpenAIClient.Message(role: "user", content: PromptBuilder.user(context, count: count))]
+        let messages = Self.messages(context, count: count)
         var text = ""
         let reply = try client.chat(model: model, messages: messages, transfer: transfer) { piece in
             text += piece
@@ -25,11 +24,23 @@ struct OpenAIEngine: SuggestionEngine {
                 if !shown.isEmpty { partial(shown) }
             }
         }
+        return Self.candidates(reply, for: context, count: count)
+    }
+
+    /// A reply's text as suggestions: the same for a live answer and one read from a batch's results.
+    static func candidates(_ reply: String, for context: SuggestionContext, count: Int) -> [String] {
         if context.kind == .draft {
             let steps = OutputSanitizer.candidates(reply, existing: [], limit: 12)
             return steps.isEmpty ? [] : [steps.joined(separator: "\n")]
         }
         return OutputSanitizer.candidates(reply, existing: context.existing, limit: count)
+    }
+
+    /// The messages asked at a place in a flow: the same for a live request, a batch line and a
+    /// fine-tuning example (`Dataset`).
+    static func messages(_ context: SuggestionContext, count: Int) -> [OpenAIClient.Message] {
+        [OpenAIClient.Message(role: "system", content: PromptBuilder.system),
+         OpenAIClient.Message(role: "user", content: PromptBuilder.user(context, count: count))]
     }
 }
 

@@ -14,7 +14,7 @@ struct Flowsmith: ParsableCommand {
             `flowsmith FILE.flow.md` opens the editor on a file.
             """,
         version: version,
-        subcommands: [Edit.self, Export.self, Import.self, Check.self, Suggest.self, Train.self, Eval.self, Models.self, Keys.self],
+        subcommands: [Edit.self, Export.self, Import.self, Check.self, Suggest.self, Train.self, Eval.self, DatasetCommand.self, Finetune.self, Models.self, Keys.self],
         defaultSubcommand: Edit.self
     )
 

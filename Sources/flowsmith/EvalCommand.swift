@@ -1,0 +1,477 @@
+import ArgumentParser
+import FlowCore
+import FlowFormats
+import FlowSuggest
+import Foundation
+import OpenAIClient
+import Synchronization
+
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure suggestion quality of engines side by side: accuracy, hit@k, precision, recall, F1, near@k.",
+        discussion: """
+            Every step of every scenario in PATH is a question: given the steps before it, what \
+            comes next? Every step with extensions also asks for its conditions. Engines that \
+            learn from flows (local, baseline) are cross-validated: the files are split into \
+            --folds groups and each group is asked of a model trained on the other files (and, \
+            unless --no-corpus, the bundled corpus less the use cases asked about). With --test \
+            DIR they learn PATH and are asked DIR's questions instead. Remote engines are asked \
+            as they are, --concurrency requests at a time, or in one batch with --batch.
+
+            Measures, per kind: accuracy@1 (the first suggestion is the author's text, ignoring \
+            case and punctuation), hit@k (one of the first k is), precision, recall and F1 of the \
+            first suggestion's tokens against the author's text (tokens: lowercased words and \
+            numbers for Latin scripts, single characters for Chinese, Japanese and Korean; \
+            punctuation dropped), near@k (one of the first k has F1 >= 0.5), best F1@k.
+            """)
+
+    @Argument(help: "Flow files or folders (default: the bundled corpus).")
+    var paths: [String] = []
+
+    @Option(help: "Engines, comma-separated: local, baseline, openai (ollama, llamacpp, vllm), or all.")
+    var engine: String?
+
+    @Option(help: "A model for the remote engine; repeat to compare models (base and fine-tuned) on the same questions.")
+    var model: [String] = []
+
+    @Option(help: "next or conditions (default: both; drafts are not measured).")
+    var kind: SuggestionKind?
+
+    @Option(name: .short, help: "How many suggestions count (the k of hit@k).")
+    var k: Int = 3
+
+    @Option(help: "Cross-validation folds (groups of files) for the engines that learn.")
+    var folds: Int = 10
+
+    @Option(help: "Ask the questions of the flows in this folder; the engines that learn learn PATH.")
+    var test: String?
+
+    @Option(help: "Ask at most this many questions (spread evenly over the flows).")
+    var limit: Int?
+
+    @Option(help: "Remote requests at a time.")
+    var concurrency: Int = 4
+
+    @Flag(help: "Print the figures as JSON.")
+    var json = false
+
+    @Option(help: "Print this many questions with the answers given (spread evenly), to see where it misses.")
+    var show: Int = 0
+
+    @Flag(help: "With the engines that learn, leave the bundled corpus out.")
+    var noCorpus = false
+
+    @Flag(help: "Ask remote engines through the platform's Batch API (upload, create, follow, download, score).")
+    var batch = false
+
+    @Option(help: "Only write the questions as a Batch API input file (for vLLM's run-batch, or to upload later).")
+    var batchFile: String?
+
+    @Option(help: "Score a Batch API results file made from the same questions.")
+    var batchResults: String?
+
+    @Option(help: "Seconds between looks at a running batch.")
+    var poll: Double = 10
+
+    /// A column of the table.
+    struct Column {
+        var name: String
+        var label: String
+        var reports: [EvaluationReport]
+    }
+
+    func run() throws {
+        if kind == .draft {
+            complain("eval measures next steps and conditions (--kind next or --kind conditions); drafts have no single right answer")
+            throw ExitCode(64)
+        }
+        let env = ProcessInfo.processInfo.environment
+        let corpus = ModelStore.corpusDirectory(env, executable: CommandLine.arguments[0])
+        let targets = paths.isEmpty ? corpus.map { [$0] } ?? [] : paths
+        guard !targets.isEmpty else {
+            complain("no flows to evaluate: give a .flow.md file or a folder")
+            throw ExitCode(64)
+        }
+        let config = try UserConfig.load(env)
+        let engines = try Self.engines(engine, models: model, batchResults: batchResults != nil, config: config.settings, env: env)
+        let learning = try Library.load(targets).map(\.flow)
+        let asked = try test.map { try Library.load([$0]).map(\.flow) } ?? learning
+        let kinds: Set<SuggestionKind> = kind.map { [$0] } ?? [.nextStep, .conditions]
+        var cases = Evaluation.cases(from: asked, kinds: kinds)
+        if let limit, limit > 0, cases.count > limit {
+            let stride = Double(cases.count) / Double(limit)
+            cases = (0..<limit).map { cases[Int(Double($0) * stride)] }
+        }
+        guard !cases.isEmpty else {
+            complain("\(Sanitize.line(test ?? targets.joined(separator: ", "))): no steps to ask about")
+            throw ExitCode(1)
+        }
+        let remote = engines.filter { !["local", "baseline"].contains($0.engine) }
+        if let batchFile {
+            guard remote.count == 1, let only = remote.first else {
+                complain("--batch-file writes the questions for one model: give one --model (or one remote --engine)")
+                throw ExitCode(64)
+            }
+            let lines = cases.enumerated().map { i, c in
+                BatchFile.requestLine(customID: Self.customID(i, c, k: k), model: only.model ?? "gpt-4o-mini",
+                                      messages: OpenAIEngine.messages(c.context, count: k))
+            }
+            do { try TextFile.write(lines.map { $0 + "\n" }.joined(), to: batchFile) } catch { throw fail(error) }
+            print("wrote \(batchFile): \(lines.count) requests for \(Sanitize.line(only.model ?? "gpt-4o-mini")); "
+                + "score the results with: flowsmith eval \(paths.joined(separator: " ")) --batch-results RESULTS.jsonl (same PATH, --kind, --limit and -k)")
+            return
+        }
+
+        let standardized = { (p: String) in URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
+        let targetIsCorpus = corpus.map { c in targets.map(standardized) == [standardized(c)] } ?? false
+        let extra = noCorpus || targetIsCorpus ? [] : corpus.map { ModelStore.flows(in: $0).flows } ?? []
+        let live = json ? LiveLine.silent : LiveLine()
+        let start = ContinuousClock.now
+        var columns: [Column] = []
+        Interrupt.install()
+        for choice in engines {
+            let name = Self.columnName(choice, among: engines)
+            var seen = 0
+            let observe = observer(total: cases.count)
+            let tick = { (c: EvaluationCase, found: [String]) in
+                seen += 1
+                observe(c, found)
+                if seen % 25 == 0 || seen == cases.count {
+                    live.show("eval \(name) \(seen)/\(cases.count) " + LiveLine.bar(Double(seen) / Double(cases.count)))
+                }
+            }
+            switch choice.engine {
+            case "local", "baseline":
+                let answers = learnerAnswers(choice.engine, cases: cases, learning: learning, extra: extra, observe: tick)
+                let label = choice.engine == "local" ? "local model" : "baseline (most frequent after the same actor and verb)"
+                columns.append(Column(name: name, label: label + learnerNote(extra: extra, documents: learning.count),
+                                      reports: Evaluation.score(cases, answers, k: k)))
+            case "results":
+                columns.append(try scoreResults(cases))
+            default:
+                let client = try choice.client(maxRetries: 8)
+                let remoteEngine = OpenAIEngine(client: client, model: choice.model ?? "gpt-4o-mini")
+                let answers = batch ? try batchAnswers(cases, engine: remoteEngine, live: live)
+                    : askConcurrently(cases, engine: remoteEngine, observe: tick)
+                columns.append(Column(name: name, label: "\(choice.baseURL ?? "https://api.openai.com/v1"), model \(remoteEngine.model)"
+                                      + (batch ? ", by batch" : ""), reports: Evaluation.score(cases, answers, k: k)))
+            }
+            live.finish()
+            if Interrupt.isSet { complain("stopped"); throw ExitCode(130) }
+        }
+        let seconds = Double((ContinuousClock.now - start).components.seconds) + Double((ContinuousClock.now - start).components.attoseconds) / 1e18
+        let questionsFrom = test ?? targets.joined(separator: " ")
+        if json {
+            print(Self.json(columns, cases: cases, k: k, source: questionsFrom, seconds: seconds))
+        } else {
+            let counts = SuggestionKind.allCases.compactMap { kind -> String? in
+                let n = cases.filter { $0.context.kind == kind }.count
+                return n == 0 ? nil : "\(kind.rawValue) \(n)"
+            }
+            print(Sanitize.line("\(questionsFrom): \(asked.count) file\(asked.count == 1 ? "" : "s"), \(cases.count) questions (\(counts.joined(separator: ", "))), "
+                + String(format: "%.1f s", seconds)))
+            print(Self.table(columns, k: k))
+            for c in columns { print(Sanitize.line("\(c.name): \(c.label)")) }
+            print("accuracy@1, hit@\(k): the author's own words (ignoring case and punctuation); precision, recall, F1: tokens of the "
+                + "first suggestion (words, or Chinese characters); near@\(k): one of \(k) with F1 >= 0.5.")
+        }
+        // An engine that failed every question measured nothing: say so in the exit status.
+        for c in columns where c.reports.allSatisfy({ $0.failed == $0.cases }) {
+            complain("\(c.name): every question failed: " + Sanitize.line(c.reports.first?.firstError ?? "no answer"))
+            throw ExitCode(1)
+        }
+    }
+
+    // MARK: Engines
+
+    /// The engines asked for, in order; each remote one once per model.
+    static func engines(_ flag: String?, models: [String], batchResults: Bool, config: [String: String], env: [String: String]) throws -> [EngineChoice] {
+        var names: [String]
+        if let flag {
+            names = flag.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+            if names.contains("all") {
+                let configured = EngineChoice.resolve(flag: nil, config: config, env: env).engine != "local" || !models.isEmpty
+                names = names.flatMap { $0 == "all" ? ["local", "baseline"] + (configured ? ["openai"] : []) : [$0] }
+            }
+        } else if batchResults {
+            names = []
+        } else if !models.isEmpty {
+            names = ["openai"]
+        } else {
+            names = [EngineChoice.resolve(flag: nil, config: config, env: env).engine]
+        }
+        var out: [EngineChoice] = []
+        for name in names {
+            if name == "baseline" || name == "local" {
+                if !out.contains(where: { $0.engine == name }) { out.append(EngineChoice(engine: name, fallback: false)) }
+                continue
+            }
+            var choice = EngineChoice.resolve(flag: name, config: config, env: env)
+            guard choice.engine == "openai" else {
+                complain("unknown engine \"\(Sanitize.line(name))\": local, baseline, openai, ollama, llamacpp, vllm or all")
+                throw ExitCode(64)
+            }
+            choice.fallback = false
+            for m in models.isEmpty ? [choice.model] : models.map(Optional.some) {
+                var c = choice
+                c.model = m
+                out.append(c)
+            }
+        }
+        if batchResults { out.append(EngineChoice(engine: "results", fallback: false)) }
+        return out
+    }
+
+    static func columnName(_ c: EngineChoice, among all: [EngineChoice]) -> String {
+        guard !["local", "baseline", "results"].contains(c.engine) else { return c.engine }
+        return all.filter({ $0.engine == "openai" }).count > 1 || c.model != nil ? (c.model ?? "openai") : "openai"
+    }
+
+    func learnerNote(extra: [Flow], documents: Int) -> String {
+        (test != nil ? ", learned \(paths.isEmpty ? "the bundled corpus" : paths.joined(separator: " ")), asked \(test!)"
+            : max(2, min(folds, documents)) > 1 && documents > 1 ? ", \(max(2, min(folds, documents)))-fold cross-validated by file"
+            : ", not trained on the file") + (extra.isEmpty ? "" : ", with the bundled corpus")
+    }
+
+    /// Answers from an engine that learns from flows, never from the use cases it is asked about.
+    func learnerAnswers(_ engine: String, cases: [EvaluationCase], learning: [Flow], extra: [Flow],
+                        observe: @escaping (EvaluationCase, [String]) -> Void) -> [Evaluation.Answer] {
+        let make = { (flows: [Flow], held: Set<String>) -> (SuggestionContext, Int) -> [String] in
+            if engine == "baseline" {
+                let library = Evaluation.cases(from: flows) + Evaluation.cases(from: extra).filter { !held.contains($0.group) }
+                let model = BaselineModel(cases: library.filter { !held.contains($0.group) })
+                return { model.suggest($0, count: $1) }
+            }
+            let examples = LocalModel.examples(from: flows) + LocalModel.examples(from: extra).filter { !held.contains($0.useCase) }
+            let model = LocalModel(examples: examples.filter { !held.contains($0.useCase) })
+            return { model.suggest($0, count: $1) }
+        }
+        if test != nil {
+            // A separate test set: learn everything but the use cases asked about.
+            let held = Set(cases.map(\.group))
+            let suggest = make(learning, held)
+            return cases.map { c in
+                let found = suggest(c.context, k)
+                observe(c, Array(found.prefix(k)))
+                return .success(found)
+            }
+        }
+        return Evaluation.crossValidatedAnswers(cases, documents: learning.count, folds: folds, k: k, observe: observe) { training, held in
+            make(training.map { learning[$0] }, held)
+        }
+    }
+
+    /// Asks a remote engine every question, `concurrency` at a time; the client waits out 429s
+    /// as the server's Retry-After says.
+    func askConcurrently(_ cases: [EvaluationCase], engine: OpenAIEngine,
+                         observe: (EvaluationCase, [String]) -> Void) -> [Evaluation.Answer] {
+        final class Shared: Sendable {
+            let next = Atomic<Int>(0)
+            let answers: Mutex<[Evaluation.Answer?]>
+            let finished = Mutex<[Int]>([])
+            let signal = DispatchSemaphore(value: 0)
+            init(_ n: Int) { answers = Mutex([Evaluation.Answer?](repeating: nil, count: n)) }
+        }
+        let shared = Shared(cases.count)
+        let k = self.k
+        for _ in 0..<max(1, min(concurrency, 32, cases.count)) {
+            Thread.detachNewThread {
+                while !Interrupt.isSet {
+                    let i = shared.next.add(1, ordering: .relaxed).oldValue
+                    guard i < cases.count else { break }
+                    let answer: Evaluation.Answer
+                    do {
+                        answer = .success(try engine.suggest(cases[i].context, count: k, partial: { _ in }, isCancelled: { Interrupt.isSet }))
+                    } catch {
+                        answer = .failure(.init(Sanitize.line("\(error)")))
+                    }
+                    shared.answers.withLock { $0[i] = answer }
+                    shared.finished.withLock { $0.append(i) }
+                    shared.signal.signal()
+                }
+            }
+        }
+        // Answers are observed (progress, --show) on this thread, as they come.
+        var count = 0
+        while count < cases.count {
+            if shared.signal.wait(timeout: .now() + 0.2) == .timedOut {
+                if Interrupt.isSet { break }
+                continue
+            }
+            for i in shared.finished.withLock({ f in defer { f = [] }; return f }) {
+                count += 1
+                let answer = shared.answers.withLock { $0[i] }
+                observe(cases[i], (try? answer?.get()).flatMap { $0.map { Array($0.prefix(k)) } } ?? [])
+            }
+        }
+        return shared.answers.withLock { $0.map { $0 ?? .failure(.init("not asked: stopped")) } }
+    }
+
+    // MARK: Batches
+
+    /// A question's id in a batch: its number and a hash of its prompt, so that results made
+    /// from other questions are refused instead of scored wrongly.
+    static func customID(_ i: Int, _ c: EvaluationCase, k: Int) -> String {
+        var h: UInt32 = 2_166_136_261
+        for b in PromptBuilder.user(c.context, count: k).utf8 { h = (h ^ UInt32(b)) &* 16_777_619 }
+        return "q\(i)-" + String(h, radix: 16)
+    }
+
+    /// Answers read from a results file, matched to the questions by custom id.
+    func answers(fromResults data: Data, cases: [EvaluationCase], file: String) throws -> [Evaluation.Answer] {
+        let outcomes: [String: BatchFile.Outcome]
+        do { outcomes = try BatchFile.results(data) } catch { complain(Sanitize.line("\(file):\(error)")); throw ExitCode(1) }
+        let ids = cases.enumerated().map { Self.customID($0.offset, $0.element, k: k) }
+        let known = Set(ids)
+        let strangers = outcomes.keys.filter { !known.contains($0) }
+        if !strangers.isEmpty {
+            complain(Sanitize.line("\(file): \(strangers.count) results answer questions not asked here (such as \(strangers.sorted().first!)); "
+                + "give the same PATH, --kind, --limit and -k as when the batch file was written"))
+            throw ExitCode(1)
+        }
+        return zip(ids, cases).map { id, c in
+            switch outcomes[id] {
+            case .success(let reply)?: return .success(OpenAIEngine.candidates(reply, for: c.context, count: k))
+            case .failure(let e)?: return .failure(.init(Sanitize.line(e.description)))
+            case nil: return .failure(.init("no result for \(id)"))
+            }
+        }
+    }
+
+    func scoreResults(_ cases: [EvaluationCase]) throws -> Column {
+        guard let file = batchResults else { throw ExitCode(64) }
+        let data: Data
+        do { data = Data(try TextFile.readBytes(file)) } catch { throw fail(error) }
+        let answers = try answers(fromResults: data, cases: cases, file: file)
+        let model = BatchFile.model(in: data)
+        return Column(name: model ?? "results", label: "results file \(file)" + (model.map { ", model \($0)" } ?? ""),
+                      reports: Evaluation.score(cases, answers, k: k))
+    }
+
+    /// Runs the questions as one batch on the platform: writes and uploads the input file,
+    /// creates the batch, follows it (Ctrl-C asks whether to cancel it), downloads the results.
+    func batchAnswers(_ cases: [EvaluationCase], engine: OpenAIEngine, live: LiveLine) throws -> [Evaluation.Answer] {
+        let client = engine.client
+        let folder = NSTemporaryDirectory() + "flowsmith-batch-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let input = folder + "/eval-\(engine.model.filter { $0.isLetter || $0.isNumber || $0 == "-" }).jsonl"
+        let lines = cases.enumerated().map { i, c in
+            BatchFile.requestLine(customID: Self.customID(i, c, k: k), model: engine.model, messages: OpenAIEngine.messages(c.context, count: k))
+        }
+        do { try TextFile.write(lines.map { $0 + "\n" }.joined(), to: input) } catch { throw fail(error) }
+        let transfer = HTTPTransfer(cancelCheck: { Interrupt.isSet })
+        var current: Batch
+        do {
+            let file = try client.upload(path: input, purpose: "batch", transfer: transfer) { sent, total in
+                live.show("uploading \(lines.count) questions " + LiveLine.bar(total == 0 ? 1 : Double(sent) / Double(total)))
+            }
+            current = try client.createBatch(inputFile: file.id, metadata: ["source": "flowsmith eval"])
+        } catch {
+            live.finish()
+            throw fail(error)
+        }
+        live.say("batch \(current.id) created for \(lines.count) questions to \(engine.model)")
+        let start = ContinuousClock.now
+        while !current.isFinished {
+            let done = current.total == 0 ? 0 : Double(current.completed + current.failed) / Double(current.total)
+            live.show("batch \(current.id) \(current.status) \(current.completed + current.failed)/\(current.total) "
+                + LiveLine.bar(done) + "  " + LiveLine.elapsed(start))
+            if !live.isTerminal && !json { complain("batch \(current.id): \(current.status), \(current.completed + current.failed)/\(current.total)") }
+            nap(poll)
+            if Interrupt.isSet {
+                live.finish()
+                if Interrupt.confirm("Cancel batch \(Sanitize.line(current.id)) on the server?") {
+                    _ = try? client.cancelBatch(current.id)
+                    complain("cancelled batch \(Sanitize.line(current.id))")
+                } else {
+                    complain("batch \(Sanitize.line(current.id)) left running; when it completes, download its output file and score it with --batch-results")
+                }
+                throw ExitCode(130)
+            }
+            do { current = try client.batch(current.id) } catch { live.finish(); throw fail(error) }
+        }
+        live.finish()
+        guard current.status == "completed" else {
+            complain(Sanitize.line("batch \(current.id) \(current.status)" + (current.errors.isEmpty ? "" : ": " + current.errors.prefix(5).joined(separator: "; "))))
+            throw ExitCode(1)
+        }
+        var data = Data()
+        for (n, id) in [current.outputFileID, current.errorFileID].enumerated() {
+            guard let id else { continue }
+            let path = folder + "/results-\(n).jsonl"
+            do { try client.download(fileID: id, to: path) } catch { throw fail(error) }
+            data.append(Data(try TextFile.readBytes(path)))
+            if data.last != 0x0A { data.append(0x0A) }
+        }
+        return try answers(fromResults: data, cases: cases, file: "batch \(current.id)")
+    }
+
+    // MARK: Output
+
+    /// Prints `show` questions, spread evenly over `total`, with the answers given.
+    func observer(total: Int) -> (EvaluationCase, [String]) -> Void {
+        let every = show > 0 ? max(1, total / show) : Int.max
+        var seen = 0
+        return { c, found in
+            defer { seen += 1 }
+            guard seen % every == 0, seen / every < show else { return }
+            let ctx = c.context
+            print(Sanitize.line("[\(ctx.kind.rawValue)] \(ctx.useCase)" + (ctx.condition.map { " / \($0)" } ?? "")))
+            if let last = ctx.stepsSoFar.last { print(Sanitize.line("  after:  \(last)")) }
+            for t in c.truths { print(Sanitize.line("  author: \(t)")) }
+            for f in found { print(Sanitize.line(String(format: "  %.2f    ", c.truths.map { Evaluation.f1(f, $0) }.max() ?? 0) + f)) }
+        }
+    }
+
+    static func table(_ columns: [Column], k: Int) -> String {
+        let width = max(10, columns.map { DisplayWidth.of($0.name) + 2 }.max() ?? 10)
+        func pad(_ s: String, _ w: Int, left: Bool = false) -> String {
+            let n = max(0, w - DisplayWidth.of(s))
+            return left ? s + String(repeating: " ", count: n) : String(repeating: " ", count: n) + s
+        }
+        var lines = [pad("", 16, left: true) + columns.map { pad(Sanitize.line($0.name), width) }.joined()]
+        for kind in SuggestionKind.allCases {
+            let reports = columns.map { c in c.reports.first { $0.kind == kind } }
+            guard let any = reports.compactMap({ $0 }).first else { continue }
+            lines.append(kind == .nextStep ? "next step (\(any.cases))" : "\(kind.rawValue) (\(any.cases))")
+            let rows: [(String, (EvaluationReport) -> String)] = [
+                ("accuracy@1", { String(format: "%.1f%%", 100 * $0.rate($0.hitAt1)) }),
+                ("hit@\(k)", { String(format: "%.1f%%", 100 * $0.rate($0.hitAtK)) }),
+                ("precision", { String(format: "%.3f", $0.meanPrecision) }),
+                ("recall", { String(format: "%.3f", $0.meanRecall) }),
+                ("F1", { String(format: "%.3f", $0.meanF1At1) }),
+                ("near@\(k)", { String(format: "%.1f%%", 100 * $0.rate($0.nearAtK)) }),
+                ("best F1@\(k)", { String(format: "%.3f", $0.meanBestF1AtK) }),
+                ("failed", { "\($0.failed)" }),
+            ]
+            for (name, value) in rows {
+                if name == "failed" && reports.allSatisfy({ ($0?.failed ?? 0) == 0 }) { continue }
+                lines.append(pad("  " + name, 16, left: true) + reports.map { pad($0.map(value) ?? "-", width) }.joined())
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(_ columns: [Column], cases: [EvaluationCase], k: Int, source: String, seconds: Double) -> String {
+        var questions: [(String, JSONValue)] = []
+        for kind in SuggestionKind.allCases {
+            let n = cases.filter { $0.context.kind == kind }.count
+            if n > 0 { questions.append((kind.rawValue, .number(Double(n)))) }
+        }
+        let engines: [(String, JSONValue)] = columns.map { c in
+            var fields: [(String, JSONValue)] = [("label", .string(c.label))]
+            for r in c.reports {
+                var m: [(String, JSONValue)] = [("cases", .number(Double(r.cases))), ("answered", .number(Double(r.answered))),
+                                                ("failed", .number(Double(r.failed)))]
+                m += r.measures.map { ($0.0, .number(($0.1 * 10_000).rounded() / 10_000)) }
+                if let e = r.firstError { m.append(("first_error", .string(e))) }
+                fields.append((r.kind.rawValue, .object(m)))
+            }
+            return (c.name, .object(fields))
+        }
+        let root: JSONValue = .object([("source", .string(source)), ("k", .number(Double(k))), ("questions", .object(questions)),
+                                       ("seconds", .number((seconds * 10).rounded() / 10)), ("engines", .object(engines))])
+        return root.serialized
+    }
+}
