@@ -119,8 +119,13 @@ enum Interrupt {
     static let flag = Atomic<Bool>(false)
     static var isSet: Bool { flag.load(ordering: .relaxed) }
 
+    /// Hears Ctrl-C from now on, unless SIGINT was ignored when the program started (a
+    /// background job of a non-interactive shell), which stays so.
     static func install() {
-        signal(SIGINT) { _ in Interrupt.flag.store(true, ordering: .relaxed) }
+        let previous = signal(SIGINT) { _ in Interrupt.flag.store(true, ordering: .relaxed) }
+        if let previous, unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) {
+            signal(SIGINT, SIG_IGN)
+        }
     }
 
     static func reset() { flag.store(false, ordering: .relaxed) }

@@ -1,0 +1,430 @@
+"""From flows to a better model, end to end against the loopback server: dataset → finetune →
+eval, with jobs and batches that succeed, fail with a platform error and get cancelled, and the
+editor's suggestions coming from the fine-tuned model afterwards."""
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import BIN, ROOT, flowsmith
+from fake_openai import Fake
+from tmux_driver import Tmux
+
+KEY = "sk-test-0123456789abcdefSECRET"
+
+
+@pytest.fixture
+def fake():
+    f = Fake()
+    yield f
+    f.close()
+
+
+def env_for(fake, tmp_path, **extra):
+    e = dict(os.environ)
+    for name in ("OPENAI_BASE_URL", "OPENAI_API_BASE", "OPENAI_API_KEY", "FLOWSMITH_MODEL"):
+        e.pop(name, None)
+    e.update({"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "XDG_DATA_HOME": str(tmp_path / "data"),
+              "XDG_STATE_HOME": str(tmp_path / "state"), "LANG": "C.UTF-8"})
+    if fake is not None:
+        e.update({"OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": KEY})
+    e.update(extra)
+    return e
+
+
+def run(env, *args, timeout=300):
+    proc = subprocess.run([str(BIN), *map(str, args)], env=env, capture_output=True, timeout=timeout)
+    return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
+
+
+def examples_jsonl(path):
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+FLOW = """# Purchasing
+
+## Raise a purchase order
+
+- Primary actor: Buyer
+
+1. Buyer selects the supplier.
+2. Buyer enters the items and the quantities.
+3. System checks the budget.
+   - 3a. The budget is exhausted:
+     1. System rejects the order.
+     - End: failure.
+4. Approver approves the order.
+5. System sends the order to the supplier.
+
+## Receive the goods
+
+1. Storekeeper scans the delivery note.
+2. System matches the delivery to the order.
+3. Storekeeper books the goods into stock.
+"""
+
+
+# -- dataset
+
+def test_dataset_uses_the_engines_own_prompt_and_splits_by_use_case(fake, tmp_path):
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "purchasing.flow.md").write_text(FLOW)
+    (lib / "outline.txt").write_text("Onboard a hire\n\tHR creates the account\n\tIT issues the laptop\n\tManager assigns a buddy\n")
+    for ex in (ROOT / "examples").glob("*.flow.md"):
+        shutil.copy(ex, lib / ex.name)
+    e = env_for(fake, tmp_path)
+    code, out, err = run(e, "dataset", lib, "-o", tmp_path / "train.jsonl", "--validation-split", "0.3", "--seed", "7")
+    assert code == 0, err
+    train, valid = examples_jsonl(tmp_path / "train.jsonl"), examples_jsonl(tmp_path / "train.validation.jsonl")
+    assert train and valid
+    assert re.search(r"next\s+\d+\s+\d+", out) and "draft" in out and "conditions" in out
+    assert re.search(r"training tokens ~\d+", out) and "$" in out
+    # Chat format: system, user, assistant, non-empty.
+    for ex in train + valid:
+        roles = [m["role"] for m in ex["messages"]]
+        assert roles == ["system", "user", "assistant"] and all(m["content"].strip() for m in ex["messages"])
+
+    def use_case(ex):
+        return re.findall(r"^Use case: (.*)$", ex["messages"][1]["content"], re.M)[-1]
+    assert not {use_case(x) for x in train} & {use_case(x) for x in valid}, "a use case on both sides"
+    # The outline is read too.
+    assert any("Onboard a hire" == use_case(x) for x in train + valid)
+
+    # Deterministic for a seed; another seed gives another order.
+    run(e, "dataset", lib, "-o", tmp_path / "again.jsonl", "--validation-split", "0.3", "--seed", "7")
+    assert (tmp_path / "again.jsonl").read_bytes() == (tmp_path / "train.jsonl").read_bytes()
+    run(e, "dataset", lib, "-o", tmp_path / "other.jsonl", "--validation-split", "0.3", "--seed", "8")
+    assert (tmp_path / "other.jsonl").read_bytes() != (tmp_path / "train.jsonl").read_bytes()
+
+    # Exactly what the engine sends: ask the server at the end of step 2 of a flow cut there, and
+    # find that request, word for word, as a training example answered with the author's step 3.
+    cut = tmp_path / "cut.flow.md"
+    cut.write_text(FLOW.replace("3. System checks the budget.\n   - 3a. The budget is exhausted:\n     1. System rejects the order.\n"
+                                "     - End: failure.\n4. Approver approves the order.\n5. System sends the order to the supplier.\n", ""))
+    code, _, err = run(env_for(fake, tmp_path, FLOWSMITH_MODEL="echo"), "suggest", cut, "--at", "1.2", "--no-fallback")
+    assert code == 0, err
+    sent = [r for r in fake.requests if r["path"] == "/v1/chat/completions"][-1]["body"]["messages"]
+    code, _, err = run(e, "dataset", tmp_path / "cut.flow.md", lib / "purchasing.flow.md", "-o", tmp_path / "p.jsonl", "--kinds", "next")
+    matching = [x for x in examples_jsonl(tmp_path / "p.jsonl") if x["messages"][:2] == sent]
+    assert matching, "no example holds the engine's prompt"
+    assert matching[0]["messages"][2]["content"] == "System checks the budget."
+
+
+def test_dataset_deduplicates_warns_below_the_minimum_and_checks_files(tmp_path):
+    e = env_for(None, tmp_path)
+    (tmp_path / "a.flow.md").write_text(FLOW)
+    (tmp_path / "b.flow.md").write_text(FLOW)
+    code, out, err = run(e, "dataset", tmp_path / "a.flow.md", tmp_path / "b.flow.md", "-o", tmp_path / "t.jsonl", "--kinds", "draft")
+    assert code == 0, err
+    assert "(2 duplicates dropped)" in out
+    assert len(examples_jsonl(tmp_path / "t.jsonl")) == 2
+    assert "at least 10" in err
+    # --check on a good file, then on a broken one: FILE:LINE: message for every problem.
+    code, out, _ = run(e, "dataset", "--check", tmp_path / "t.jsonl")
+    assert code == 0 and "2 examples" in out
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"messages":[{"role":"user","content":"hi"}]}\n'
+                   '{"messages": [\n'
+                   '\n'
+                   '{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"a"},{"role":"user","content":"again"}]}\n'
+                   '{"messages":[{"role":"robot","content":"x"},{"role":"assistant","content":""}]}\n'
+                   '{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"a"}]}\n')
+    code, out, err = run(e, "dataset", "--check", bad)
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == f"{bad}:1: no assistant message: nothing to learn"
+    assert lines[1].startswith(f"{bad}:2: not valid JSON: column ")
+    assert lines[2] == f"{bad}:3: an empty line; every line must be one example"
+    assert lines[3] == f"{bad}:4: the last message must be the assistant's (it is user)"
+    assert f"{bad}:5: message 1 has the role \"robot\"" in out and f"{bad}:5: message 2 (assistant) has empty content" in out
+    assert f"{bad}:6" not in out
+
+
+# -- fine-tuning
+
+def dataset(tmp_path, env):
+    code, _, err = run(env, "dataset", ROOT / "examples", "-o", tmp_path / "train.jsonl", "--validation-split", "0.2")
+    assert code == 0, err
+    return tmp_path / "train.jsonl", tmp_path / "train.validation.jsonl"
+
+
+def test_finetune_succeeds_and_use_makes_it_the_model(fake, tmp_path):
+    e = env_for(fake, tmp_path)
+    (tmp_path / "cfg/flowsmith").mkdir(parents=True)
+    config = tmp_path / "cfg/flowsmith/config"
+    config.write_text("# my settings\ntheme = light\nmodel = gpt-4o-mini\n\n[keys]\ndelete = dd\n")
+    train, valid = dataset(tmp_path, e)
+    code, out, err = run(e, "finetune", train, "--validation", valid, "--base-model", "base-ok", "--suffix", "crm",
+                         "--epochs", "2", "--poll", "0.05", "--use")
+    assert code == 0, err
+    model = re.search(r"succeeded: (ft:base-ok:flowsmith:crm:\w+)", out).group(1)
+    # One line per event without a terminal, in order.
+    assert out.index("Validating training file") < out.index("Fine-tuning job started") < out.index("Step 3/3") < out.index("succeeded:")
+    uploads = [r for r in fake.requests if r["path"] == "/v1/files" and "form" in r]
+    assert [u["form"]["purpose"] for u in uploads] == ["fine-tune", "fine-tune"]
+    assert [f for f, _ in fake.uploads] == ["train.jsonl", "train.validation.jsonl"]
+    assert fake.uploads[0][1] == train.read_bytes()
+    create = [r for r in fake.requests if r["path"] == "/v1/fine_tuning/jobs" and "body" in r][-1]["body"]
+    assert create["model"] == "base-ok" and create["suffix"] == "crm" and create["hyperparameters"] == {"n_epochs": 2}
+    assert create["validation_file"] == "file-2"
+    # The config keeps everything else, and now names the model.
+    text = config.read_text()
+    assert text == f"# my settings\ntheme = light\nmodel = {model}\nengine = openai\n\n[keys]\ndelete = dd\n"
+    code, out, err = run(e, "suggest", ROOT / "examples/crm-zh.flow.md", "--at", "1.2", "--no-fallback")
+    assert code == 0, err
+    assert out.splitlines()[0] == "Fine-tuned model checks the order."
+    # The job can be looked at afterwards.
+    job = re.search(r"job (ftjob-\d+) created", out + run(e, "finetune", "--list")[1]) or re.search(r"(ftjob-\d+)", run(e, "finetune", "--list")[1])
+    jid = job.group(1)
+    code, out, _ = run(e, "finetune", "--status", jid)
+    assert code == 0 and "succeeded" in out and model in out
+    code, out, _ = run(e, "finetune", "--events", jid)
+    assert code == 0 and "The job has successfully completed" in out.splitlines()[-1]
+
+
+@pytest.mark.parametrize("base, words", [
+    ("base-fail", "The job failed due to an invalid training file"),
+    ("base-missing", "The model `base-missing` does not exist"),
+])
+def test_finetune_platform_errors_are_shown(fake, tmp_path, base, words):
+    e = env_for(fake, tmp_path)
+    train, _ = dataset(tmp_path, e)
+    code, out, err = run(e, "finetune", train, "--base-model", base, "--poll", "0.05", "--use")
+    assert code == 1
+    assert words in err
+    assert not (tmp_path / "cfg/flowsmith/config").exists(), "a failed job must not change the config"
+    assert KEY not in out + err
+
+
+def test_finetune_refuses_a_bad_file_before_uploading_and_reports_the_platforms_minimum(fake, tmp_path):
+    e = env_for(fake, tmp_path)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"messages":[{"role":"user","content":"hi"}]}\n')
+    code, _, err = run(e, "finetune", bad, "--base-model", "base-ok", "--poll", "0.05")
+    assert code == 1 and f"{bad}:1: no assistant message" in err
+    assert not fake.uploads
+    small = tmp_path / "small.jsonl"
+    small.write_text('{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"a"}]}\n' * 3)
+    code, _, err = run(e, "finetune", small, "--base-model", "base-ok", "--poll", "0.05")
+    assert code == 1 and "Training file has 3 example(s), but must have at least 10 examples" in err
+
+
+def test_a_retried_upload_never_stores_the_file_twice(fake, tmp_path):
+    e = env_for(fake, tmp_path, FLOWSMITH_CONNECT_TIMEOUT_MS="2000")
+    train, _ = dataset(tmp_path, e)
+    dropped = tmp_path / "drop-once.jsonl"
+    shutil.copy(train, dropped)
+    code, out, err = run(e, "finetune", dropped, "--base-model", "base-ok", "--poll", "0.05")
+    assert code == 0, err
+    # The answer was lost; the client found the stored file in the list instead of sending it again.
+    assert [f for f, _ in fake.uploads] == ["drop-once.jsonl"]
+    assert len([r for r in fake.requests if r["path"] == "/v1/files" and "form" in r]) == 1
+    assert any(r["path"].startswith("/v1/files?purpose=fine-tune") for r in fake.requests)
+    assert "uploaded drop-once.jsonl as file-1" in out and "succeeded" in out
+
+
+def test_a_large_upload_streams_from_disk(fake, tmp_path):
+    e = env_for(fake, tmp_path)
+    line = json.dumps({"messages": [{"role": "user", "content": "x" * 900}, {"role": "assistant", "content": "y"}]}) + "\n"
+    big = tmp_path / "big.jsonl"
+    with big.open("w") as f:
+        for _ in range(24_000):      # ~22 MB
+            f.write(line)
+    code, out, err = run(e, "finetune", big, "--base-model", "base-ok", "--poll", "0.05")
+    assert code == 0, err
+    assert fake.uploads[0][1] == big.read_bytes()
+
+
+def test_ctrl_c_without_a_terminal_leaves_the_job_running_and_says_how_to_follow_it(fake, tmp_path):
+    e = env_for(fake, tmp_path)
+    train, _ = dataset(tmp_path, e)
+    proc = subprocess.Popen([str(BIN), "finetune", str(train), "--base-model", "base-slow", "--poll", "0.05"],
+                            env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not any(r["path"].startswith("/v1/fine_tuning/jobs/ftjob-1/events") for r in fake.requests):
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130
+    assert "left running; follow it with: flowsmith finetune --follow ftjob-1" in out.decode()
+    code, out, _ = run(e, "finetune", "--status", "ftjob-1")
+    assert "running" in out
+    code, out, _ = run(e, "finetune", "--cancel", "ftjob-1")
+    assert code == 0 and "cancelled" in out
+
+
+def test_ctrl_c_on_a_terminal_asks_and_cancels_the_remote_job(fake, tmp_path):
+    e = env_for(fake, tmp_path)
+    train, _ = dataset(tmp_path, e)
+    env = {k: e[k] for k in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "OPENAI_BASE_URL", "OPENAI_API_KEY", "LANG")}
+    cmd = " ".join(shlex.quote(str(a)) for a in [BIN, "finetune", train, "--base-model", "base-slow", "--poll", "0.1"])
+    # The shell traps Ctrl-C (which reaches the whole foreground group) so as to stay and report.
+    t = Tmux(f"sh -c {shlex.quote('trap true INT; ' + cmd + '; echo EXIT=$?; sleep 60')}", width=100, height=20, env=env, cwd=tmp_path)
+    try:
+        t.wait_for("ftjob-1  running", timeout=30)
+        assert "Fine-tuning job started" in t.screen()
+        t.keys("C-c")
+        t.wait_for("Cancel job ftjob-1 on the server? [y/N]")
+        t.keys("y", "Enter")
+        t.wait_for("EXIT=130")
+        assert "cancelled ftjob-1" in t.screen()
+    finally:
+        t.close()
+    assert "cancelled" in run(e, "finetune", "--status", "ftjob-1")[1]
+
+
+# -- evaluation
+
+def test_eval_side_by_side_with_a_baseline_and_json(tmp_path):
+    e = env_for(None, tmp_path)
+    code, out, err = run(e, "eval", ROOT / "examples", "--engine", "local,baseline", "--json")
+    assert code == 0, err
+    j = json.loads(out)
+    for engine in ("local", "baseline"):
+        for kind in ("next", "conditions"):
+            m = j["engines"][engine][kind]
+            assert set(m) >= {"accuracy_at_1", "hit_at_k", "precision", "recall", "f1", "near_at_k", "cases"}
+            assert 0 <= m["f1"] <= 1 and m["cases"] == j["questions"][kind]
+    assert j["engines"]["local"]["next"]["f1"] > j["engines"]["baseline"]["next"]["f1"]
+    code, out, err = run(e, "eval", ROOT / "examples", "--engine", "local,baseline")
+    assert code == 0, err
+    header = out.splitlines()[1].split()
+    assert header == ["local", "baseline"]
+    for row in ("accuracy@1", "hit@3", "precision", "recall", "F1", "near@3"):
+        assert re.search(rf"^  {re.escape(row)}\s+\S+\s+\S+$", out, re.M), row
+
+
+def test_eval_never_lets_the_local_model_see_the_use_case_it_is_asked(tmp_path):
+    """Steps found nowhere else: the author's exact words can only come back if the model learned
+    the held-out use case."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for i in range(4):
+        (lib / f"f{i}.flow.md").write_text(f"## Zorblax case {i}\n\n1. Zorblax{i} opens the quux{i} hatch.\n"
+                                           f"2. Zorblax{i} polishes the quux{i} lens.\n3. Zorblax{i} closes the quux{i} hatch.\n")
+    e = env_for(None, tmp_path)
+    code, out, err = run(e, "eval", lib, "--engine", "local,baseline", "--no-corpus", "--json", "--folds", "4")
+    assert code == 0, err
+    j = json.loads(out)
+    assert j["engines"]["local"]["next"]["hit_at_k"] == 0 and j["engines"]["baseline"]["next"]["hit_at_k"] == 0
+    # Asked as a separate test set that repeats a learned file: still never seen.
+    test = tmp_path / "test"
+    test.mkdir()
+    shutil.copy(lib / "f0.flow.md", test / "f0.flow.md")
+    code, out, err = run(e, "eval", lib, "--test", test, "--engine", "local", "--no-corpus", "--json")
+    assert code == 0, err
+    assert json.loads(out)["engines"]["local"]["next"]["hit_at_k"] == 0
+    # A model that did learn the use case finds the words: the check above can fail.
+    code, _, err = run(e, "train", lib, "--no-corpus")
+    assert code == 0, err
+    (tmp_path / "probe.flow.md").write_text("## Zorblax case 0\n\n1. Zorblax0 opens the quux0 hatch.\n")
+    code, out, err = run(e, "suggest", tmp_path / "probe.flow.md", "--at", "1.1", "--engine", "local")
+    assert code == 0 and "Zorblax0 polishes the quux0 lens." in out.splitlines(), out + err
+
+
+def test_eval_compares_models_and_honours_429(fake, tmp_path):
+    e = env_for(fake, tmp_path)
+    code, out, err = run(e, "eval", ROOT / "examples", "--engine", "local,openai", "--model", "echo", "--model", "echo-429",
+                         "--concurrency", "4", "--limit", "40", "--json")
+    assert code == 0, err
+    j = json.loads(out)
+    assert list(j["engines"]) == ["local", "echo", "echo-429"]
+    assert j["engines"]["echo"]["next"] == {**j["engines"]["echo-429"]["next"], "cases": j["engines"]["echo"]["next"]["cases"]}
+    assert j["engines"]["echo-429"]["next"]["failed"] == 0
+    assert fake.counts["echo-429"] > 40, "the server's 429s were not retried"
+
+
+def test_eval_batch_runs_on_the_platform_and_scores_like_direct_requests(fake, tmp_path):
+    e = env_for(fake, tmp_path)
+    args = ["eval", ROOT / "examples", "--engine", "openai", "--model", "echo", "--limit", "30", "--json"]
+    code, direct, err = run(e, *args)
+    assert code == 0, err
+    code, batched, err = run(e, *args, "--batch", "--poll", "0.05")
+    assert code == 0, err
+    d, b = json.loads(direct), json.loads(batched)
+    for kind in d["questions"]:
+        assert d["engines"]["echo"][kind] == b["engines"]["echo"][kind]
+    upload = [r for r in fake.requests if r["path"] == "/v1/files" and "form" in r][-1]
+    assert upload["form"]["purpose"] == "batch"
+    create = [r for r in fake.requests if r["path"] == "/v1/batches" and "body" in r][-1]["body"]
+    assert create["endpoint"] == "/v1/chat/completions" and create["completion_window"] == "24h"
+
+
+def test_batch_file_and_results_run_unchanged_elsewhere(fake, tmp_path):
+    e = env_for(fake, tmp_path)
+    common = ["eval", ROOT / "examples", "--engine", "openai", "--model", "echo", "--limit", "20"]
+    code, out, err = run(e, *common, "--batch-file", tmp_path / "in.jsonl")
+    assert code == 0, err
+    lines = [json.loads(l) for l in (tmp_path / "in.jsonl").read_text().splitlines()]
+    assert len(lines) == 20 and len({l["custom_id"] for l in lines}) == 20
+    assert all(l["method"] == "POST" and l["url"] == "/v1/chat/completions" and l["body"]["model"] == "echo" for l in lines)
+    assert not any(r["path"].startswith("/v1/chat") for r in fake.requests), "--batch-file must not ask anything"
+    # Run the lines elsewhere (here: one by one against the server) and write a results file,
+    # in another order, with one failed line, as vLLM's run-batch or the platform would.
+    import openai
+    client = openai.OpenAI(base_url=fake.url, api_key=KEY, max_retries=0)
+    results = []
+    for i, l in enumerate(reversed(lines)):
+        if i == 0:
+            results.append({"id": "r0", "custom_id": l["custom_id"], "response": {"status_code": 500, "body": {"error": {"message": "GPU fell over"}}}, "error": None})
+            continue
+        reply = client.chat.completions.create(**l["body"])
+        results.append({"id": f"r{i}", "custom_id": l["custom_id"], "response": {"status_code": 200, "body": reply.model_dump()}, "error": None})
+    (tmp_path / "out.jsonl").write_text("".join(json.dumps(r) + "\n" for r in results))
+    code, out, err = run(e, "eval", ROOT / "examples", "--limit", "20", "--batch-results", tmp_path / "out.jsonl", "--json")
+    assert code == 0, err
+    j = json.loads(out)
+    scored = j["engines"]["echo"]
+    assert sum(scored[k]["failed"] for k in j["questions"]) == 1
+    assert "GPU fell over" in json.dumps(scored)
+    # Results from other questions are refused, not scored wrongly.
+    code, out, err = run(e, "eval", ROOT / "examples", "--limit", "25", "--batch-results", tmp_path / "out.jsonl")
+    assert code == 1 and "answer questions not asked here" in err
+
+
+def test_a_failed_batch_and_a_cancelled_one(fake, tmp_path):
+    e = env_for(fake, tmp_path)
+    code, out, err = run(e, "eval", ROOT / "examples", "--model", "batch-fail", "--limit", "5", "--batch", "--poll", "0.05")
+    assert code == 1 and "batch_1 failed" in err and "The model `batch-fail` does not exist" in err
+    proc = subprocess.Popen([str(BIN), "eval", str(ROOT / "examples"), "--model", "batch-slow", "--limit", "5", "--batch", "--poll", "0.05"],
+                            env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not any(r["path"] == "/v1/batches/batch_2" for r in fake.requests):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130 and "batch batch_2 left running" in err.decode()
+    import openai
+    client = openai.OpenAI(base_url=fake.url, api_key=KEY, max_retries=0)
+    assert client.batches.retrieve("batch_2").status == "in_progress"
+
+
+def test_the_editor_suggests_from_the_fine_tuned_model(fake, tmp_path):
+    e = env_for(fake, tmp_path)
+    train, _ = dataset(tmp_path, e)
+    code, out, err = run(e, "finetune", train, "--base-model", "base-ok", "--poll", "0.05", "--use")
+    assert code == 0, err
+    shutil.copy(ROOT / "examples/crm-zh.flow.md", tmp_path / "crm.flow.md")
+    env = {k: e[k] for k in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "OPENAI_BASE_URL", "OPENAI_API_KEY", "LANG")}
+    cmd = " ".join(shlex.quote(str(a)) for a in [BIN, "crm.flow.md"])
+    t = Tmux(f"sh -c {shlex.quote(cmd + '; echo EXIT=$?; sleep 60')}", width=100, height=30, env=env, cwd=tmp_path)
+    try:
+        t.wait_for("系统登录")
+        t.keys("j", "j", "s")
+        t.wait_for("Fine-tuned model checks the order.  (1/3)", timeout=15)
+        t.keys("Tab")
+        t.wait_for("    3. Fine-tuned model checks the order.")
+        t.keys("u", "q")
+        t.wait_for("EXIT=0")
+    finally:
+        t.close()
+    chat = [r for r in fake.requests if r["path"] == "/v1/chat/completions"]
+    assert chat and chat[-1]["body"]["model"].startswith("ft:base-ok:flowsmith:")
