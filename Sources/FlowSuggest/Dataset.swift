@@ -11,6 +11,14 @@ public struct FineTuneExample: Sendable, Equatable {
     public var user: String
     public var assistant: String
 
+    public init(kind: SuggestionKind, group: String, system: String, user: String, assistant: String) {
+        self.kind = kind
+        self.group = group
+        self.system = system
+        self.user = user
+        self.assistant = assistant
+    }
+
     /// The example as one line of a chat fine-tuning file (`{"messages":[…]}`), UTF-8 kept as it is.
     public var jsonLine: String {
         "{\"messages\":[" + [("system", system), ("user", user), ("assistant", assistant)]

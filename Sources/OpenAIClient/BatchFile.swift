@@ -21,6 +21,10 @@ public enum BatchFile {
         public var line: Int
         public var message: String
         public var description: String { "line \(line): \(message)" }
+        public init(line: Int, message: String) {
+            self.line = line
+            self.message = message
+        }
     }
 
     /// The answers in a results (or error) file, by custom id. A line that is not a result is an

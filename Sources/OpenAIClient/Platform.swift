@@ -150,6 +150,14 @@ extension OpenAIClient {
 
     // MARK: Files
 
+    /// A file of hundreds of megabytes takes longer than a chat answer: at least an hour in all
+    /// (the connect, first-byte and stall timeouts still catch a dead link).
+    static func fileTimeouts(_ t: HTTPTransfer.Timeouts) -> HTTPTransfer.Timeouts {
+        var t = t
+        t.total = max(t.total, .seconds(3600))
+        return t
+    }
+
     /// Uploads a file from disk (multipart, streamed: never read into memory whole).
     /// `progress(sent, total)` hears the bytes sent. When the answer is lost after the file went
     /// out (a dropped connection, a 5xx), the server's file list is checked for it before trying
@@ -175,7 +183,7 @@ extension OpenAIClient {
                 var bytes = Data()
                 let status: Int
                 do {
-                    status = try transfer.perform(request, timeouts: configuration.timeouts, maxBytes: configuration.maxResponseBytes,
+                    status = try transfer.perform(request, timeouts: Self.fileTimeouts(configuration.timeouts), maxBytes: configuration.maxResponseBytes,
                                                   onHeaders: { _, h in headers = h }, onData: { bytes.append($0) },
                                                   onUpload: { progress($0, size) })
                 } catch {
@@ -222,7 +230,7 @@ extension OpenAIClient {
             var request = self.request("GET", "/files/\(Self.escape(fileID))/content", body: nil, stream: false)
             request.headers = request.headers.map { $0.hasPrefix("Accept:") ? "Accept: */*" : $0 }
             do throws(HTTPTransfer.Failure) {
-                status = try transfer.perform(request, timeouts: configuration.timeouts, maxBytes: Int.max,
+                status = try transfer.perform(request, timeouts: Self.fileTimeouts(configuration.timeouts), maxBytes: Int.max,
                                               onHeaders: { code, h in status = code; headers = h },
                                               onData: { chunk in
                                                   if status == 200 { out.write(chunk) } else if errorBody.count < 65_536 { errorBody.append(chunk) }

@@ -103,3 +103,16 @@ import Testing
         #expect(Render.helpLines(Bindings.defaults).filter { $0.keys == ":export FORMAT FILE" }.count == 1)
     }
 }
+
+@Suite struct ConfigSettingTests {
+    @Test func changesTheSettingInPlaceOrAddsItBeforeTheFirstSection() throws {
+        let text = "# mine\ntheme = light\nmodel = gpt-4o-mini\n\n[keys]\ndelete = dd\n"
+        #expect(Config.setting("model", to: "ft:x:y", in: text) == "# mine\ntheme = light\nmodel = ft:x:y\n\n[keys]\ndelete = dd\n")
+        let added = Config.setting("engine", to: "openai", in: text)
+        #expect(added == "# mine\ntheme = light\nmodel = gpt-4o-mini\nengine = openai\n\n[keys]\ndelete = dd\n")
+        #expect(try Config.parse(added).settings["engine"] == "openai")
+        #expect(Config.setting("model", to: "m", in: "") == "model = m\n")
+        // A setting's name inside [keys] or a comment is not the setting.
+        #expect(Config.setting("model", to: "m", in: "# model = old\n") == "# model = old\nmodel = m\n")
+    }
+}

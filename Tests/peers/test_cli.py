@@ -136,17 +136,17 @@ def test_eval_cross_validates_the_local_model(tmp_path):
     try:
         proc = flowsmith("eval", ROOT / "examples/online-shop.flow.md", "--engine", "local", "--folds", "3")
         text = proc.stdout.decode()
-        assert "engine: local model, not trained on the file, with the bundled corpus" in text
-        assert "online-shop.flow.md: 1 file," in text and "token F1 >= 0.5" in text
-        cases = int(re.search(r"next: (\d+) cases, (\d+) answered", text).group(1))
+        assert "local: local model, not trained on the file, with the bundled corpus" in text
+        assert "online-shop.flow.md: 1 file," in text and "F1 >= 0.5" in text
+        cases = int(re.search(r"^next step \((\d+)\)$", text, re.M).group(1))
         assert cases >= 20
-        for measure in ["hit@1", "hit@3", "near@3", "F1@1", "best F1@3"]:
-            assert measure in text
-        assert re.search(r"conditions: \d+ cases", text)
+        for measure in ["accuracy@1", "hit@3", "precision", "recall", "F1", "near@3", "best F1@3"]:
+            assert re.search(rf"^  {re.escape(measure)} +\S+$", text, re.M), measure
+        assert re.search(r"^conditions \(\d+\)$", text, re.M)
         limited = flowsmith("eval", ROOT / "examples/online-shop.flow.md", "--limit", "5", "--kind", "next").stdout.decode()
-        assert ": 1 file, 5 questions," in limited and "next: 5 cases" in limited and "conditions:" not in limited
+        assert ": 1 file, 5 questions (next 5)," in limited and "next step (5)" in limited and "conditions" not in limited
         draft = flowsmith("eval", ROOT / "examples/online-shop.flow.md", "--kind", "draft", check=False)
-        assert draft.returncode == 1 and b"drafts have no single right answer" in draft.stderr
+        assert draft.returncode == 64 and b"drafts have no single right answer" in draft.stderr
         missing = flowsmith("eval", tmp_path / "nowhere", check=False)
         assert missing.returncode == 1 and b"no such file or folder" in missing.stderr
     finally:
