@@ -1,4 +1,5 @@
 import FlowCore
+import Foundation
 
 /// One question with a known answer: at this place in a real flow, the author wrote `truths`
 /// (the next step; or, for conditions, every extension the author gave the step).
@@ -237,19 +238,25 @@ public enum Evaluation {
                                              observe: ((EvaluationCase, [String]) -> Void)? = nil,
                                              make: (_ training: [Int], _ held: Set<String>) -> (SuggestionContext, Int) -> [String]) -> [Answer] {
         let folds = max(2, min(folds, documents))
-        var answers = [Answer](repeating: .success([]), count: all.count)
-        for f in 0..<folds {
-            let asked = all.indices.filter { all[$0].document % folds == f }
-            guard !asked.isEmpty else { continue }
-            let held = Set(asked.map { all[$0].group })
-            let suggest = make((0..<documents).filter { $0 % folds != f }, held)
-            for i in asked {
-                let found = suggest(all[i].context, k)
-                observe?(all[i], Array(found.prefix(k)))
-                answers[i] = .success(found)
+        // The folds are independent: they run on every core. `make` and `observe` are called
+        // one at a time (under the state's lock), so callers need no locks of their own.
+        return withoutActuallyEscaping(make) { make in
+            let state = FoldState(make: make, observe: observe, count: all.count)
+            DispatchQueue.concurrentPerform(iterations: folds) { f in
+                let asked = all.indices.filter { all[$0].document % folds == f }
+                guard !asked.isEmpty else { return }
+                let held = Set(asked.map { all[$0].group })
+                let suggest = state.lock.withLock { state.make((0..<documents).filter { $0 % folds != f }, held) }
+                for i in asked {
+                    let found = suggest(all[i].context, k)
+                    state.lock.withLock {
+                        state.observe?(all[i], Array(found.prefix(k)))
+                        state.answers[i] = .success(found)
+                    }
+                }
             }
+            return state.answers
         }
-        return answers
     }
 
     /// Tokens for F1: lowercased words and numbers; each CJK character on its own.
@@ -298,5 +305,21 @@ public enum Evaluation {
         guard common > 0 else { return 0 }
         let precision = Double(common) / Double(x.count), recall = Double(common) / Double(y.count)
         return 2 * precision * recall / (precision + recall)
+    }
+}
+
+/// What the folds of `crossValidatedAnswers` share; touched only under `lock`, except that each
+/// engine `make` returns is used by its own fold alone.
+private final class FoldState: @unchecked Sendable {
+    let lock = NSLock()
+    let make: ([Int], Set<String>) -> (SuggestionContext, Int) -> [String]
+    let observe: ((EvaluationCase, [String]) -> Void)?
+    var answers: [Evaluation.Answer]
+
+    init(make: @escaping ([Int], Set<String>) -> (SuggestionContext, Int) -> [String],
+         observe: ((EvaluationCase, [String]) -> Void)?, count: Int) {
+        self.make = make
+        self.observe = observe
+        answers = Array(repeating: .success([]), count: count)
     }
 }

@@ -132,7 +132,7 @@ struct Eval: ParsableCommand {
         for choice in engines {
             let name = Self.columnName(choice, among: engines)
             var seen = 0
-            let observe = observer(total: cases.count)
+            let observe = observer(cases)
             let tick = { (c: EvaluationCase, found: [String]) in
                 seen += 1
                 observe(c, found)
@@ -409,13 +409,13 @@ struct Eval: ParsableCommand {
 
     // MARK: Output
 
-    /// Prints `show` questions, spread evenly over `total`, with the answers given.
-    func observer(total: Int) -> (EvaluationCase, [String]) -> Void {
-        let every = show > 0 ? max(1, total / show) : Int.max
-        var seen = 0
+    /// Prints `show` questions, spread evenly over `cases`, with the answers given (the same
+    /// questions whatever order the answers come in).
+    func observer(_ cases: [EvaluationCase]) -> (EvaluationCase, [String]) -> Void {
+        let every = show > 0 ? max(1, cases.count / show) : Int.max
+        let chosen = Set(stride(from: 0, to: cases.count, by: every).prefix(show).map { cases[$0].context })
         return { c, found in
-            defer { seen += 1 }
-            guard seen % every == 0, seen / every < show else { return }
+            guard chosen.contains(c.context) else { return }
             let ctx = c.context
             print(Sanitize.line("[\(ctx.kind.rawValue)] \(ctx.useCase)" + (ctx.condition.map { " / \($0)" } ?? "")))
             if let last = ctx.stepsSoFar.last { print(Sanitize.line("  after:  \(last)")) }
