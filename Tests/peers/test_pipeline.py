@@ -407,6 +407,26 @@ def test_a_failed_batch_and_a_cancelled_one(fake, tmp_path):
     assert client.batches.retrieve("batch_2").status == "in_progress"
 
 
+def test_ctrl_c_on_a_terminal_cancels_a_batch(fake, tmp_path):
+    e = env_for(fake, tmp_path)
+    env = {k: e[k] for k in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "OPENAI_BASE_URL", "OPENAI_API_KEY", "LANG")}
+    cmd = " ".join(shlex.quote(str(a)) for a in [BIN, "eval", ROOT / "examples", "--model", "batch-slow", "--limit", "6",
+                                                  "--batch", "--poll", "0.1"])
+    t = Tmux(f"sh -c {shlex.quote('trap true INT; ' + cmd + '; echo EXIT=$?; sleep 60')}", width=100, height=20, env=env, cwd=tmp_path)
+    try:
+        t.wait_for("batch batch_1 in_progress", timeout=30)
+        t.keys("C-c")
+        t.wait_for("Cancel batch batch_1 on the server? [y/N]")
+        t.keys("y", "Enter")
+        t.wait_for("EXIT=130")
+        assert "cancelled batch batch_1" in t.screen()
+    finally:
+        t.close()
+    import openai
+    client = openai.OpenAI(base_url=fake.url, api_key=KEY, max_retries=0)
+    assert client.batches.retrieve("batch_1").status in ("cancelling", "cancelled")
+
+
 def test_the_editor_suggests_from_the_fine_tuned_model(fake, tmp_path):
     e = env_for(fake, tmp_path)
     train, _ = dataset(tmp_path, e)
