@@ -6,13 +6,14 @@ public enum Direction: String, CaseIterable, Sendable { case TD, TB, BT, LR, RL 
 /// The one list of export formats: `flowsmith export --format`, `:export` and the detail pane's
 /// preview all come from here, so a new format (a writer and a case) is added in one place.
 public enum ExportFormat: String, CaseIterable, Sendable {
-    case mermaid, dot
+    case mermaid, dot, robot
 
     /// What a person calls it (the preview's title).
     public var title: String {
         switch self {
         case .mermaid: "Mermaid"
         case .dot: "DOT"
+        case .robot: "Robot Framework"
         }
     }
 
@@ -21,6 +22,7 @@ public enum ExportFormat: String, CaseIterable, Sendable {
         switch self {
         case .mermaid: "mmd"
         case .dot: "dot"
+        case .robot: "robot"
         }
     }
 
@@ -34,6 +36,7 @@ public enum ExportFormat: String, CaseIterable, Sendable {
         switch self {
         case .mermaid: MermaidWriter.write(flow, direction: direction)
         case .dot: DotWriter.write(flow, direction: direction)
+        case .robot: RobotWriter.write(flow)
         }
     }
 

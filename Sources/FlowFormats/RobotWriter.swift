@@ -1,0 +1,252 @@
+import FlowCore
+
+/// A Robot Framework 7 task file an RPA developer starts from: one task per use case, each step a
+/// keyword call, extensions as `TRY`/`EXCEPT` (exceptions) and `IF`/`ELSE IF` (alternatives) with
+/// each condition a keyword that returns it, and one keyword per distinct step that fails with
+/// "not implemented yet" until someone writes it. It passes `robot --dryrun` whatever the labels
+/// hold: every cell is escaped by Robot's rules (`RobotWriter.cell`).
+public enum RobotWriter {
+    static let indent = "    "
+    static let separator = "    "
+
+    public static func write(_ flow: Flow) -> String {
+        var names = Names()
+        var tasks: [String] = []
+        var keywords: [String] = []
+        var usesResume = false
+
+        for uc in flow.useCases {
+            guard let ucNode = flow[uc] else { continue }
+            let title = names.task(ucNode.text)
+            tasks.append("")
+            tasks.append(title)
+            var doc = ucNode.fields.filter { !$0.value.isEmpty }.map { "\($0.name): \($0.value)" }
+            if doc.isEmpty { doc = ["Use case \(ucNode.text)"] }
+            tasks += documentation("[Documentation]", doc, level: 1)
+
+            // An explicit stack, not recursion: extensions nested a thousand deep are written on a
+            // worker's small stack too.
+            enum Op { case line(String, Int), scenario(NodeID, Int), step(NodeID, Int) }
+            var stack: [Op] = [.scenario(uc, 1)]
+            var body: [String] = []
+            while let op = stack.popLast() {
+                switch op {
+                case .line(let text, let level):
+                    body.append(String(repeating: indent, count: level) + text)
+                case .scenario(let scenario, let level):
+                    var ops: [Op] = flow.children(of: scenario).map { .step($0, level) }
+                    var ending: [String] = []
+                    if let node = flow[scenario], node.kind == .extension {
+                        let condition = cell(node.text, argument: true)
+                        switch node.ending {
+                        case .failure: ending = ["Fail" + separator + condition]
+                        case .success: ending = ["Pass Execution" + separator + condition]
+                        case .resumeNext: break
+                        case .resume(let target):
+                            let after = node.parent.map { flow.destination(after: $0) }
+                            let to = flow.resolve(target, from: scenario)
+                            if to != after {
+                                usesResume = true
+                                let number: String = switch to {
+                                case .step(let id): flow.number(of: id) ?? "?"
+                                case .unknown(let written): written
+                                default: "?"
+                                }
+                                ending = ["Resume At Step" + separator + cell(number, argument: true)]
+                            }
+                        }
+                    }
+                    if ops.isEmpty && ending.isEmpty { ending = ["No Operation"] }
+                    ops += ending.map { .line($0, level) }
+                    stack += ops.reversed()
+                case .step(let step, let level):
+                    guard let node = flow[step] else { continue }
+                    let call = names.keyword(node.text, number: flow.number(of: step) ?? "", useCase: ucNode.text, kind: .step)
+                    let exts = node.children.compactMap { id in flow[id].map { (id, $0) } }
+                    let exceptions = exts.filter { $0.1.extensionKind == .exception }
+                    let alternatives = exts.filter { $0.1.extensionKind != .exception }
+                    var ops: [Op] = []
+                    if exceptions.isEmpty {
+                        ops.append(.line(call, level))
+                    } else {
+                        ops += [.line("TRY", level), .line(call, level + 1)]
+                        for (id, e) in exceptions {
+                            ops += [.line("EXCEPT" + separator + cell(e.text, argument: true), level), .scenario(id, level + 1)]
+                        }
+                        ops.append(.line("END", level))
+                    }
+                    if !alternatives.isEmpty {
+                        var variables: [String] = []
+                        for (id, e) in alternatives {
+                            let number = flow.number(of: id) ?? "x"
+                            let variable = "ext_" + number.filter { $0.isASCII && ($0.isLetter || $0.isNumber) }
+                            variables.append(variable)
+                            let check = names.keyword(e.text, number: number, useCase: ucNode.text, kind: .condition)
+                            ops.append(.line("${\(variable)}=" + separator + check, level))
+                        }
+                        for (i, (id, _)) in alternatives.enumerated() {
+                            ops += [.line((i == 0 ? "IF" : "ELSE IF") + separator + "$" + variables[i], level), .scenario(id, level + 1)]
+                        }
+                        ops.append(.line("END", level))
+                    }
+                    stack += ops.reversed()
+                }
+            }
+            tasks += body
+        }
+
+        for k in names.defined {
+            keywords.append("")
+            keywords.append(k.name)
+            switch k.kind {
+            case .step:
+                keywords += documentation("[Documentation]", ["Step \(k.number) of \"\(k.useCase)\": \(k.text)",
+                                                              "Not implemented yet."], level: 1)
+                keywords.append(indent + "[Tags]" + separator + "not-implemented")
+                keywords.append(indent + "Fail" + separator + cell("Not implemented yet: \(k.text)", argument: true))
+            case .condition:
+                keywords += documentation("[Documentation]", ["Condition of \(k.number) in \"\(k.useCase)\": returns ${TRUE} when \(k.text)",
+                                                              "Not implemented yet: returns ${FALSE}, so the main scenario runs."], level: 1)
+                keywords.append(indent + "[Tags]" + separator + "not-implemented" + separator + "condition")
+                keywords.append(indent + "RETURN" + separator + "${FALSE}")
+            }
+        }
+        if usesResume {
+            keywords += ["", "Resume At Step", indent + "[Arguments]" + separator + "${step}"]
+            keywords += documentation("[Documentation]", ["The use case goes on at step ${step} here.",
+                                                          "Robot Framework has no jump: when implementing, make the steps from there a keyword or a WHILE loop."], level: 1, raw: true)
+            keywords.append(indent + "Log" + separator + "Resume at step ${step}")
+        }
+
+        var out = ["*** Settings ***"]
+        let title = flow.title.isEmpty ? "Use cases" : flow.title
+        out += documentation("Documentation", [title, "Generated by flowsmith: one task per use case, one keyword per step. "
+            + "Keywords tagged not-implemented are still to be written."], level: 0)
+        out += ["", "*** Tasks ***"]
+        out += tasks.isEmpty ? ["", "No use cases", indent + "No Operation"] : tasks
+        if !keywords.isEmpty { out += ["", "*** Keywords ***"] + keywords }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// A documentation setting: its first line, then `...` continuation lines.
+    static func documentation(_ setting: String, _ lines: [String], level: Int, raw: Bool = false) -> [String] {
+        let pad = String(repeating: indent, count: level)
+        return lines.enumerated().map { i, line in
+            let value = raw ? line : cell(line, argument: true)
+            return pad + (i == 0 ? setting : "...") + separator + value
+        }
+    }
+
+    // MARK: Escaping
+
+    /// Words Robot reads as syntax when they are a whole first cell.
+    static let markers: Set<String> = [
+        "IF", "ELSE IF", "ELSE", "END", "FOR", "IN", "IN RANGE", "IN ENUMERATE", "IN ZIP", "WHILE", "TRY", "EXCEPT",
+        "FINALLY", "BREAK", "CONTINUE", "RETURN", "VAR", "GROUP", "AND",
+    ]
+
+    /// One cell of Robot data: tabs and runs of spaces (which separate cells) become one space;
+    /// leading and trailing spaces go; `\`, variables (`${ @{ &{ %{`) and a leading `#` (a
+    /// comment) are escaped with a backslash; as a first cell, a leading `...`, `|`, `*`, `[` and the
+    /// control words (`IF`, `END` …) too. `argument` cells also escape `=` (named arguments,
+    /// `type=` of `EXCEPT`). Never empty.
+    public static func cell(_ text: String, argument: Bool = false) -> String {
+        var flat = ""
+        var space = false
+        for u in text.unicodeScalars {
+            let v = LabelText.visible(u)
+            if v == " " || u == "\n" || u == "\r" || u == "\u{2028}" || u == "\u{2029}" || u == "\u{85}" {
+                space = !flat.isEmpty
+                continue
+            }
+            if space { flat.append(" "); space = false }
+            flat.unicodeScalars.append(v)
+        }
+        var out = ""
+        var previous: Character = " "
+        for c in flat {
+            if c == "{", "$@&%".contains(previous) {
+                out.insert("\\", at: out.index(before: out.endIndex))
+            }
+            switch c {
+            case "\\": out += "\\\\"
+            case "=" where argument: out += "\\="
+            case _ where c != " " && c.unicodeScalars.count == 1 && c.unicodeScalars.first!.properties.isWhitespace:
+                // Robot separates cells at any two whitespace characters (no-break and
+                // ideographic spaces too): those are written as \uXXXX, which Robot reads back.
+                let hex = String(c.unicodeScalars.first!.value, radix: 16, uppercase: true)
+                out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            default: out.append(c)
+            }
+            previous = c
+        }
+        if out.hasPrefix("#") || out.hasPrefix("...") || out.hasPrefix("|") || out.hasPrefix("*") || out.hasPrefix("[")
+            || markers.contains(out) || (argument && out == "AS") {
+            out = "\\" + out
+        }
+        return out.isEmpty ? "${EMPTY}" : out
+    }
+
+    /// A keyword or task name from a label: a cell without its final full stop.
+    static func name(_ text: String) -> String {
+        var t = text.trimmingSpaces
+        while let last = t.last, ".。．".contains(last) { t.removeLast() }
+        let c = cell(t)
+        return c == "${EMPTY}" ? "" : c
+    }
+
+    /// Robot compares names ignoring case, spaces and underscores.
+    static func normalized(_ name: String) -> String {
+        String(name.lowercased().filter { $0 != " " && $0 != "_" })
+    }
+
+    struct Keyword {
+        enum Kind { case step, condition }
+        var name: String
+        var kind: Kind
+        var text: String
+        var number: String
+        var useCase: String
+    }
+
+    /// Names that stay distinct under Robot's comparison: one keyword per distinct step (the same
+    /// text is the same keyword), conditions ending in `?`, tasks numbered when titles repeat.
+    struct Names {
+        var defined: [Keyword] = []
+        var byText: [String: String] = [:]
+        /// The helper keyword's name is taken from the start.
+        var taken: Set<String> = [RobotWriter.normalized("Resume At Step")]
+        var tasks: Set<String> = []
+
+        mutating func keyword(_ text: String, number: String, useCase: String, kind: Keyword.Kind) -> String {
+            let key = (kind == .step ? "s" : "c") + text
+            if let known = byText[key] { return known }
+            var base = RobotWriter.name(text)
+            if base.isEmpty { base = kind == .step ? "Step \(number)" : "Condition \(number)" }
+            if kind == .condition { base += "?" }
+            var name = base
+            var n = 2
+            while taken.contains(RobotWriter.normalized(name)) {
+                name = base + " (\(n))"
+                n += 1
+            }
+            taken.insert(RobotWriter.normalized(name))
+            byText[key] = name
+            defined.append(Keyword(name: name, kind: kind, text: text, number: number, useCase: useCase))
+            return name
+        }
+
+        mutating func task(_ title: String) -> String {
+            var base = RobotWriter.name(title)
+            if base.isEmpty { base = "Use case" }
+            var name = base
+            var n = 2
+            while tasks.contains(RobotWriter.normalized(name)) {
+                name = base + " (\(n))"
+                n += 1
+            }
+            tasks.insert(RobotWriter.normalized(name))
+            return name
+        }
+    }
+}
