@@ -116,7 +116,10 @@ public struct AppState: Sendable {
     public var spinner = 0
     /// Set when "save and quit" was chosen: quit once the save is confirmed.
     public var quitAfterSave = false
-    public var preview: ExportFormat = .mermaid
+    /// What the detail pane shows of the use case: the drawn diagram first, `t` cycles the sources.
+    public var preview: ExportFormat = .text
+    /// Draw the diagram with ASCII only (the terminal's locale is not UTF-8).
+    public var asciiDiagram = false
     public var width: Int
     public var height: Int
     public var theme: Theme

@@ -110,7 +110,7 @@ public struct Bindings: Sendable, Equatable {
         Binding(.quit, [k("q"), [.ctrl("c")]], "File", "quit, asking first if there are unsaved changes"),
         Binding(.help, [k("?"), [.function(1)]], "View", "this help"),
         Binding(.toggleDetail, [k("v")], "View", "show or hide the detail pane"),
-        Binding(.cyclePreview, [k("t")], "View", "preview Mermaid or DOT in the detail pane"),
+        Binding(.cyclePreview, [k("t")], "View", "detail pane: the diagram, or its Mermaid, DOT or Robot Framework source"),
         Binding(.suspend, [[.ctrl("z")]], "View", "suspend to the shell (fg to come back)"),
         Binding(.redraw, [[.ctrl("l")]], "View", "redraw the screen"),
         Binding(.textCommit, [[.enter]], "Text", "keep the text (one undo step), or answer the prompt", .text),

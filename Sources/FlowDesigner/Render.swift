@@ -278,8 +278,11 @@ public enum Render {
         if let c = s.cursor, let node = s.flow[c] {
             lines += wrap((s.flow.number(of: c).map { node.kind == .useCase ? "Use case \($0): " : "\($0). " } ?? "") + node.text, innerWidth).map { ($0, .detailTitle) }
             if let uc = s.flow.useCase(of: c), let ucNode = s.flow[uc] {
-                if c != uc { lines += wrap("in: " + ucNode.text, innerWidth).map { ($0, .folded) } }
-                for f in ucNode.fields { lines += wrap(f.name + ": " + f.value, innerWidth).map { ($0, .detail) } }
+                // The diagram names the use case itself and wants the rows; the sources show its fields.
+                if s.preview != .text {
+                    if c != uc { lines += wrap("in: " + ucNode.text, innerWidth).map { ($0, .folded) } }
+                    for f in ucNode.fields { lines += wrap(f.name + ": " + f.value, innerWidth).map { ($0, .detail) } }
+                }
                 // Derived data comes from a job `update` asked for (see `Detail`).
                 let cache = Detail.current(s)
                 let problems = cache?.problems ?? []
@@ -287,8 +290,34 @@ public enum Render {
                 lines.append((cache == nil ? "Checking…" : problems.isEmpty ? "No problems" : "Problems (\(problems.count))", .detailTitle))
                 for p in problems { lines += wrap("• " + p.message, innerWidth).map { ($0, .problem) } }
                 lines.append(("", .detail))
-                lines.append(("\(s.preview.title) preview · t switches", .detailTitle))
-                for line in (cache?.preview ?? []).prefix(height) { lines.append((line, .detail)) }
+                if s.preview == .text {
+                    lines.append(("Diagram · t shows its source", .detailTitle))
+                } else {
+                    lines.append(("\(s.preview.title) · t switches", .detailTitle))
+                }
+                let top = vertical ? y : y + 1
+                let room = height - (top - y) - lines.count
+                if s.preview == .text, let diagram = cache?.diagram, room > 0 {
+                    // The diagram scrolls so that the step under the cursor shows, highlighted.
+                    let box = diagram.boxes[c]
+                    var offset = 0
+                    if let box, box.rows.upperBound > room {
+                        offset = max(0, min(box.rows.lowerBound - 2, diagram.lines.count - room))
+                    }
+                    let first = top + lines.count
+                    for (i, line) in diagram.lines.dropFirst(offset).prefix(room).enumerated() {
+                        screen.put(line, x: left, y: first + i, style: s.theme[.detail], limit: innerWidth)
+                    }
+                    if let box {
+                        for r in box.rows where r >= offset && r < offset + room {
+                            let from = min(box.columns.lowerBound, innerWidth)
+                            screen.restyle(x: left + from, y: first + r - offset,
+                                           width: min(box.columns.upperBound, innerWidth) - from, style: s.theme[.cursor])
+                        }
+                    }
+                } else {
+                    for line in (cache?.preview ?? []).prefix(max(0, room)) { lines.append((line, .detail)) }
+                }
             }
         }
         let top = vertical ? y : y + 1

@@ -33,6 +33,12 @@ public struct Screen: Equatable, Sendable {
         set { cells[y * width + x] = newValue }
     }
 
+    /// Gives the cells of a row from `x`, `w` columns, another style, keeping their text.
+    public mutating func restyle(x: Int, y: Int, width w: Int, style: Style) {
+        guard y >= 0, y < height else { return }
+        for col in max(0, x)..<min(width, max(0, x + w)) { cells[y * width + col].style = style }
+    }
+
     /// Fills a rectangle with spaces in a style.
     public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, style: Style) {
         let (top, bottom, left, right) = (max(0, y), min(height, y + h), max(0, x), min(width, x + w))

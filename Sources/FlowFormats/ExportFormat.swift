@@ -6,11 +6,12 @@ public enum Direction: String, CaseIterable, Sendable { case TD, TB, BT, LR, RL 
 /// The one list of export formats: `flowsmith export --format`, `:export` and the detail pane's
 /// preview all come from here, so a new format (a writer and a case) is added in one place.
 public enum ExportFormat: String, CaseIterable, Sendable {
-    case mermaid, dot, robot
+    case text, mermaid, dot, robot
 
     /// What a person calls it (the preview's title).
     public var title: String {
         switch self {
+        case .text: "Diagram"
         case .mermaid: "Mermaid"
         case .dot: "DOT"
         case .robot: "Robot Framework"
@@ -20,6 +21,7 @@ public enum ExportFormat: String, CaseIterable, Sendable {
     /// The usual file name ending.
     public var fileExtension: String {
         switch self {
+        case .text: "txt"
         case .mermaid: "mmd"
         case .dot: "dot"
         case .robot: "robot"
@@ -32,8 +34,10 @@ public enum ExportFormat: String, CaseIterable, Sendable {
     }
 
     /// The flow in this format.
-    public func render(_ flow: Flow, direction: Direction = .TD) -> String {
+    /// `width` and `ascii` shape the text diagram (columns; ASCII only); the others ignore them.
+    public func render(_ flow: Flow, direction: Direction = .TD, width: Int = 80, ascii: Bool = false) -> String {
         switch self {
+        case .text: TextDiagram.write(flow, width: width, ascii: ascii)
         case .mermaid: MermaidWriter.write(flow, direction: direction)
         case .dot: DotWriter.write(flow, direction: direction)
         case .robot: RobotWriter.write(flow)

@@ -1,3 +1,4 @@
+import Foundation
 import FlowCore
 import FlowDesigner
 import FlowFormats
@@ -7,6 +8,14 @@ import FlowFormats
 /// With `rest`, `flow` is the head of a large file whose whole bytes `rest` are: the first frame
 /// shows the head at once and the whole flow replaces it when read.
 public enum FlowTerminalMain {
+    /// Whether the user's locale names a character set other than UTF-8 (LANG=C, ISO-8859-1 …):
+    /// the diagram is then drawn in ASCII. An unset locale counts as UTF-8, as the editor assumes.
+    public static func localeIsNotUTF8(_ env: [String: String]) -> Bool {
+        guard let locale = ["LC_ALL", "LC_CTYPE", "LANG"].compactMap({ env[$0] }).first(where: { !$0.isEmpty }) else { return false }
+        let l = locale.lowercased()
+        return !(l.contains("utf-8") || l.contains("utf8"))
+    }
+
     @MainActor
     public static func run(flow: Flow, path: String, stamp: TextFile.Stamp?, theme: Theme, bindings: Bindings,
                            noColor: Bool, message: String?, engine: LazyEngine?, documents: DocumentFiles?,
@@ -16,6 +25,7 @@ public enum FlowTerminalMain {
         let device = NcursesDevice(colorsAllowed: !noColor)
         var state = AppState(flow: flow, path: path, theme: theme.adapted(toColors: device.colorCount), bindings: bindings)
         state.diskStamp = stamp
+        state.asciiDiagram = Self.localeIsNotUTF8(ProcessInfo.processInfo.environment)
         state.autoSuggest = ["on", "yes", "true"].contains(settings["auto-suggest"]?.lowercased() ?? "")
         if let n = settings["suggestions"].flatMap(Int.init), (1...9).contains(n) { state.suggestionCount = n }
         if let message { state.say(message) }

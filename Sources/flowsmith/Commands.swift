@@ -8,7 +8,9 @@ extension Direction: ExpressibleByArgument {
 }
 
 struct Export: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Export a flow as a diagram: \(ExportFormat.names).")
+    static let configuration = CommandConfiguration(
+        abstract: "Export a flow: \(ExportFormat.names).",
+        discussion: "text is a drawing for a terminal (--width, --ascii); mermaid and dot are diagram sources; robot is a Robot Framework task file.")
 
     @Argument(help: "The .flow.md file to export.")
     var file: String
@@ -22,9 +24,15 @@ struct Export: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output (- is standard output).")
     var output: String?
 
+    @Option(help: "The text diagram's width in columns.")
+    var width: Int = 80
+
+    @Flag(help: "Draw the text diagram with ASCII characters only.")
+    var ascii = false
+
     func run() throws {
         let flow = try loadFlow(file).flow
-        try emit(format.render(flow, direction: direction), to: output)
+        try emit(format.render(flow, direction: direction, width: width, ascii: ascii), to: output)
     }
 }
 

@@ -36,6 +36,39 @@ func assertSnapshot(_ screen: Screen, _ name: String, sourceLocation: SourceLoca
     @Test func detailRight() throws { try assertSnapshot(Render.screen(state(100, 24, "j j v")), "detail-100x24") }
     @Test func detailBelow() throws { try assertSnapshot(Render.screen(state(60, 24, "j j v t")), "detail-60x24") }
     @Test func help() throws { try assertSnapshot(Render.screen(state(80, 24, "?")), "help-80x24") }
+
+    /// The rows of the pane (right of column `x`) drawn in the cursor's style, as text.
+    func highlighted(_ screen: Screen, from x: Int, style: Style) -> [String] {
+        (0..<screen.height).compactMap { y in
+            let cells = (x..<screen.width).map { screen[$0, y] }.filter { $0.style == style }
+            return cells.isEmpty ? nil : cells.map(\.text).joined()
+        }
+    }
+
+    @Test func theDiagramHighlightsTheStepUnderTheCursorAndFollowsIt() throws {
+        var s = state(100, 24, "j j v")
+        #expect(s.preview == .text)
+        let cursor = s.theme[.cursor]
+        var rows = highlighted(Render.screen(s), from: 61, style: cursor)
+        #expect(rows.contains { $0.contains("2. 系统验证用户身份") }, "\(rows)")
+        #expect(!rows.contains { $0.contains("1. 用户填写") })
+        // Down to the extension: its branch is highlighted instead.
+        for case .run(.detail(let flow, let key)) in press("j", &s) { _ = App.update(&s, .detailComputed(Detail.compute(flow, key))) }
+        rows = highlighted(Render.screen(s), from: 61, style: cursor)
+        #expect(rows.contains { $0.contains("2a. 密码错误") } && !rows.contains { $0.contains("2. 系统验证") }, "\(rows)")
+    }
+
+    @Test func theDiagramScrollsToAStepFarDown() throws {
+        var flow = Flow(title: "Long")
+        let uc = flow.addUseCase("Many steps")
+        for i in 1...40 { flow.addStep("Step number \(i) of the long use case", to: uc) }
+        var s = AppState(flow: flow, path: "long.flow.md", width: 100, height: 24)
+        for case .run(.detail(let f, let key)) in press("G v", &s) { _ = App.update(&s, .detailComputed(Detail.compute(f, key))) }
+        let screen = Render.screen(s)
+        let rows = highlighted(screen, from: 61, style: s.theme[.cursor])
+        #expect(rows.contains { $0.contains("40. Step number 40") }, "\(screen.text)")
+        #expect(!screen.text.contains("1. Step number 1 "))
+    }
     @Test func tooSmall() throws { try assertSnapshot(Render.screen(state(20, 4)), "too-small-20x4") }
 
     @Test func editingShowsTheCursorAfterWideText() throws {

@@ -74,7 +74,8 @@ import Testing
     func examplesMatchGoldenExports(_ url: URL) throws {
         let flow = try FlowMarkdownReader.read(try Fixtures.text(url)).flow
         let name = url.lastPathComponent.replacingOccurrences(of: ".flow.md", with: "")
-        for (ext, text) in [("mmd", MermaidWriter.write(flow)), ("dot", DotWriter.write(flow))] {
+        for (ext, text) in [("mmd", MermaidWriter.write(flow)), ("dot", DotWriter.write(flow)), ("robot", RobotWriter.write(flow)),
+                            ("txt", TextDiagram.write(flow)), ("ascii.txt", TextDiagram.write(flow, width: 60, ascii: true))] {
             let golden = Fixtures.root.appendingPathComponent("Tests/FlowFormatsTests/Golden/\(name).\(ext)")
             if ProcessInfo.processInfo.environment["RECORD_GOLDEN"] == "1" {
                 try FileManager.default.createDirectory(at: golden.deletingLastPathComponent(), withIntermediateDirectories: true)

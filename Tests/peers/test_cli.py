@@ -1,6 +1,7 @@
 """The command line as a user meets it: exit codes, messages on stderr, files written."""
 import os
 import re
+import unicodedata
 import subprocess
 
 import pytest
@@ -182,3 +183,23 @@ def test_option_values_in_any_letter_case(tmp_path):
     assert proc.stdout.decode().startswith("flowchart LR")
     proc = flowsmith("suggest", ROOT / "examples/crm-zh.flow.md", "--at", "1.2", "--kind", "Conditions", "--engine", "LOCAL")
     assert proc.stdout.decode().strip()
+
+
+def test_export_text_draws_every_use_case_in_the_width_asked(tmp_path):
+    path = ROOT / "examples/crm-zh.flow.md"
+    text = flowsmith("export", path, "--format", "text").stdout.decode()
+    assert "Use case 1: 系统登录" in text and "Use case 2: 查询客户信息" in text
+    assert "◆─▶ 2a. 验证码过期" in text and "✓ success" in text and "✗ failure" in text and "↩ resume at 2" in text
+    narrow = flowsmith("export", path, "--format", "text", "--width", "50", "--ascii").stdout.decode()
+    in_labels = set(path.read_text())
+    drawing = "".join(c for c in narrow if c not in in_labels or c.isascii())
+    assert all(ord(c) < 128 for c in drawing), {c for c in drawing if ord(c) >= 128}
+    assert "*-> 2a." in narrow and "(ok) success" in narrow
+
+    def width(line):
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+    assert max(width(l) for l in narrow.splitlines()) <= 50
+    # The editor's :export writes the same drawing.
+    out = tmp_path / "d.txt"
+    flowsmith("export", path, "--format", "TEXT", "-o", out)
+    assert out.read_text() == text

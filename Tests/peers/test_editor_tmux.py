@@ -320,3 +320,43 @@ def test_first_session_frictions_at_small_sizes(work):
         t.wait_for("EXIT=0")
     finally:
         t.close()
+
+
+@pytest.mark.parametrize("width, height", [(100, 30), (80, 24)])
+def test_the_diagram_pane_follows_the_cursor(work, width, height):
+    t = editor(work, "crm.flow.md", width=width, height=height)
+    try:
+        t.wait_for("系统登录")
+        t.keys("j", "j", "v")
+        t.wait_for("Diagram · t shows its source")
+        t.wait_for("│ 2. 系统校验图形验证码。")
+
+        def highlighted(text):
+            """Whether the pane's box holding `text` is drawn in a style of its own (a background)."""
+            for line in t.screen(escapes=True).splitlines():
+                pane = line.split("│", 1)[-1]
+                if text in pane:
+                    before = pane[:pane.index(text)]
+                    return "\x1b[48;5;" in before or "\x1b[7m" in before
+            return False
+
+        assert highlighted("│ 2. 系统校验图形验证码。")
+        assert not highlighted("│ 1. 客服人员填写")
+        # Far down the use case: the pane scrolls to the step and highlights it.
+        t.keys(*["j"] * 17)
+        t.wait_for_status(r"UC 1 · 4$")
+        t.wait_for("│ 4. 系统记录登录日志。")
+        assert highlighted("│ 4. 系统记录登录日志。")
+        assert "│ 1. 客服人员填写" not in t.screen()
+        # Another use case: its own diagram.
+        t.keys("j", "j", "j")
+        t.wait_for("Use case 2: 查询客户信息")
+        # t shows the sources, and back.
+        t.keys("t")
+        t.wait_for("Mermaid · t switches")
+        t.keys("t", "t", "t")
+        t.wait_for("Diagram · t shows its source")
+        t.keys("q")
+        t.wait_for("EXIT=0")
+    finally:
+        t.close()
