@@ -1,6 +1,7 @@
 import FlowCore
 import FlowFormats
 import TestSupport
+import Foundation
 import Testing
 
 /// The text of a line between two display columns.
@@ -156,5 +157,33 @@ private func expectLabelsInTheirBoxes(_ flow: Flow, width: Int, ascii: Bool = fa
         #expect(keywords == ["System logs in", "System_logs in (2)", "Step 4"])
         let task = text.components(separatedBy: "*** Tasks ***")[1].components(separatedBy: "*** Keywords ***")[0]
         #expect(task.contains("    System logs in\n    System_logs in (2)\n    System logs in\n    Step 4\n"))
+    }
+}
+
+@Suite struct TextDiagramGoldenTests {
+    /// Every adversarial label of the peer tests as a step, every third with an extension on the
+    /// condition side too, drawn at 60 columns: re-recorded with RECORD_GOLDEN=1.
+    @Test func adversarialLabelsDrawing() throws {
+        let url = Fixtures.root.appendingPathComponent("Tests/peers/adversarial_labels.json")
+        let labels = try JSONDecoder().decode([String].self, from: Data(try Fixtures.text(url).utf8))
+        var flow = Flow(title: "Adversarial labels")
+        let uc = flow.addUseCase("Every label")
+        for (i, label) in labels.enumerated() {
+            let step = flow.addStep(label, to: uc)
+            if i % 3 == 0 {
+                let ext = flow.addExtension(label, to: step)
+                flow.addStep(label, to: ext)
+            }
+        }
+        for (name, text) in [("adversarial-labels.txt", TextDiagram.write(flow, width: 60)),
+                             ("adversarial-labels.ascii.txt", TextDiagram.write(flow, width: 60, ascii: true))] {
+            let golden = Fixtures.root.appendingPathComponent("Tests/FlowFormatsTests/Golden/\(name)")
+            if ProcessInfo.processInfo.environment["RECORD_GOLDEN"] == "1" {
+                try text.write(to: golden, atomically: true, encoding: .utf8)
+            }
+            #expect(text == (try String(contentsOf: golden, encoding: .utf8)), "\(name) differs; RECORD_GOLDEN=1 swift test re-records it")
+        }
+        expectLabelsInTheirBoxes(flow, width: 60)
+        expectLabelsInTheirBoxes(flow, width: 60, ascii: true)
     }
 }
