@@ -96,6 +96,8 @@ import Testing
         #expect(parsed.flow.validate().isEmpty)
         let d = Driver(parsed.flow, path: "big.flow.md", width: 100, height: 30)
         d.keys("G v k k dd u")
-        #expect(d.screen.contains("Use case"))
+        #expect(d.screen.contains("Diagram · t shows its source"))
+        // The pane scrolled to the step under the cursor, far down its use case.
+        #expect(d.screen.contains("│ \(parsed.flow.number(of: d.state.cursor!)!). "))
     }
 }
