@@ -56,6 +56,14 @@ public struct AppState: Sendable {
         public var loading = true
         /// Accept-and-continue: ask again after the accepted step.
         public var chain = false
+        /// At the end of an extension, the endings offered among the candidates (by their text).
+        public var endings: [EndingOffer] = []
+
+        /// The ending the shown candidate stands for, if it is one.
+        public var shownEnding: EndingOffer? {
+            guard index < candidates.count else { return nil }
+            return endings.first { $0.text == candidates[index] }
+        }
     }
 
     /// An edit of one label in place.

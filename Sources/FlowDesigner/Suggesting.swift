@@ -26,6 +26,7 @@ enum Suggesting {
         let id = s.nextRequest
         s.nextRequest += 1
         s.suggestions = AppState.Suggestions(id: id, revision: s.history.revision, point: point, anchor: c)
+        s.suggestions?.endings = context.endings
         if let p = s.flow[point.parent], p.kind != .step || point.kind == .conditions { s.folded.remove(point.parent) }
         let job = Job.suggest(id: id, context: context, count: context.kind == .draft ? 2 : s.suggestionCount)
         if let delay {
@@ -94,6 +95,12 @@ enum Suggesting {
             return effects
         }
         let text = current.candidates[current.index]
+        if let offer = current.shownEnding, s.flow[current.point.parent]?.kind == .extension {
+            // An ending ends the extension: nothing more to ask after it.
+            Editing.perform(Transaction("Accept ending", [.setEnding(current.point.parent, offer.ending)]),
+                            cursorAfter: s.cursor, &s)
+            return effects
+        }
         var edits: [Edit] = []
         var first: NodeID?
         switch current.point.kind {
@@ -142,6 +149,7 @@ enum Suggesting {
         case .conditions:
             return [(base + Numbering.letters(point.index) + ".", text, depth)]
         case .nextStep:
+            if current.shownEnding != nil { return [("", "- " + text, depth)] }
             return [(base + String(point.index + 1) + ".", text, depth)]
         case .draft:
             return text.split(separator: "\n").enumerated().map { (String(point.index + $0.offset + 1) + ".", String($0.element), depth) }

@@ -116,6 +116,7 @@ public enum Evaluation {
                         var c = ctx
                         c.stepsSoFar = []
                         c.existing = []
+                        c.endings = []
                         add(group: title, c, [flow[first]?.text ?? ""], to: &out)
                     }
                     for (j, step) in steps.enumerated() {

@@ -101,9 +101,62 @@ public struct LocalModel: Sendable {
                                        previous: previous + [node.text], target: e.text))
                 }
                 collect(flow, scenario: ext, useCase: useCase, condition: e.text, into: &out)
+                // How the extension ends, after its steps (what `A` offers at its end).
+                let steps = flow.children(of: ext).compactMap { flow[$0]?.text }
+                if !steps.isEmpty {
+                    let choice: EndingChoice
+                    switch e.ending {
+                    case .failure: choice = .failure
+                    case .success: choice = .success
+                    case .resumeNext: choice = .next
+                    case .resume:
+                        if case .step(let to) = flow.exit(of: ext), let i = flow.index(of: to), let j = flow.index(of: step),
+                           flow[to]?.parent == node.parent, i <= j {
+                            choice = .retry
+                        } else {
+                            choice = .next
+                        }
+                    }
+                    out.append(Example(kind: Self.endingKind, useCase: useCase, previous: [e.text] + steps, target: choice.rawValue,
+                                       inExtension: true))
+                }
             }
             previous.append(node.text)
         }
+    }
+
+    /// The kind of the examples that teach how extensions end.
+    static let endingKind = "ending"
+
+    /// How likely each ending is at the end of the asking extension (shares summing to 1), from
+    /// the extensions whose condition and steps are most like it; empty when nothing is alike.
+    public func endingLikelihood(_ context: SuggestionContext) -> [EndingChoice: Float] {
+        let previous = (context.condition.map { [$0] } ?? []) + context.stepsSoFar
+        let query = Self.contextVector(useCase: context.useCase + " " + context.goal, previous: previous, idf: idf)
+        var scores: [Int: Float] = [:]
+        for (gram, q) in query {
+            for (example, weight) in index[gram] ?? [] where examples[example].kind == Self.endingKind {
+                scores[example, default: 0] += q * weight
+            }
+        }
+        var out: [EndingChoice: Float] = [:]
+        for (example, score) in scores.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }).prefix(25) {
+            if let choice = EndingChoice(rawValue: examples[example].target) { out[choice, default: 0] += score }
+        }
+        let total = out.values.reduce(0, +)
+        return total > 0 ? out.mapValues { $0 / total } : [:]
+    }
+
+    /// The offered endings, most likely first, and whether the first is likely enough to come
+    /// before any step.
+    public func rankEndings(_ context: SuggestionContext) -> (offers: [EndingOffer], first: Bool) {
+        let likelihood = endingLikelihood(context)
+        guard !likelihood.isEmpty else { return (context.endings, false) }
+        let ranked = context.endings.enumerated().sorted {
+            let (a, b) = (likelihood[$0.element.choice] ?? 0, likelihood[$1.element.choice] ?? 0)
+            return a > b || (a == b && $0.offset < $1.offset)
+        }.map(\.element)
+        return (ranked, (ranked.first.flatMap { likelihood[$0.choice] } ?? 0) >= 0.5)
     }
 
     // MARK: Asking
@@ -237,15 +290,13 @@ public struct LocalModel: Sendable {
         ranked.sort { $0.score > $1.score || ($0.score == $1.score && $0.text < $1.text) }
         var out: [String] = []
         var shown = avoid
-        // A paraphrase of a step already there (or of a suggestion above it) is no suggestion.
-        // The step that already follows is closer at hand: a looser likeness to it is already a repeat.
-        // Compared without the asking actor's name, which a step and its successor often share.
-        let tokens = { (t: String) in
-            Evaluation.tokens(Self.foldedChinese(!context.actor.isEmpty && t.hasPrefix(context.actor) ? String(t.dropFirst(context.actor.count)) : t))
-        }
-        var near = context.existing.map(tokens)
+        // A candidate that repeats what the scenario already does (or a suggestion above it) is
+        // no suggestion (`Novelty`). The step that already follows is closer at hand: a looser
+        // likeness to it is already a repeat. Compared without the asking actor's name, which a
+        // step and its successor often share.
+        var novelty = Novelty.Checker(context)
         let following = context.kind == .nextStep && context.existing.count > context.stepsSoFar.count
-            ? tokens(context.existing[context.stepsSoFar.count]) : nil
+            ? Novelty.content(context.existing[context.stepsSoFar.count], actor: context.actor) : nil
         // The document's own steps are the user's words; actors who already act in this use case
         // keep their names.
         let documentSteps = context.stepsSoFar + context.existing
@@ -254,10 +305,8 @@ public struct LocalModel: Sendable {
                 || candidate.actor.map { actor in documentSteps.contains { $0.hasPrefix(actor) } } == true
             let text = keep ? candidate.text : Self.retold(candidate.text, from: candidate.actor, to: context.actor)
             guard shown.insert(OutputSanitizer.normalized(text)).inserted else { continue }
-            let mine = tokens(text)
-            guard !near.contains(where: { Evaluation.f1(mine, $0) >= 0.8 }),
-                  following.map({ Evaluation.f1(mine, $0) < 0.6 }) ?? true else { continue }
-            near.append(mine)
+            if let following, Evaluation.f1(Novelty.content(text, actor: context.actor), following) >= 0.4 { continue }
+            guard novelty.admit(text) else { continue }
             out.append(text)
             if out.count == count { break }
         }
@@ -326,7 +375,7 @@ public struct LocalModel: Sendable {
     private mutating func buildProcesses() {
         var docs: [[Int: Float]] = []
         examplesOfProcess = [:]
-        for (i, e) in examples.enumerated() where e.kind != SuggestionKind.draft.rawValue {
+        for (i, e) in examples.enumerated() where e.kind != SuggestionKind.draft.rawValue && e.kind != Self.endingKind {
             let p: Int
             if let known = processOf[e.useCase] {
                 p = known

@@ -10,6 +10,27 @@ public enum SuggestionKind: String, Sendable, CaseIterable {
     case draft
 }
 
+/// How an extension can end, as offered when its steps seem done.
+public enum EndingChoice: String, CaseIterable, Sendable {
+    /// Back to the extended step (or before it): try again.
+    case retry
+    /// On with the step after the extended one.
+    case next
+    case failure, success
+}
+
+/// An ending offered as a suggestion: its text as the file writes it, and the ending it sets.
+public struct EndingOffer: Hashable, Sendable {
+    public var choice: EndingChoice
+    public var text: String
+    public var ending: Ending
+    public init(choice: EndingChoice, text: String, ending: Ending) {
+        self.choice = choice
+        self.text = text
+        self.ending = ending
+    }
+}
+
 /// Where accepted suggestions go in the flow.
 public struct InsertionPoint: Hashable, Sendable {
     /// The use case or extension that gets new steps, or the step that gets new extensions.
@@ -91,6 +112,9 @@ public struct SuggestionContext: Hashable, Sendable {
     public var existing: [String]
     /// The document's other use cases.
     public var related: [RelatedUseCase] = []
+    /// At the end of an extension with steps: the endings it can take, most usual first for its
+    /// kind (an exception ends in failure; an alternative goes on), for engines to rank.
+    public var endings: [EndingOffer] = []
 
     public init(kind: SuggestionKind, useCase: String, goal: String = "", actor: String = "", stepsSoFar: [String] = [],
                 condition: String? = nil, existing: [String] = []) {
@@ -133,14 +157,35 @@ public struct SuggestionContext: Hashable, Sendable {
             ctx.condition = node.text
             ctx.stepsSoFar = texts(node.children)
             ctx.existing = ctx.stepsSoFar
+            if !node.children.isEmpty { ctx.endings = endingOffers(cursor, in: flow) }
             return (ctx, InsertionPoint(parent: cursor, index: node.children.count, kind: .nextStep))
         case (.step, _):
             guard let parent = node.parent, let i = flow.index(of: cursor) else { return nil }
             let siblings = flow.children(of: parent)
             ctx.stepsSoFar = texts(Array(siblings.prefix(i + 1)))
             ctx.existing = texts(siblings)
-            if let p = flow[parent], p.kind == .extension { ctx.condition = p.text }
+            if let p = flow[parent], p.kind == .extension {
+                ctx.condition = p.text
+                if i == siblings.count - 1 { ctx.endings = endingOffers(parent, in: flow) }
+            }
             return (ctx, InsertionPoint(parent: parent, index: i + 1, kind: .nextStep))
         }
+    }
+
+    /// The endings an extension can take: back to its step, on with the next one, failure,
+    /// success; an exception's failure first, an alternative's going on first.
+    static func endingOffers(_ ext: NodeID, in flow: Flow) -> [EndingOffer] {
+        guard let e = flow[ext], let step = e.parent, let number = flow.number(of: step) else { return [] }
+        var offers = [EndingOffer(choice: .retry, text: "Resume at \(number).", ending: .resume(.step(step)))]
+        if let scenario = flow[step]?.parent, let i = flow.index(of: step) {
+            let siblings = flow.children(of: scenario)
+            if i + 1 < siblings.count, let next = flow.number(of: siblings[i + 1]) {
+                offers.append(EndingOffer(choice: .next, text: "Resume at \(next).", ending: .resume(.step(siblings[i + 1]))))
+            }
+        }
+        offers.append(EndingOffer(choice: .failure, text: "End: failure.", ending: .failure))
+        offers.append(EndingOffer(choice: .success, text: "End: success.", ending: .success))
+        let order: [EndingChoice] = e.extensionKind == .exception ? [.failure, .retry, .next, .success] : [.next, .retry, .failure, .success]
+        return offers.sorted { order.firstIndex(of: $0.choice)! < order.firstIndex(of: $1.choice)! }
     }
 }

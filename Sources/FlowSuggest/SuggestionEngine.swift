@@ -54,12 +54,18 @@ public struct LocalEngine: SuggestionEngine {
                         partial: @escaping @Sendable ([String]) -> Void,
                         isCancelled: @escaping @Sendable () -> Bool) throws -> [String] {
         let found = model.suggest(context, count: count)
-        guard !found.isEmpty else {
+        guard !found.isEmpty || !context.endings.isEmpty else {
             throw SuggestionError("No suggestion from the local model here; flowsmith train DIR teaches it your own flows")
         }
         if context.kind == .draft {
             return found.map { $0.split(separator: "\n").map { OutputSanitizer.line(String($0)) }.filter { !$0.isEmpty }.joined(separator: "\n") }
         }
-        return found.map(OutputSanitizer.line).filter { !$0.isEmpty }
+        let steps = found.map(OutputSanitizer.line).filter { !$0.isEmpty }
+        guard !context.endings.isEmpty else { return steps }
+        // At the end of an extension its endings are offered too: the likeliest first when the
+        // extensions like it mostly end that way, else after the first step.
+        let (endings, first) = model.rankEndings(context)
+        let texts = endings.map(\.text)
+        return first ? [texts[0]] + steps + texts.dropFirst() : Array(steps.prefix(1)) + texts.prefix(1) + steps.dropFirst() + texts.dropFirst()
     }
 }

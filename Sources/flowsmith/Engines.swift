@@ -31,9 +31,12 @@ struct OpenAIEngine: SuggestionEngine {
     static func candidates(_ reply: String, for context: SuggestionContext, count: Int) -> [String] {
         if context.kind == .draft {
             let steps = OutputSanitizer.candidates(reply, existing: [], limit: 12)
-            return steps.isEmpty ? [] : [steps.joined(separator: "\n")]
+            return steps.isEmpty ? [] : Novelty.filter([steps.joined(separator: "\n")], context: context, count: 1)
         }
-        return OutputSanitizer.candidates(reply, existing: context.existing, limit: count)
+        // Every line the model gave, then those that repeat nothing already there; at the end of
+        // an extension, its endings after them.
+        let steps = Novelty.filter(OutputSanitizer.candidates(reply, existing: context.existing, limit: 50), context: context, count: count)
+        return steps + context.endings.map(\.text)
     }
 
     /// The messages asked at a place in a flow: the same for a live request, a batch line and a

@@ -106,6 +106,33 @@ import Testing
         #expect(ctx.stepsSoFar.last == "System prints the record")
     }
 
+    /// At the end of an extension its endings are candidates too; accepting one sets the
+    /// extension's ending as one undo step, and `A` after a step there offers them.
+    @Test func theEndOfAnExtensionOffersItsEndings() throws {
+        var s = fresh()
+        let id = asked("j j j j s", &s)
+        #expect(at(s) == "UC 1 · 2a1")
+        let ext = try #require(s.flow[s.cursor!]?.parent)
+        let before = s.flow[ext]?.ending
+        #expect(s.suggestions?.endings.map(\.text) == ["Resume at 3.", "Resume at 2.", "End: failure.", "End: success."])
+        _ = App.update(&s, .suggestionsArrived(id: id, candidates: ["系统清空密码框", "End: failure.", "Resume at 2."], done: true))
+        press("Ctrl-N", &s)
+        #expect(Render.screen(s).text.contains("- End: failure."))
+        press("Tab", &s)
+        #expect(s.flow[ext]?.ending == .failure && at(s) == "UC 1 · 2a1")
+        press("u", &s)
+        #expect(s.flow[ext]?.ending == before)
+        // A step accepted with A at the end of the extension: the next request offers the endings.
+        let again = asked("s", &s)
+        _ = App.update(&s, .suggestionsArrived(id: again, candidates: ["系统清空密码框"], done: true))
+        guard let (_, ctx) = press("A", &s).suggestRequest else { Issue.record("no new request"); return }
+        #expect(ctx.stepsSoFar.last == "系统清空密码框" && ctx.endings.count == 4)
+        // An exception's failure comes first.
+        var t = fresh()
+        _ = asked("j j j j j j s", &t)
+        #expect(at(t) == "UC 1 · 2b1" && t.suggestions?.endings.first?.text == "End: failure.")
+    }
+
     /// On a use case's own row, `s` continues its main scenario after the last step.
     @Test func aUseCaseRowContinuesItsScenario() throws {
         var s = AppState(flow: SampleFlow.flow(), path: "crm.flow.md", width: 80, height: 24)

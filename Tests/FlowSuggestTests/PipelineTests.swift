@@ -185,3 +185,167 @@ private func flow(_ text: String) throws -> Flow { try FlowMarkdownReader.read(t
         #expect(trainedOn == [[1, 2, 3], [0, 2, 3], [0, 1, 3], [0, 1, 2]])
     }
 }
+
+/// "Never repeat": the cases a new user found, as tests.
+@Suite struct NeverRepeatTests {
+    static let model = LocalModelTests.model
+
+    func suggestions(_ text: String, useCase: Int, at number: String, kind: SuggestionKind? = nil) throws -> (SuggestionContext, [String]) {
+        let flow = try FlowMarkdownReader.read(text).flow
+        let uc = flow.useCases[useCase - 1]
+        let node = number.isEmpty ? uc : try #require(flow.node(numbered: number, in: uc))
+        let (ctx, _) = try #require(SuggestionContext.at(node, in: flow, kind: kind))
+        return (ctx, Self.model.suggest(ctx, count: 3))
+    }
+
+    @Test func afterAStepThatLogsNoOfferLogsAgain() throws {
+        let crm = try Fixtures.text(Fixtures.root.appendingPathComponent("examples/crm-zh.flow.md"))
+        let flow = try FlowMarkdownReader.read(crm).flow
+        let uc = try #require(flow.useCases.first { flow[$0]?.text.contains("停用") == true })
+        let (ctx, found) = try suggestions(crm, useCase: flow.useCases.firstIndex(of: uc)! + 1, at: "5")
+        #expect(ctx.stepsSoFar.last == "系统将客户档案标记为停用，并记录操作日志。")
+        #expect(!found.isEmpty)
+        #expect(!found.contains { $0.contains("日志") }, "\(found)")
+    }
+
+    @Test func aConditionTheStepHasIsNotOfferedAgain() throws {
+        let claim = """
+            ## 提交报销单
+
+            - 主要参与者: 员工
+
+            1. 员工填写报销单并上传发票。
+            2. 系统校验发票的真伪和是否重复报销。
+               - 2a. 发票已被报销过:
+                 1. 系统提示该发票已报销。
+                 - End: failure.
+            3. 员工提交报销单。
+
+            """
+        let (_, found) = try suggestions(claim, useCase: 1, at: "2", kind: .conditions)
+        #expect(!found.contains { Evaluation.f1($0, "发票已被报销过") >= 0.5 }, "\(found)")
+    }
+
+    @Test func aDraftDoesNotRetellAUseCaseOfTheDocument() throws {
+        for doc in [
+            """
+            ## Onboard a new hire
+
+            - Primary actor: HR officer
+
+            1. HR officer creates the employee record.
+            2. HR officer sends the contract for signature.
+            3. IT creates the accounts and issues the laptop.
+            4. Manager assigns a buddy.
+            5. New hire completes the safety training.
+
+            ## Onboard a contractor
+
+            - Primary actor: HR officer
+
+            """,
+            """
+            ## 新员工入职
+
+            - 主要参与者: 人事专员
+
+            1. 人事专员创建员工档案。
+            2. 人事专员发送劳动合同。
+            3. IT部门开通账号并发放电脑。
+            4. 部门经理指定导师。
+            5. 新员工完成安全培训。
+
+            ## 外包人员入场
+
+            - 主要参与者: 人事专员
+
+            """,
+        ] {
+            let flow = try FlowMarkdownReader.read(doc).flow
+            let (ctx, found) = try suggestions(doc, useCase: 2, at: "", kind: .draft)
+            let first = flow.children(of: flow.useCases[0]).compactMap { flow[$0]?.text }
+            for draft in found {
+                let lines = draft.split(separator: "\n").map(String.init)
+                let copied = lines.filter { l in first.contains { Evaluation.f1(l, $0) >= 0.8 } }.count
+                #expect(copied * 2 < lines.count, "\(ctx.useCase): \(draft)")
+            }
+        }
+    }
+
+    @Test func sameActionNeedsTheSameVerb() {
+        #expect(Novelty.repeats("系统记录本次查询日志。", "系统将客户档案标记为停用，并记录操作日志。"))
+        #expect(Novelty.repeats("发票已在其他报销单中报销过", "发票已被报销过"))
+        #expect(Novelty.repeats("System saves the order.", "System saves the order and emails the customer."))
+        #expect(!Novelty.repeats("Customer confirms the card number.", "Customer enters the card number."))
+        #expect(!Novelty.repeats("系统显示订单详情。", "系统显示错误提示。"))
+        #expect(Novelty.repeats("System sends the instruction to the carrier.", "System passes the instruction to the carrier."))
+        #expect(!Novelty.repeats("财务经理新建采购申请单。", "财务经理打开采购申请单。", actor: "财务经理"))
+    }
+
+    @Test func noSuggestionRepeatsAStepOfItsScenarioAndTheThreeDiffer() throws {
+        let corpus = ModelStore.flows(in: Fixtures.root.appendingPathComponent("corpus").path).flows
+        let cases = Evaluation.cases(from: corpus, kinds: [.nextStep, .conditions])
+        var checked = 0
+        for c in stride(from: 0, to: cases.count, by: 7).map({ cases[$0] }) {
+            var ctx = c.context
+            ctx.existing = ctx.kind == .conditions ? c.truths : ctx.stepsSoFar    // what the author already wrote
+            let found = Self.model.suggest(ctx, count: 3)
+            let there = ctx.kind == .conditions ? ctx.existing : ctx.stepsSoFar
+            for s in found {
+                // Near-copies by the plain words, and repeats of an action by `Novelty`'s reading.
+                #expect(!there.contains { Novelty.nearCopy(s, $0) || Novelty.repeats(s, $0, actor: ctx.actor) },
+                        "\(s) repeats one of \(there)")
+                checked += 1
+            }
+            for (i, a) in found.enumerated() {
+                for b in found[(i + 1)...] { #expect(!Novelty.nearCopy(a, b) && !Novelty.repeats(a, b, actor: ctx.actor), "\(a) / \(b)") }
+            }
+        }
+        #expect(checked > 1_000)
+    }
+}
+
+@Suite struct EndingTests {
+    @Test func theModelLearnsHowExtensionsLikeThisOneEnd() throws {
+        var text = ""
+        for i in 0..<6 {
+            text += """
+                ## Pay order \(i)
+
+                1. Customer enters the card.
+                2. System charges the card.
+                   - 2a. The card is declined:
+                     1. System asks for another card.
+                     - Resume at 2.
+                   - 2b. [exception] Fraud is suspected:
+                     1. System blocks the account.
+                     - End: failure.
+                3. System confirms the order.
+
+                """
+        }
+        let library = try FlowMarkdownReader.read(text).flow
+        let model = LocalModel(examples: LocalModel.examples(from: [library]))
+        let asking = try FlowMarkdownReader.read("""
+            ## Pay an invoice
+
+            1. Clerk enters the card.
+            2. System charges the card.
+               - 2a. The card is declined by the bank:
+                 1. System asks for another card.
+               - 2b. Fraud is suspected by the bank:
+                 1. System blocks the account.
+            3. System confirms the payment.
+
+            """).flow
+        for (number, want) in [("2a1", EndingChoice.retry), ("2b1", .failure)] {
+            let step = try #require(asking.node(numbered: number, in: asking.useCases[0]))
+            let (ctx, _) = try #require(SuggestionContext.at(step, in: asking))
+            let (offers, first) = model.rankEndings(ctx)
+            #expect(offers.first?.choice == want && first, "\(number): \(offers.map(\.text))")
+            // The local engine puts a likely ending first, the steps after it.
+            let found = try LocalEngine(model: model).suggest(ctx, count: 3, partial: { _ in }, isCancelled: { false })
+            #expect(found.first == offers.first?.text, "\(found)")
+        }
+    }
+}

@@ -1,0 +1,177 @@
+import FlowCore
+
+/// Telling a suggestion that says something new from one that repeats what is already there:
+/// a step the scenario already does (as a whole, or as one of the actions a step strings
+/// together: "…, and logs the change"), a condition the step already has, a draft that retells a
+/// use case of the document, or another suggestion shown beside it.
+///
+/// Texts are compared by their content: the tokens of `Evaluation.tokens` less the actor's and
+/// the most common words ("the", "system", 的, 并 …); see `same` for when two are the same action.
+public enum Novelty {
+    static let common: Set<String> = [
+        "the", "a", "an", "of", "to", "and", "then", "with", "for", "in", "on", "at", "by", "from", "it", "its",
+        "their", "his", "her", "is", "are", "be", "as", "that", "this", "system",
+        "系", "统", "的", "并", "和", "及", "与", "了", "在", "将", "把", "对", "给", "为", "后", "已",
+    ]
+
+    /// The content tokens of a text, without the actor's name at its start.
+    public static func content(_ text: String, actor: String = "") -> [String] {
+        let t = !actor.isEmpty && text.hasPrefix(actor) ? String(text.dropFirst(actor.count)) : text
+        let actorTokens = Set(Evaluation.tokens(actor))
+        return Evaluation.tokens(LocalModel.foldedChinese(t)).filter { !common.contains($0) && !actorTokens.contains($0) }
+    }
+
+    /// The actions a step strings together: split at commas, semicolons and "and"/"then"/并/然后.
+    public static func actions(_ text: String) -> [String] {
+        var parts = [text]
+        for separator in ["，", ",", "；", ";", "。", " and then ", " and ", " then ", "并且", "并", "然后", "同时"] {
+            parts = parts.flatMap { $0.components(separatedBy: separator) }
+        }
+        return parts.map { $0.trimmingSpaces }.filter { !$0.isEmpty }
+    }
+
+    /// Whether two contents are the same action: nearly the same words (F1 ≥ 0.8), or the same
+    /// verb (the first word; the first two characters in Chinese) with half the words in common
+    /// or one holding 80% of the other. "Enters the card number" and "confirms the card number"
+    /// are different actions; "记录操作日志" and "记录本次查询日志" are the same.
+    public static func same(_ a: [String], _ b: [String]) -> Bool {
+        guard !a.isEmpty, !b.isEmpty else { return false }
+        let (p, r) = Evaluation.precisionRecall(a, b)
+        let f1 = p + r == 0 ? 0 : 2 * p * r / (p + r)
+        if f1 >= 0.8 { return true }
+        guard verb(a) == verb(b) else { return false }
+        return f1 >= 0.5 || (min(a.count, b.count) >= 2 && max(p, r) >= 0.8)
+    }
+
+    static func verb(_ tokens: [String]) -> [String] {
+        let cjk = tokens.first?.unicodeScalars.first.map(LocalModel.isCJK) ?? false
+        return Array(tokens.prefix(cjk ? 2 : 1))
+    }
+
+    /// Words as they are, with Chinese, Japanese and Korean as character pairs (single
+    /// characters say too little: two steps of one actor on one object share most of them).
+    public static func plainTerms(_ text: String) -> [String] {
+        var out: [String] = []
+        var previous: String?
+        for t in Evaluation.tokens(text) {
+            if t.unicodeScalars.first.map(LocalModel.isCJK) ?? false {
+                if let p = previous { out.append(p + t) }
+                previous = t
+            } else {
+                if let p = previous, out.last.map({ !$0.hasSuffix(p) }) ?? true { out.append(p) }
+                previous = nil
+                out.append(t)
+            }
+        }
+        if let p = previous, out.isEmpty || !(out.last?.hasSuffix(p) ?? false) { out.append(p) }
+        return out
+    }
+
+    /// Nearly the same text: plain-term F1 of at least 0.85 ("sends the instruction to the
+    /// carrier" and "passes the instruction to the carrier").
+    public static func nearCopy(_ a: String, _ b: String) -> Bool {
+        Evaluation.f1(plainTerms(a), plainTerms(b)) >= 0.85
+    }
+
+    /// Two contents without a first word they share when it names who acts ("customer enters …"
+    /// and "customer confirms …"): Latin scripts only, and only with more words after it.
+    static func withoutSharedActor(_ a: [String], _ b: [String]) -> ([String], [String]) {
+        guard let first = a.first, first == b.first, a.count >= 3, b.count >= 3,
+              !(first.unicodeScalars.first.map(LocalModel.isCJK) ?? true) else { return (a, b) }
+        return (Array(a.dropFirst()), Array(b.dropFirst()))
+    }
+
+    /// Whether `candidate` repeats `step`: the same action as the whole step, or its first action
+    /// the same as one of the step's.
+    public static func repeats(_ candidate: String, _ step: String, actor: String = "") -> Bool {
+        if nearCopy(candidate, step) { return true }
+        let whole = content(candidate, actor: actor)
+        let (x, y) = withoutSharedActor(whole, content(step, actor: actor))
+        if same(x, y) { return true }
+        let mine = actions(candidate)
+        let theirs = actions(step)
+        guard mine.count > 1 || theirs.count > 1, let first = mine.first else { return false }
+        let head = content(first, actor: actor)
+        return theirs.contains { action in
+            let (x, y) = withoutSharedActor(head, content(action, actor: actor))
+            return same(x, y)
+        }
+    }
+
+    /// Whether a drafted scenario retells `steps`: half or more of its lines repeat one of them.
+    public static func retells(_ draft: [String], _ steps: [String], actor: String = "") -> Bool {
+        guard !draft.isEmpty, !steps.isEmpty else { return false }
+        let repeated = draft.filter { line in steps.contains { repeats(line, $0, actor: actor) } }.count
+        return repeated * 2 >= draft.count
+    }
+
+    /// Admits candidates one by one, best first, keeping those that say something new: none
+    /// repeats a text of `context.existing` or the steps so far, none repeats one admitted before
+    /// it, and no draft retells a use case of the document. What is there is read once.
+    public struct Checker {
+        struct Text {
+            var plain: [String]
+            var whole: [String]
+            var actions: [[String]]
+        }
+        let kind: SuggestionKind
+        let actor: String
+        var there: [Text] = []
+        var kept: [Text] = []
+        var related: [[String]] = []
+        var keptDrafts: [[String]] = []
+
+        public init(_ context: SuggestionContext) {
+            kind = context.kind
+            actor = context.actor
+            if kind == .draft {
+                related = context.related.map(\.steps)
+            } else {
+                there = (context.existing + context.stepsSoFar).map(read)
+            }
+        }
+
+        func read(_ text: String) -> Text {
+            let parts = Novelty.actions(text)
+            return Text(plain: Novelty.plainTerms(text), whole: Novelty.content(text, actor: actor),
+                        actions: parts.count > 1 ? parts.map { Novelty.content($0, actor: actor) } : [])
+        }
+
+        /// Whether `a` repeats `b` (see `Novelty.repeats`).
+        func repeats(_ a: Text, _ b: Text) -> Bool {
+            if Evaluation.f1(a.plain, b.plain) >= 0.85 { return true }
+            let (x, y) = Novelty.withoutSharedActor(a.whole, b.whole)
+            if Novelty.same(x, y) { return true }
+            let head = a.actions.first ?? a.whole
+            guard !a.actions.isEmpty || !b.actions.isEmpty else { return false }
+            return (b.actions.isEmpty ? [b.whole] : b.actions).contains { action in
+                let (x, y) = Novelty.withoutSharedActor(head, action)
+                return Novelty.same(x, y)
+            }
+        }
+
+        /// Takes `candidate` when it says something new (and remembers it), or refuses it.
+        public mutating func admit(_ candidate: String) -> Bool {
+            if kind == .draft {
+                let lines = candidate.split(separator: "\n").map(String.init)
+                if related.contains(where: { Novelty.retells(lines, $0, actor: actor) }) { return false }
+                if keptDrafts.contains(where: { Novelty.retells(lines, $0, actor: actor) }) { return false }
+                keptDrafts.append(lines)
+                return true
+            }
+            let mine = read(candidate)
+            if there.contains(where: { repeats(mine, $0) }) { return false }
+            if kept.contains(where: { repeats(mine, $0) || repeats($0, mine) }) { return false }
+            kept.append(mine)
+            return true
+        }
+    }
+
+    /// The candidates that say something new (`Checker`), best first, at most `count`.
+    public static func filter(_ candidates: [String], context: SuggestionContext, count: Int) -> [String] {
+        var checker = Checker(context)
+        var out: [String] = []
+        for c in candidates where out.count < count && checker.admit(c) { out.append(c) }
+        return out
+    }
+}
