@@ -39,7 +39,9 @@ public enum Dataset {
     ///   conditions, one a line;
     /// - `draft`: a main scenario given the title (and goal), answered with its steps, one a line.
     /// `count` is the number of suggestions the prompt asks for (the editor's `suggestions` setting).
-    public static func examples(from flows: [Flow], kinds: Set<SuggestionKind>, count: Int = 3) -> [FineTuneExample] {
+    /// With a `library` (the user's trained local model, as the `openai` engine uses it), each
+    /// prompt carries its most similar use cases, as the engine's do.
+    public static func examples(from flows: [Flow], kinds: Set<SuggestionKind>, count: Int = 3, library: LocalModel? = nil) -> [FineTuneExample] {
         var out: [FineTuneExample] = []
         let asked = kinds.subtracting([.draft])
         let cases = asked.isEmpty ? [] : Evaluation.cases(from: flows, kinds: asked)
@@ -51,11 +53,14 @@ public enum Dataset {
                     let steps = flow.children(of: uc).compactMap { flow[$0]?.text }.filter { !$0.trimmingSpaces.isEmpty }
                     guard steps.count >= 2, var (ctx, _) = SuggestionContext.at(uc, in: flow, kind: .draft) else { continue }
                     ctx.existing = []
+                    if let library { ctx.library = library.similarUseCases(ctx) }
                     out.append(example(ctx, count: count, answer: steps, group: "\(d)#\(ctx.useCase)"))
                 }
             }
             for c in byDocument[d] ?? [] {
-                out.append(example(c.context, count: count, answer: c.truths, group: "\(d)#\(c.group)"))
+                var ctx = c.context
+                if let library { ctx.library = library.similarUseCases(ctx) }
+                out.append(example(ctx, count: count, answer: c.truths, group: "\(d)#\(c.group)"))
             }
         }
         return out

@@ -125,6 +125,23 @@ public struct LocalModel: Sendable {
         }
     }
 
+    /// The use cases of the library most like the asking one (its title, goal and steps so far),
+    /// as text, at most `limit`: for a remote model's prompt, so that it writes in the team's
+    /// wording. Never the asking use case itself (by title) nor one of its document's.
+    public func similarUseCases(_ context: SuggestionContext, limit: Int = 3) -> [RelatedUseCase] {
+        let skip = Set([context.useCase] + context.related.map(\.title))
+        var drafts: [String: Example] = [:]
+        for e in examples where e.kind == SuggestionKind.draft.rawValue && drafts[e.useCase] == nil { drafts[e.useCase] = e }
+        var titleOf: [Int: String] = [:]
+        for (title, p) in processOf where drafts[title] != nil && !skip.contains(title) { titleOf[p] = title }
+        let ranked = processSimilarity(context).filter { titleOf[$0.key] != nil && $0.value > 0 }
+            .sorted { $0.value > $1.value || ($0.value == $1.value && titleOf[$0.key]! < titleOf[$1.key]!) }
+        return ranked.prefix(limit).compactMap { p, _ in
+            guard let title = titleOf[p], let draft = drafts[title] else { return nil }
+            return RelatedUseCase(title: title, actor: draft.actor ?? "", steps: draft.target.split(separator: "\n").map(String.init))
+        }
+    }
+
     /// The kind of the examples that teach how extensions end.
     static let endingKind = "ending"
 

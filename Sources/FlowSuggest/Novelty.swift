@@ -23,10 +23,22 @@ public enum Novelty {
 
     /// The actions a step strings together: split at commas, semicolons and "and"/"then"/并/然后.
     public static func actions(_ text: String) -> [String] {
-        var parts = [text]
-        for separator in ["，", ",", "；", ";", "。", " and then ", " and ", " then ", "并且", "并", "然后", "同时"] {
-            parts = parts.flatMap { $0.components(separatedBy: separator) }
+        let separators: [[Character]] = ["，", ",", "；", ";", "。", " and then ", " and ", " then ", "并且", "并", "然后", "同时"].map(Array.init)
+        let chars = Array(text)
+        var parts: [String] = []
+        var current: [Character] = []
+        var i = 0
+        outer: while i < chars.count {
+            for sep in separators where i + sep.count <= chars.count && chars[i..<(i + sep.count)].elementsEqual(sep) {
+                parts.append(String(current))
+                current = []
+                i += sep.count
+                continue outer
+            }
+            current.append(chars[i])
+            i += 1
         }
+        parts.append(String(current))
         return parts.map { $0.trimmingSpaces }.filter { !$0.isEmpty }
     }
 
@@ -39,10 +51,24 @@ public enum Novelty {
         let (p, r) = Evaluation.precisionRecall(a, b)
         let f1 = p + r == 0 ? 0 : 2 * p * r / (p + r)
         if f1 >= 0.8 { return true }
-        guard verb(a) == verb(b) else { return false }
-        return f1 >= 0.5 || (min(a.count, b.count) >= 2 && max(p, r) >= 0.8)
+        // From the verb on: who acts (words before it) is not what is done.
+        let (x, y) = (Array(a[verbIndex(a)...]), Array(b[verbIndex(b)...]))
+        guard verb(x) == verb(y) else { return false }
+        let (q, t) = Evaluation.precisionRecall(x, y)
+        let g = q + t == 0 ? 0 : 2 * q * t / (q + t)
+        return g >= 0.5 || (min(x.count, y.count) >= 2 && max(q, t) >= 0.8)
     }
 
+    /// Where the verb of a step is: in English the first of its first four words in the present
+    /// tense ("enters", "checks"; an actor's name such as "Fine-tuned model" comes before it),
+    /// else the first word; in Chinese the start (the actor is left out before).
+    static func verbIndex(_ tokens: [String]) -> Int {
+        let cjk = tokens.first?.unicodeScalars.first.map(LocalModel.isCJK) ?? false
+        if cjk { return 0 }
+        return tokens.prefix(4).firstIndex { $0.count >= 3 && $0.hasSuffix("s") && !$0.hasSuffix("ss") } ?? 0
+    }
+
+    /// The verb itself: its word, or the first two characters in Chinese.
     static func verb(_ tokens: [String]) -> [String] {
         let cjk = tokens.first?.unicodeScalars.first.map(LocalModel.isCJK) ?? false
         return Array(tokens.prefix(cjk ? 2 : 1))
@@ -73,29 +99,17 @@ public enum Novelty {
         Evaluation.f1(plainTerms(a), plainTerms(b)) >= 0.85
     }
 
-    /// Two contents without a first word they share when it names who acts ("customer enters …"
-    /// and "customer confirms …"): Latin scripts only, and only with more words after it.
-    static func withoutSharedActor(_ a: [String], _ b: [String]) -> ([String], [String]) {
-        guard let first = a.first, first == b.first, a.count >= 3, b.count >= 3,
-              !(first.unicodeScalars.first.map(LocalModel.isCJK) ?? true) else { return (a, b) }
-        return (Array(a.dropFirst()), Array(b.dropFirst()))
-    }
-
     /// Whether `candidate` repeats `step`: the same action as the whole step, or its first action
     /// the same as one of the step's.
     public static func repeats(_ candidate: String, _ step: String, actor: String = "") -> Bool {
         if nearCopy(candidate, step) { return true }
         let whole = content(candidate, actor: actor)
-        let (x, y) = withoutSharedActor(whole, content(step, actor: actor))
-        if same(x, y) { return true }
+        if same(whole, content(step, actor: actor)) { return true }
         let mine = actions(candidate)
         let theirs = actions(step)
         guard mine.count > 1 || theirs.count > 1, let first = mine.first else { return false }
         let head = content(first, actor: actor)
-        return theirs.contains { action in
-            let (x, y) = withoutSharedActor(head, content(action, actor: actor))
-            return same(x, y)
-        }
+        return theirs.contains { same(head, content($0, actor: actor)) }
     }
 
     /// Whether a drafted scenario retells `steps`: half or more of its lines repeat one of them.
@@ -140,14 +154,10 @@ public enum Novelty {
         /// Whether `a` repeats `b` (see `Novelty.repeats`).
         func repeats(_ a: Text, _ b: Text) -> Bool {
             if Evaluation.f1(a.plain, b.plain) >= 0.85 { return true }
-            let (x, y) = Novelty.withoutSharedActor(a.whole, b.whole)
-            if Novelty.same(x, y) { return true }
+            if Novelty.same(a.whole, b.whole) { return true }
             let head = a.actions.first ?? a.whole
             guard !a.actions.isEmpty || !b.actions.isEmpty else { return false }
-            return (b.actions.isEmpty ? [b.whole] : b.actions).contains { action in
-                let (x, y) = Novelty.withoutSharedActor(head, action)
-                return Novelty.same(x, y)
-            }
+            return (b.actions.isEmpty ? [b.whole] : b.actions).contains { Novelty.same(head, $0) }
         }
 
         /// Takes `candidate` when it says something new (and remembers it), or refuses it.

@@ -11,25 +11,43 @@ public enum PromptBuilder {
         no quotes, no explanation.
         """
 
-    /// How much of the document's other use cases goes into a prompt, in characters.
+    /// How much of the document's other use cases and the library's examples goes into a
+    /// prompt, in characters; the library's take at most `libraryShare` of it.
     public static let relatedBudget = 2_000
+    public static let libraryShare = 900
 
-    public static func user(_ c: SuggestionContext, count: Int) -> String {
-        var lines: [String] = []
-        // The author's other use cases, nearest first, so the model writes in their words and actors.
-        var budget = relatedBudget
-        var related: [String] = []
-        for uc in c.related {
+    /// Use cases as numbered blocks, nearest first, each cut to what is left of `budget`.
+    static func blocks(_ cases: [RelatedUseCase], budget: inout Int) -> [String] {
+        var out: [String] = []
+        for uc in cases {
             var block = ["Use case: \(uc.title)"] + uc.steps.enumerated().map { "\($0.offset + 1). \($0.element)" }
             while !block.isEmpty && block.joined(separator: "\n").count > budget { block.removeLast() }
             guard block.count > 1 else { break }
             budget -= block.joined(separator: "\n").count
-            related.append(block.joined(separator: "\n"))
+            out.append(block.joined(separator: "\n"))
+        }
+        return out
+    }
+
+    public static func user(_ c: SuggestionContext, count: Int) -> String {
+        var lines: [String] = []
+        // Similar use cases from the team's library, then the author's other use cases nearest
+        // first, so the model writes in their words and actors.
+        var libraryBudget = min(libraryShare, relatedBudget)
+        let library = blocks(c.library, budget: &libraryBudget)
+        var budget = relatedBudget - (min(libraryShare, relatedBudget) - libraryBudget)
+        let related = blocks(c.related, budget: &budget)
+        if !library.isEmpty {
+            lines.append("Similar use cases from the team's library, for its wording:")
+            lines.append(library.joined(separator: "\n\n"))
+            lines.append("")
         }
         if !related.isEmpty {
             lines.append("Other use cases in this document, for its wording and actors:")
             lines.append(related.joined(separator: "\n\n"))
             lines.append("")
+        }
+        if !library.isEmpty || !related.isEmpty {
             lines.append("The use case to work on:")
         }
         lines.append("Use case: \(c.useCase)")

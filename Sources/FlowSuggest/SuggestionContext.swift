@@ -112,6 +112,9 @@ public struct SuggestionContext: Hashable, Sendable {
     public var existing: [String]
     /// The document's other use cases.
     public var related: [RelatedUseCase] = []
+    /// The use cases of the user's trained library most like this one (`LocalModel.similarUseCases`),
+    /// which a remote model's prompt carries as examples of the team's wording.
+    public var library: [RelatedUseCase] = []
     /// At the end of an extension with steps: the endings it can take, most usual first for its
     /// kind (an exception ends in failure; an alternative goes on), for engines to rank.
     public var endings: [EndingOffer] = []

@@ -8,12 +8,37 @@ import OpenAIClient
 struct OpenAIEngine: SuggestionEngine {
     let client: OpenAIClient
     let model: String
+    /// The user's trained library, whose most similar use cases go into the prompt.
+    var library: Library? = nil
     var name: String { "openai" }
+
+    /// The local model, read once when first needed (on a worker thread), shared by every request.
+    final class Library: @unchecked Sendable {
+        private let lock = NSLock()
+        private var loaded = false
+        private var model: LocalModel?
+        private let load: @Sendable () -> LocalModel?
+        init(_ load: @escaping @Sendable () -> LocalModel?) { self.load = load }
+        var current: LocalModel? {
+            lock.withLock {
+                if !loaded { model = load(); loaded = true }
+                return model
+            }
+        }
+    }
+
+    /// The messages asked at a place in a flow, with the library's most similar use cases: the
+    /// same for a live request and a batch line (and `flowsmith dataset` builds them alike).
+    func messages(_ context: SuggestionContext, count: Int) -> [OpenAIClient.Message] {
+        var c = context
+        if c.library.isEmpty, let model = library?.current { c.library = model.similarUseCases(c) }
+        return Self.messages(c, count: count)
+    }
 
     func suggest(_ context: SuggestionContext, count: Int, partial: @escaping @Sendable ([String]) -> Void,
                  isCancelled: @escaping @Sendable () -> Bool) throws -> [String] {
         let transfer = HTTPTransfer(cancelCheck: isCancelled)
-        let messages = Self.messages(context, count: count)
+        let messages = self.messages(context, count: count)
         var text = ""
         let reply = try client.chat(model: model, messages: messages, transfer: transfer) { piece in
             text += piece
@@ -93,6 +118,12 @@ struct EngineChoice {
         }
     }
 
+    /// The user's trained library (or the bundled corpus) for the remote prompts' examples.
+    static func library(_ env: [String: String]) -> OpenAIEngine.Library {
+        let executable = CommandLine.arguments[0]
+        return OpenAIEngine.Library { ModelStore.current(env, executable: executable) }
+    }
+
     /// The engine to ask, or why there is none.
     func make(local: @escaping @Sendable () throws -> SuggestionEngine, noticed: @escaping @Sendable (String) -> Void) throws -> SuggestionEngine {
         switch engine {
@@ -108,7 +139,7 @@ struct EngineChoice {
             configuration.maxResponseBytes = 1 << 20     // a few suggestions are a few KiB
             if let n = env["FLOWSMITH_MAX_RETRIES"].flatMap(Int.init) { configuration.maxRetries = n }
             let client = OpenAIClient(configuration)
-            let remote = OpenAIEngine(client: client, model: model ?? "gpt-4o-mini")
+            let remote = OpenAIEngine(client: client, model: model ?? "gpt-4o-mini", library: Self.library(env))
             guard fallback else { return remote }
             let localEngine = LazyLocal(local)
             return FallbackEngine(primary: remote, secondary: localEngine, noticed: noticed)

@@ -112,9 +112,11 @@ struct Eval: ParsableCommand {
                 complain("--batch-file writes the questions for one model: give one --model (or one remote --engine)")
                 throw ExitCode(64)
             }
+            let engine = OpenAIEngine(client: OpenAIClient(.init(baseURL: only.baseURL ?? "https://api.openai.com/v1", apiKey: nil)),
+                                      model: only.model ?? "gpt-4o-mini", library: EngineChoice.library(env))
             let lines = cases.enumerated().map { i, c in
-                BatchFile.requestLine(customID: Self.customID(i, c, k: k), model: only.model ?? "gpt-4o-mini",
-                                      messages: OpenAIEngine.messages(c.context, count: k))
+                BatchFile.requestLine(customID: Self.customID(i, c, k: k), model: engine.model,
+                                      messages: engine.messages(c.context, count: k))
             }
             do { try TextFile.write(lines.map { $0 + "\n" }.joined(), to: batchFile) } catch { throw fail(error) }
             print("wrote \(batchFile): \(lines.count) requests for \(Sanitize.line(only.model ?? "gpt-4o-mini")); "
@@ -150,7 +152,7 @@ struct Eval: ParsableCommand {
                 columns.append(try scoreResults(cases))
             default:
                 let client = try choice.client(maxRetries: 8)
-                let remoteEngine = OpenAIEngine(client: client, model: choice.model ?? "gpt-4o-mini")
+                let remoteEngine = OpenAIEngine(client: client, model: choice.model ?? "gpt-4o-mini", library: EngineChoice.library(env))
                 let answers = batch ? try batchAnswers(cases, engine: remoteEngine, live: live)
                     : askConcurrently(cases, engine: remoteEngine, observe: tick)
                 columns.append(Column(name: name, label: "\(choice.baseURL ?? "https://api.openai.com/v1"), model \(remoteEngine.model)"
@@ -357,7 +359,7 @@ struct Eval: ParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let input = folder + "/eval-\(engine.model.filter { $0.isLetter || $0.isNumber || $0 == "-" }).jsonl"
         let lines = cases.enumerated().map { i, c in
-            BatchFile.requestLine(customID: Self.customID(i, c, k: k), model: engine.model, messages: OpenAIEngine.messages(c.context, count: k))
+            BatchFile.requestLine(customID: Self.customID(i, c, k: k), model: engine.model, messages: engine.messages(c.context, count: k))
         }
         do { try TextFile.write(lines.map { $0 + "\n" }.joined(), to: input) } catch { throw fail(error) }
         let transfer = HTTPTransfer(cancelCheck: { Interrupt.isSet })

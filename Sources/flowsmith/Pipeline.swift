@@ -215,6 +215,9 @@ struct DatasetCommand: ParsableCommand {
     @Option(help: "US dollars per million training tokens, for the cost estimate.")
     var price: Double = 3.0
 
+    @Flag(help: "Leave out the library's similar use cases that the openai engine puts in its prompts.")
+    var noLibrary = false
+
     @Option(help: "Check this JSONL file against the chat fine-tuning format instead.")
     var check: String?
 
@@ -242,7 +245,9 @@ struct DatasetCommand: ParsableCommand {
             throw ExitCode(64)
         }
         let documents = try Library.load(paths)
-        let examples = Dataset.examples(from: documents.map(\.flow), kinds: wanted, count: max(1, suggestions))
+        // The library the openai engine draws its examples from: the trained model, or the corpus.
+        let library = noLibrary ? nil : ModelStore.current(ProcessInfo.processInfo.environment, executable: CommandLine.arguments[0])
+        let examples = Dataset.examples(from: documents.map(\.flow), kinds: wanted, count: max(1, suggestions), library: library)
         guard !examples.isEmpty else {
             complain("no examples: the flows have no steps to learn from")
             throw ExitCode(1)

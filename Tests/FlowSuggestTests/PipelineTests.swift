@@ -280,6 +280,7 @@ private func flow(_ text: String) throws -> Flow { try FlowMarkdownReader.read(t
         #expect(!Novelty.repeats("系统显示订单详情。", "系统显示错误提示。"))
         #expect(Novelty.repeats("System sends the instruction to the carrier.", "System passes the instruction to the carrier."))
         #expect(!Novelty.repeats("财务经理新建采购申请单。", "财务经理打开采购申请单。", actor: "财务经理"))
+        #expect(!Novelty.repeats("Fine-tuned model checks the order.", "Fine-tuned model asks the approver."))
     }
 
     @Test func noSuggestionRepeatsAStepOfItsScenarioAndTheThreeDiffer() throws {
@@ -347,5 +348,30 @@ private func flow(_ text: String) throws -> Flow { try FlowMarkdownReader.read(t
             let found = try LocalEngine(model: model).suggest(ctx, count: 3, partial: { _ in }, isCancelled: { false })
             #expect(found.first == offers.first?.text, "\(found)")
         }
+    }
+}
+
+@Suite struct LibraryExampleTests {
+    @Test func similarUseCasesComeFromTheLibraryNeverTheAskingOnes() throws {
+        let model = LocalModelTests.model
+        var ctx = SuggestionContext(kind: .nextStep, useCase: "Return a faulty product", stepsSoFar: ["Customer brings the product and the receipt."])
+        ctx.related = [RelatedUseCase(title: "Process a refund", steps: ["x"])]
+        let found = model.similarUseCases(ctx)
+        #expect(found.count == 3 && found.allSatisfy { $0.steps.count >= 2 })
+        #expect(!found.contains { $0.title == "Return a faulty product" || $0.title == "Process a refund" })
+        let words = found.map { ($0.title + " " + $0.steps.joined(separator: " ")).lowercased() }
+        #expect(words.contains { $0.contains("return") || $0.contains("refund") }, "\(found.map(\.title))")
+    }
+
+    @Test func thePromptCarriesThemWithinTheBudget() {
+        var ctx = SuggestionContext(kind: .nextStep, useCase: "Pay", stepsSoFar: ["Customer pays."])
+        let long = (1...40).map { "Step \($0) of a long library use case with many words in it." }
+        ctx.library = [RelatedUseCase(title: "Library one", steps: long), RelatedUseCase(title: "Library two", steps: ["A.", "B."])]
+        ctx.related = [RelatedUseCase(title: "Own one", steps: long)]
+        let prompt = PromptBuilder.user(ctx, count: 3)
+        #expect(prompt.contains("Similar use cases from the team's library, for its wording:\nUse case: Library one\n1. Step 1"))
+        #expect(prompt.contains("Other use cases in this document, for its wording and actors:\nUse case: Own one"))
+        #expect(prompt.count < PromptBuilder.relatedBudget + 600)
+        #expect(prompt.range(of: "Library one")!.lowerBound < prompt.range(of: "Own one")!.lowerBound)
     }
 }

@@ -175,3 +175,30 @@ def test_models_lists_what_the_server_offers(fake, tmp_path):
     finally:
         os.environ.clear()
         os.environ.update(old)
+
+
+def test_the_prompt_carries_similar_use_cases_from_the_trained_library(fake, tmp_path):
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "team.flow.md").write_text(
+        "## Approve a purchase request\n\n1. Requester submits the purchase request in Quillbox.\n"
+        "2. Quillbox routes the request to the budget holder.\n3. Budget holder approves the request in Quillbox.\n\n"
+        "## Archive old invoices\n\n1. Clerk selects the invoices older than seven years.\n2. System moves them to the archive.\n")
+    flow = tmp_path / "mine.flow.md"
+    flow.write_text("## Approve a purchase order\n\n1. Buyer submits the purchase order.\n")
+    e = {"OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": KEY, "FLOWSMITH_MODEL": "stream",
+         "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
+    old = dict(os.environ)
+    os.environ.update(e)
+    try:
+        flowsmith("train", lib, "--no-corpus")
+        proc = flowsmith("suggest", flow, "--at", "1.1", "--no-fallback", check=False)
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+    assert proc.returncode == 0, proc.stderr.decode()
+    prompt = fake.requests[-1]["body"]["messages"][1]["content"]
+    assert "Similar use cases from the team's library" in prompt
+    assert "Use case: Approve a purchase request\n1. Requester submits the purchase request in Quillbox." in prompt
+    assert prompt.index("Approve a purchase request") < prompt.index("The use case to work on:\nUse case: Approve a purchase order")
+    assert len(prompt) < 3000
