@@ -31,7 +31,7 @@ enum TuneBench {
             // Memory is left alone: held-out questions cannot value it.
             let paths: [(String, WritableKeyPath<LocalModel.Weights, Float>)] = [
                 ("topic", \.topic), ("turn", \.turn), ("position", \.position), ("process", \.process),
-                ("document", \.document), ("scenario", \.scenario), ("retrieval", \.retrieval),
+                ("document", \.document), ("scenario", \.scenario), ("retrieval", \.retrieval), ("compose", \.compose),
             ].filter { only.isEmpty || only.contains($0.0) }
             for round in 1...2 {
                 var improved = false

@@ -37,8 +37,12 @@ public struct LocalModel: Sendable {
     /// Counts of who acted next, by who acted last (`Role` order, both ways).
     private var turns: [[Float]] = Array(repeating: Array(repeating: 1, count: Role.allCases.count), count: Role.allCases.count)
 
+    /// Steps composed from patterns (`Composer`), learned from the same examples.
+    private var composer: Composer
+
     public init(examples: [Example]) {
         self.examples = examples
+        composer = Composer(examples: examples)
         build()
     }
 
@@ -202,6 +206,8 @@ public struct LocalModel: Sendable {
         public var document: Float = 0
         /// How many of the most similar processes give all their steps as candidates.
         public var similarProcesses = 5
+        /// Composed steps (`Composer`): how much a pattern's share counts against retrieval.
+        public var compose: Float = 1
         public init() {}
 
         public static let next = Weights()
@@ -284,6 +290,21 @@ public struct LocalModel: Sendable {
             let score = v.reduce(Float(0)) { $0 + $1.value * (query[$1.key] ?? 0) }
             guard score > 0 else { continue }
             consider(e, vector: targetVector(e.target), retrieval: score * (0.25 + weights.document), process: 1, own: true)
+        }
+        // Steps composed with the last step's object, as candidates whose retrieval stands for
+        // how often their pattern followed that verb.
+        if context.kind != .draft, weights.compose > 0, let last = previous.last {
+            let top = max(pool.values.map(\.retrieval).max() ?? 0, 0.1)
+            for (text, share) in composer.compose(after: last, actor: context.actor, kind: context.kind).prefix(4) {
+                let key = OutputSanitizer.normalized(text)
+                guard !avoid.contains(key) else { continue }
+                var c = pool[key] ?? Candidate(text: text, actor: nil, vector: targetVector(text))
+                c.retrieval += top * share * weights.compose
+                c.closest = max(c.closest, 0)
+                c.scenario = max(c.scenario, 1)
+                c.own = true
+                pool[key] = c
+            }
         }
         guard !pool.isEmpty else { return [] }
 

@@ -375,3 +375,63 @@ private func flow(_ text: String) throws -> Flow { try FlowMarkdownReader.read(t
         #expect(prompt.range(of: "Library one")!.lowerBound < prompt.range(of: "Own one")!.lowerBound)
     }
 }
+
+@Suite struct ComposerTests {
+    static let library = """
+        ## Check an order
+
+        - Primary actor: Clerk
+
+        1. Clerk enters the order number.
+        2. System validates the order number.
+        3. System checks the card.
+           - 3a. The card has expired:
+             1. System asks for another card.
+
+        ## Check an invoice
+
+        - Primary actor: Accountant
+
+        1. Accountant enters the invoice number.
+        2. System validates the invoice number.
+        3. System checks the voucher.
+           - 3a. The voucher has expired:
+             1. System asks for another voucher.
+
+        ## 核对订单
+
+        - 主要参与者: 店员
+
+        1. 店员填写订单编号。
+        2. 系统校验订单编号。
+           - 2a. 订单编号不存在:
+             1. 系统提示重新输入。
+
+        ## 核对发票
+
+        - 主要参与者: 会计
+
+        1. 会计填写发票号码。
+        2. 系统校验发票号码。
+           - 2a. 发票号码不存在:
+             1. 系统提示重新输入。
+
+        """
+
+    @Test func composesWithTheObjectOfTheStepBefore() throws {
+        let flow = try FlowMarkdownReader.read(Self.library).flow
+        let composer = Composer(examples: LocalModel.examples(from: [flow]))
+        #expect(composer.compose(after: "Buyer enters the delivery address.", actor: "Buyer", kind: .nextStep).first?.text
+            == "System validates the delivery address.")
+        #expect(composer.compose(after: "System checks the gift card.", actor: "", kind: .conditions).first?.text == "The gift card has expired")
+        #expect(composer.compose(after: "采购员填写供应商编码。", actor: "采购员", kind: .nextStep).first?.text == "系统校验供应商编码。")
+        #expect(composer.compose(after: "系统校验供应商编码。", actor: "采购员", kind: .conditions).first?.text == "供应商编码不存在")
+        // Nothing to compose with: no verb or no object.
+        #expect(composer.compose(after: "OK", actor: "", kind: .nextStep).isEmpty)
+        // The local model offers the composed step among its suggestions.
+        let model = LocalModel(examples: LocalModel.examples(from: [flow]))
+        let ctx = SuggestionContext(kind: .nextStep, useCase: "Deliver", actor: "Buyer", stepsSoFar: ["Buyer enters the delivery address."],
+                                    existing: ["Buyer enters the delivery address."])
+        #expect(model.suggest(ctx, count: 3).contains("System validates the delivery address."))
+    }
+}

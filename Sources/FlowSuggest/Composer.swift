@@ -1,0 +1,136 @@
+import FlowCore
+import Foundation
+
+/// Composes steps instead of only retrieving them. Use-case steps are formulaic: an actor, a
+/// verb, an object. From the learned flows it keeps, for each verb, what followed it with the
+/// same object carried over ("Customer enters the card number." → "System validates the card
+/// number." gives, after *enters*, "System validates the {object}."), and the conditions
+/// written about a step's object ("验证码过期" after "系统校验图形验证码" gives, after *校验*,
+/// "{object}过期"). Asked after "Customer enters the delivery address.", it offers "System
+/// validates the delivery address.": a step in the current use case's own words, learned from
+/// other processes.
+public struct Composer: Sendable {
+    /// A learned pattern: its text with `{object}` where the object goes, and how often it was seen.
+    struct Pattern: Sendable {
+        var template: String
+        var count: Int
+    }
+
+    /// Per kind (`next`, `conditions`), per verb: the patterns seen after it.
+    private var patterns: [String: [String: [String: Int]]] = [:]
+    /// Per kind: every pattern, whatever verb it followed.
+    private var general: [String: [String: Int]] = [:]
+    /// Per kind, per verb: how many examples had the verb at all (with or without a pattern).
+    private var seen: [String: [String: Int]] = [:]
+
+    static let slot = "{object}"
+    static let actorSlot = "{actor}"
+
+    public init(examples: [LocalModel.Example]) {
+        for e in examples where e.kind == SuggestionKind.nextStep.rawValue || e.kind == SuggestionKind.conditions.rawValue {
+            guard let previous = e.previous.last, let (verb, object) = Self.verbAndObject(previous, actor: e.actor ?? "") else { continue }
+            seen[e.kind, default: [:]][verb, default: 0] += 1
+            // The asking use case's actor takes the place of the learned one's.
+            var target = e.target
+            if let a = e.actor, !a.isEmpty, target.hasPrefix(a) { target = Self.actorSlot + target.dropFirst(a.count) }
+            guard let template = Self.template(target, object: object) else { continue }
+            patterns[e.kind, default: [:]][verb, default: [:]][template, default: 0] += 1
+            general[e.kind, default: [:]][template, default: 0] += 1
+        }
+    }
+
+    /// What could follow `step` (or go wrong at it, for `conditions`), composed with its object:
+    /// each with the share of the verb's examples its pattern was seen in, best first. A pattern
+    /// seen once is no pattern.
+    public func compose(after step: String, actor: String, kind: SuggestionKind) -> [(text: String, share: Float)] {
+        guard let (verb, object) = Self.verbAndObject(step, actor: actor) else { return [] }
+        var out: [String: Float] = [:]
+        // After this verb: patterns seen twice or more.
+        if let found = patterns[kind.rawValue]?[verb], let total = seen[kind.rawValue]?[verb], total > 0 {
+            for (template, n) in found where n >= 2 { out[template] = Float(n) / Float(total) }
+        }
+        // After any verb: patterns seen twice or more, at a third of their weight.
+        for (template, n) in general[kind.rawValue] ?? [:] where n >= 2 && out[template] == nil {
+            out[template] = Float(n) / Float(max(1, (seen[kind.rawValue] ?? [:]).values.reduce(0, +))) / 3
+        }
+        return out.filter { !actor.isEmpty || !$0.key.hasPrefix(Self.actorSlot) }
+            .sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
+            .map { (Self.fill($0.key, with: object).replacingOccurrences(of: Self.actorSlot, with: actor), $0.value) }
+    }
+
+    /// The patterns learned, most frequent first (for `FlowBench` and tests).
+    public func learned(_ kind: SuggestionKind) -> [(verb: String, template: String, count: Int)] {
+        var out: [(verb: String, template: String, count: Int)] = []
+        for (verb, templates) in patterns[kind.rawValue] ?? [:] {
+            for (template, count) in templates { out.append((verb, template, count)) }
+        }
+        return out.sorted { a, b in a.count > b.count || (a.count == b.count && a.template < b.template) }
+    }
+
+    static func fill(_ template: String, with object: String) -> String {
+        var out = ""
+        var rest = Substring(template)
+        while let r = rest.range(of: slot) {
+            out += rest[..<r.lowerBound] + object
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+
+    /// The target with the object in its place, when the object is in it (whole words in Latin
+    /// scripts); nil when it is not.
+    static func template(_ target: String, object: String) -> String? {
+        guard let r = target.range(of: object, options: .caseInsensitive) else { return nil }
+        let cjk = object.unicodeScalars.first.map(LocalModel.isCJK) ?? false
+        if !cjk {
+            let before = r.lowerBound == target.startIndex ? " " : target[target.index(before: r.lowerBound)]
+            let after = r.upperBound == target.endIndex ? " " : target[r.upperBound]
+            guard !before.isLetter && !before.isNumber && !after.isLetter && !after.isNumber else { return nil }
+        }
+        return target.replacingCharacters(in: r, with: slot)
+    }
+
+    static let articles: Set<String> = ["the", "a", "an", "its", "their", "his", "her", "this", "that"]
+    static let systemNames = ["系统", "System", "The system"]
+
+    /// A step's verb (its key) and its object, as written: in English the word in the present
+    /// tense among the first four and the words after it (without an article), up to a comma or
+    /// "and"; in Chinese the two characters after the actor and the rest, up to a comma, 并 or
+    /// the full stop. Nil when either is missing.
+    static func verbAndObject(_ step: String, actor: String) -> (String, String)? {
+        var text = step.trimmingSpaces
+        while let last = text.last, ".。．!！".contains(last) { text.removeLast() }
+        for name in [actor] + systemNames where !name.isEmpty && text.hasPrefix(name) {
+            text = String(text.dropFirst(name.count)).trimmingSpaces
+            break
+        }
+        guard let first = text.unicodeScalars.first else { return nil }
+        if LocalModel.isCJK(first) {
+            let chars = Array(text)
+            guard chars.count >= 4 else { return nil }
+            let verb = String(chars[0..<2])
+            var object = String(chars[2...])
+            for stop in ["，", ",", "并", "；", "。", "后"] {
+                if let r = object.range(of: stop) { object = String(object[..<r.lowerBound]) }
+            }
+            if object.hasPrefix("该") || object.hasPrefix("此") { object = String(object.dropFirst()) }
+            return object.count >= 2 ? (verb, object) : nil
+        }
+        let words = text.split(separator: " ").map(String.init)
+        guard let v = words.prefix(4).firstIndex(where: { w in
+            let l = w.lowercased()
+            return l.count >= 3 && l.hasSuffix("s") && !l.hasSuffix("ss") && l.allSatisfy(\.isLetter)
+        }) else { return nil }
+        var object: [String] = []
+        for w in words[(v + 1)...] {
+            var bare = w
+            while let last = bare.last, ",;:，".contains(last) { bare.removeLast() }
+            if ["and", "then", "to", "with", "for", "from", "in", "on", "by", "if", "when"].contains(bare.lowercased()) { break }
+            if object.isEmpty && articles.contains(bare.lowercased()) { continue }
+            object.append(bare)
+            if bare != w { break }
+        }
+        guard !object.isEmpty, object.count <= 5 else { return nil }
+        return (words[v].lowercased(), object.joined(separator: " "))
+    }
+}
