@@ -24,6 +24,7 @@ public struct Composer: Sendable {
     private var seen: [String: [String: Int]] = [:]
 
     static let slot = "{object}"
+    static let headSlot = "{head}"
     static let actorSlot = "{actor}"
 
     public init(examples: [LocalModel.Example]) {
@@ -33,7 +34,11 @@ public struct Composer: Sendable {
             // The asking use case's actor takes the place of the learned one's.
             var target = e.target
             if let a = e.actor, !a.isEmpty, target.hasPrefix(a) { target = Self.actorSlot + target.dropFirst(a.count) }
-            guard let template = Self.template(target, object: object) else { continue }
+            // The whole object, or else its head (the last word; the last two characters in
+            // Chinese): "the delivery address" … "the address".
+            guard let template = Self.template(target, object: object)
+                    ?? Self.template(target, object: Self.head(object)).map({ $0.replacingOccurrences(of: Self.slot, with: Self.headSlot) })
+            else { continue }
             patterns[e.kind, default: [:]][verb, default: [:]][template, default: 0] += 1
             general[e.kind, default: [:]][template, default: 0] += 1
         }
@@ -55,7 +60,8 @@ public struct Composer: Sendable {
         }
         return out.filter { !actor.isEmpty || !$0.key.hasPrefix(Self.actorSlot) }
             .sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
-            .map { (Self.fill($0.key, with: object).replacingOccurrences(of: Self.actorSlot, with: actor), $0.value) }
+            .map { (Self.fill($0.key, with: object).replacingOccurrences(of: Self.headSlot, with: Self.head(object))
+                        .replacingOccurrences(of: Self.actorSlot, with: actor), $0.value) }
     }
 
     /// The patterns learned, most frequent first (for `FlowBench` and tests).
@@ -88,6 +94,12 @@ public struct Composer: Sendable {
             guard !before.isLetter && !before.isNumber && !after.isLetter && !after.isNumber else { return nil }
         }
         return target.replacingCharacters(in: r, with: slot)
+    }
+
+    /// The head of an object: its last word, or its last two characters in Chinese.
+    static func head(_ object: String) -> String {
+        if object.unicodeScalars.first.map(LocalModel.isCJK) ?? false { return String(object.suffix(2)) }
+        return object.split(separator: " ").last.map(String.init) ?? object
     }
 
     static let articles: Set<String> = ["the", "a", "an", "its", "their", "his", "her", "this", "that"]

@@ -208,6 +208,9 @@ public struct LocalModel: Sendable {
         public var similarProcesses = 5
         /// Composed steps (`Composer`): how much a pattern's share counts against retrieval.
         public var compose: Float = 1
+        /// How much the document's other use case titles count in telling which learned
+        /// processes are like the asking one.
+        public var documentTitles: Float = 0.5
         public init() {}
 
         public static let next = Weights()
@@ -402,6 +405,8 @@ public struct LocalModel: Sendable {
         var v: [Int: Float] = [:]
         for g in Self.grams(c.useCase + " " + c.goal) { v[g, default: 0] += 2 }
         for s in c.stepsSoFar + (c.condition.map { [$0] } ?? []) { for g in Self.grams(s) { v[g, default: 0] += 1 } }
+        // The whole document: its other use cases' titles say what kind of processes it holds.
+        for uc in c.related.prefix(8) { for g in Self.grams(uc.title) { v[g, default: 0] += weights.documentTitles } }
         let q = Self.normalize(v.reduce(into: [:]) { $0[$1.key] = $1.value * (idf[$1.key] ?? 1) })
         var out: [Int: Float] = [:]
         for (g, w) in q { for (p, pw) in processIndex[g] ?? [] { out[p, default: 0] += w * pw } }
