@@ -90,7 +90,7 @@ public enum Dataset {
         for e in examples {
             if seen.insert(e.jsonLine).inserted { unique.append(e) } else { result.duplicates += 1 }
         }
-        var rng = SeededGenerator(seed: seed)
+        var rng = SeededRandom(seed: seed)
         var groups: [String] = []
         var known = Set<String>()
         for e in unique where known.insert(e.group).inserted { groups.append(e.group) }
@@ -221,18 +221,5 @@ public enum Dataset {
         if assistants == 0 { problems.append("no assistant message: nothing to learn") }
         else if lastRole != "assistant" { problems.append("the last message must be the assistant's (it is \(lastRole.isEmpty ? "missing" : lastRole))") }
         return problems
-    }
-}
-
-/// SplitMix64: a small generator whose output depends only on its seed, on every platform.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,3 +1,4 @@
+import FlowCore
 /// Label text that tries to break every format flowsmith reads or writes.
 public enum Labels {
     /// Pieces that random labels are made of: CJK, emoji (with ZWJ and flags), combining marks,
