@@ -18,8 +18,6 @@ public struct Composer: Sendable {
 
     /// Per kind (`next`, `conditions`), per verb: the patterns seen after it.
     private var patterns: [String: [String: [String: Int]]] = [:]
-    /// Per kind: every pattern, whatever verb it followed.
-    private var general: [String: [String: Int]] = [:]
     /// Per kind, per verb: how many examples had the verb at all (with or without a pattern).
     private var seen: [String: [String: Int]] = [:]
 
@@ -40,7 +38,6 @@ public struct Composer: Sendable {
                     ?? Self.template(target, object: Self.head(object)).map({ $0.replacingOccurrences(of: Self.slot, with: Self.headSlot) })
             else { continue }
             patterns[e.kind, default: [:]][verb, default: [:]][template, default: 0] += 1
-            general[e.kind, default: [:]][template, default: 0] += 1
         }
     }
 
@@ -54,11 +51,11 @@ public struct Composer: Sendable {
         if let found = patterns[kind.rawValue]?[verb], let total = seen[kind.rawValue]?[verb], total > 0 {
             for (template, n) in found where n >= 2 { out[template] = Float(n) / Float(total) }
         }
-        // After any verb: patterns seen twice or more, at a third of their weight.
-        for (template, n) in general[kind.rawValue] ?? [:] where n >= 2 && out[template] == nil {
-            out[template] = Float(n) / Float(max(1, (seen[kind.rawValue] ?? [:]).values.reduce(0, +))) / 3
-        }
-        return out.filter { !actor.isEmpty || !$0.key.hasPrefix(Self.actorSlot) }
+        // A pattern speaks one language: Chinese words around a Chinese object, English around an
+        // English one, never "员工 enters the …".
+        let chinese = Self.isChinese(object)
+        return out.filter { (!actor.isEmpty || !$0.key.hasPrefix(Self.actorSlot)) && Self.isChinese(Self.words(of: $0.key)) == chinese
+                            && (actor.isEmpty || Self.isChinese(actor) == chinese || !$0.key.hasPrefix(Self.actorSlot)) }
             .sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
             .map { (Self.fill($0.key, with: object).replacingOccurrences(of: Self.headSlot, with: Self.head(object))
                         .replacingOccurrences(of: Self.actorSlot, with: actor), $0.value) }
@@ -71,6 +68,21 @@ public struct Composer: Sendable {
             for (template, count) in templates { out.append((verb, template, count)) }
         }
         return out.sorted { a, b in a.count > b.count || (a.count == b.count && a.template < b.template) }
+    }
+
+    /// A template's own words, without its slots.
+    static func words(of template: String) -> String {
+        template.replacingOccurrences(of: slot, with: "").replacingOccurrences(of: headSlot, with: "")
+            .replacingOccurrences(of: actorSlot, with: "")
+    }
+
+    /// Whether a text is mostly Chinese (or Japanese, Korean) characters.
+    static func isChinese(_ text: String) -> Bool {
+        var cjk = 0, latin = 0
+        for u in text.unicodeScalars {
+            if LocalModel.isCJK(u) { cjk += 1 } else if u.properties.isAlphabetic { latin += 1 }
+        }
+        return cjk > latin
     }
 
     static func fill(_ template: String, with object: String) -> String {
@@ -118,6 +130,8 @@ public struct Composer: Sendable {
         }
         guard let first = text.unicodeScalars.first else { return nil }
         if LocalModel.isCJK(first) {
+            // Only a step of a known actor has a known verb: "部门经理审批…" is not "部门" + "经理审批…".
+            guard step.trimmingSpaces.hasPrefix("系统") || (!actor.isEmpty && step.trimmingSpaces.hasPrefix(actor)) else { return nil }
             let chars = Array(text)
             guard chars.count >= 4 else { return nil }
             let verb = String(chars[0..<2])

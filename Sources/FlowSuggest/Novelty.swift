@@ -99,17 +99,16 @@ public enum Novelty {
         Evaluation.f1(plainTerms(a), plainTerms(b)) >= 0.85
     }
 
-    /// Whether `candidate` repeats `step`: the same action as the whole step, or its first action
-    /// the same as one of the step's.
+    /// Whether `candidate` repeats `step`: the same action as the whole step, or one of its
+    /// actions the same as one of the step's.
     public static func repeats(_ candidate: String, _ step: String, actor: String = "") -> Bool {
         if nearCopy(candidate, step) { return true }
         let whole = content(candidate, actor: actor)
         if same(whole, content(step, actor: actor)) { return true }
-        let mine = actions(candidate)
-        let theirs = actions(step)
-        guard mine.count > 1 || theirs.count > 1, let first = mine.first else { return false }
-        let head = content(first, actor: actor)
-        return theirs.contains { same(head, content($0, actor: actor)) }
+        let mine = actions(candidate).map { content($0, actor: actor) }
+        let theirs = actions(step).map { content($0, actor: actor) }
+        guard mine.count > 1 || theirs.count > 1 else { return false }
+        return mine.contains { m in theirs.contains { same(m, $0) } }
     }
 
     /// Whether a drafted scenario retells `steps`: half or more of its lines repeat one of them.
@@ -155,9 +154,10 @@ public enum Novelty {
         func repeats(_ a: Text, _ b: Text) -> Bool {
             if Evaluation.f1(a.plain, b.plain) >= 0.85 { return true }
             if Novelty.same(a.whole, b.whole) { return true }
-            let head = a.actions.first ?? a.whole
             guard !a.actions.isEmpty || !b.actions.isEmpty else { return false }
-            return (b.actions.isEmpty ? [b.whole] : b.actions).contains { Novelty.same(head, $0) }
+            // Any action of one done again by the other ("…并上传发票" after "…，并上传发票照片").
+            let theirs = b.actions.isEmpty ? [b.whole] : b.actions
+            return (a.actions.isEmpty ? [a.whole] : a.actions).contains { mine in theirs.contains { Novelty.same(mine, $0) } }
         }
 
         /// Takes `candidate` when it says something new (and remembers it), or refuses it.

@@ -105,7 +105,8 @@ struct Check: ParsableCommand {
                 print(Sanitize.line("\(file):\(at): \(p.message)"))
             }
             if problems.isEmpty {
-                print(Sanitize.line("\(file): no problems (\(parsed.flow.useCases.count) use cases, \(parsed.flow.stepCount) steps)"))
+                let (u, n) = (parsed.flow.useCases.count, parsed.flow.stepCount)
+                print(Sanitize.line("\(file): no problems (\(u) use case\(u == 1 ? "" : "s"), \(n) step\(n == 1 ? "" : "s"))"))
             }
             failed = failed || !problems.isEmpty
         }
