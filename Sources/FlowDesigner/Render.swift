@@ -147,7 +147,7 @@ public enum Render {
         var x = rows.depth(id) * 2
         let marker = node.children.isEmpty ? "  " : s.folded.contains(id) ? "▸ " : "▾ "
         x += screen.put(marker, x: x, y: y, style: style(.number), limit: width - x)
-        let number = node.kind == .useCase ? "" : (s.flow.number(of: id) ?? "?") + ". "
+        let number = node.kind == .useCase ? "" : (shownNumber(id, s) ?? "?") + ". "
         x += screen.put(number, x: x, y: y, style: style(.number), limit: width - x)
         if node.kind == .extension && node.extensionKind == .exception {
             x += screen.put("! ", x: x, y: y, style: style(.exception), limit: width - x)
@@ -167,6 +167,24 @@ public enum Render {
         if !suffix.text.isEmpty {
             screen.put(suffix.text, x: x + used, y: y, style: style(suffix.role), limit: width - x - used)
         }
+    }
+
+    /// A row's number as it reads while suggestions show: the rows after ghost rows in the same
+    /// scenario (or, for conditions, the step's later extensions) count on past them, so no two
+    /// rows read "3." at once.
+    static func shownNumber(_ id: NodeID, _ s: AppState) -> String? {
+        guard let number = s.flow.number(of: id) else { return nil }
+        guard let current = s.suggestions, !current.candidates.isEmpty, current.shownEnding == nil else { return number }
+        let point = current.point
+        let shift = point.kind == .draft ? (current.candidates[current.index].split(separator: "\n").count) : 1
+        // The child of the insertion point's parent that `id` is, or is under.
+        var child = id
+        while let parent = s.flow[child]?.parent, parent != point.parent { child = parent }
+        guard s.flow[child]?.parent == point.parent, let k = s.flow.index(of: child), k >= point.index,
+              let own = s.flow.number(of: child) else { return number }
+        let prefix = s.flow[point.parent]?.kind == .useCase ? "" : (s.flow.number(of: point.parent) ?? "")
+        let shifted = prefix + (point.kind == .conditions ? Numbering.letters(k + shift) : String(k + 1 + shift))
+        return shifted + number.dropFirst(own.count)
     }
 
     /// The label, with the search match shown; an empty label shows a hint in the dim style.
