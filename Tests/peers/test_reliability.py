@@ -649,7 +649,8 @@ def test_control_sequences_in_a_model_answer_are_not_obeyed(work, fake):
         for words in ["the order form", "the shopping cart", "the order number"]:
             assert words in shown, f"{words!r} never showed:\n{shown}"
         screen = t.screen()
-        for row in ["系统登录", "1. 客服人员填写用户名、密码和图形验证码。", "3. 系统验证用户身份。"]:
+        # (Step 3 reads 4. while the suggestion shows as step 3.)
+        for row in ["系统登录", "1. 客服人员填写用户名、密码和图形验证码。", "4. 系统验证用户身份。"]:
             assert row in screen, f"{row!r} is missing (screen cleared?):\n{screen}"
         assert_terminal_untouched(t)
         assert fake.counts.get("terminal-attack"), "the editor never asked the server"
