@@ -143,10 +143,7 @@ public struct Composer: Sendable {
             return object.count >= 2 ? (verb, object) : nil
         }
         let words = text.split(separator: " ").map(String.init)
-        guard let v = words.prefix(4).firstIndex(where: { w in
-            let l = w.lowercased()
-            return l.count >= 3 && l.hasSuffix("s") && !l.hasSuffix("ss") && l.allSatisfy(\.isLetter)
-        }) else { return nil }
+        guard let v = words.prefix(4).firstIndex(where: Novelty.isPresentTense) else { return nil }
         var object: [String] = []
         for w in words[(v + 1)...] {
             var bare = w

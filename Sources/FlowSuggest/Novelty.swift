@@ -65,7 +65,13 @@ public enum Novelty {
     static func verbIndex(_ tokens: [String]) -> Int {
         let cjk = tokens.first?.unicodeScalars.first.map(LocalModel.isCJK) ?? false
         if cjk { return 0 }
-        return tokens.prefix(4).firstIndex { $0.count >= 3 && $0.hasSuffix("s") && !$0.hasSuffix("ss") } ?? 0
+        return tokens.prefix(4).firstIndex(where: isPresentTense) ?? 0
+    }
+
+    /// An English word in the present tense of a step ("enters", "checks"; not "process").
+    static func isPresentTense(_ word: String) -> Bool {
+        let w = word.lowercased()
+        return w.count >= 3 && w.hasSuffix("s") && !w.hasSuffix("ss") && w.allSatisfy(\.isLetter)
     }
 
     /// The verb itself: its word, or the first two characters in Chinese.

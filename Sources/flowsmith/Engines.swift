@@ -111,11 +111,25 @@ struct EngineChoice {
     /// The local engine: the trained model, or one built from the bundled corpus when first asked.
     static func localEngine(env: [String: String], executable: String) -> @Sendable () throws -> SuggestionEngine {
         return {
-            guard let model = ModelStore.current(env, executable: executable) else {
-                throw SuggestionError("no local model and no bundled corpus found; run `flowsmith train DIR` on a folder of .flow.md files")
-            }
+            guard let model = ModelStore.current(env, executable: executable) else { throw noLocalModel }
             return LocalEngine(model: model)
         }
+    }
+
+    static let noLocalModel = SuggestionError("no local model and no bundled corpus found; run `flowsmith train DIR` on a folder of .flow.md files")
+
+    /// The client's settings for the chosen server: its address, the key, the timeouts and
+    /// retries from the environment. No key for api.openai.com is refused, with `hint` after
+    /// the reason.
+    func configuration(withoutKey hint: String) throws(SuggestionError) -> OpenAIClient.Configuration {
+        let url = baseURL ?? "https://api.openai.com/v1"
+        if apiKey == nil && url.hasPrefix("https://api.openai.com") {
+            throw SuggestionError("No API key: set OPENAI_API_KEY " + hint)
+        }
+        var configuration = OpenAIClient.Configuration(baseURL: url, apiKey: apiKey)
+        configuration.timeouts = Self.timeouts(env)
+        if let n = env["FLOWSMITH_MAX_RETRIES"].flatMap(Int.init) { configuration.maxRetries = n }
+        return configuration
     }
 
     /// The user's trained library (or the bundled corpus) for the remote prompts' examples.
@@ -130,18 +144,16 @@ struct EngineChoice {
         case "local":
             return try local()
         case "openai":
-            let url = baseURL ?? "https://api.openai.com/v1"
-            if apiKey == nil && url.hasPrefix("https://api.openai.com") {
-                throw SuggestionError("No API key: set OPENAI_API_KEY (or use the local engine: --engine local)")
-            }
-            var configuration = OpenAIClient.Configuration(baseURL: url, apiKey: apiKey)
-            configuration.timeouts = Self.timeouts(env)
+            var configuration = try configuration(withoutKey: "(or use the local engine: --engine local)")
             configuration.maxResponseBytes = 1 << 20     // a few suggestions are a few KiB
-            if let n = env["FLOWSMITH_MAX_RETRIES"].flatMap(Int.init) { configuration.maxRetries = n }
-            let client = OpenAIClient(configuration)
-            let remote = OpenAIEngine(client: client, model: model ?? "gpt-4o-mini", library: Self.library(env))
+            // One library serves the prompt's examples and the fallback, read once when first needed.
+            let library = Self.library(env)
+            let remote = OpenAIEngine(client: OpenAIClient(configuration), model: model ?? "gpt-4o-mini", library: library)
             guard fallback else { return remote }
-            let localEngine = LazyLocal(local)
+            let localEngine = LazyLocal {
+                guard let model = library.current else { throw Self.noLocalModel }
+                return LocalEngine(model: model)
+            }
             return FallbackEngine(primary: remote, secondary: localEngine, noticed: noticed)
         default:
             throw SuggestionError("Unknown engine \"\(engine)\": local, openai, ollama, llamacpp or vllm")

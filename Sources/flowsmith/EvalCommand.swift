@@ -161,7 +161,8 @@ struct Eval: ParsableCommand {
             live.finish()
             if Interrupt.isSet { complain("stopped"); throw ExitCode(130) }
         }
-        let seconds = Double((ContinuousClock.now - start).components.seconds) + Double((ContinuousClock.now - start).components.attoseconds) / 1e18
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let questionsFrom = test ?? targets.joined(separator: " ")
         if json {
             print(Self.json(columns, cases: cases, k: k, source: questionsFrom, seconds: seconds))
@@ -238,29 +239,31 @@ struct Eval: ParsableCommand {
     /// Answers from an engine that learns from flows, never from the use cases it is asked about.
     func learnerAnswers(_ engine: String, cases: [EvaluationCase], learning: [Flow], extra: [Flow],
                         observe: @escaping (EvaluationCase, [String]) -> Void) -> [Evaluation.Answer] {
-        let make = { (flows: [Flow], held: Set<String>) -> (SuggestionContext, Int) -> [String] in
-            if engine == "baseline" {
-                let library = Evaluation.cases(from: flows) + Evaluation.cases(from: extra).filter { !held.contains($0.group) }
-                let model = BaselineModel(cases: library.filter { !held.contains($0.group) })
+        // What each document and the library teach, read once; each fold takes its share.
+        let baseline = engine == "baseline"
+        let documentCases = baseline ? learning.map { Evaluation.cases(from: [$0]) } : []
+        let documentExamples = baseline ? [] : learning.map { LocalModel.examples(from: [$0]) }
+        let extraCases = baseline ? Evaluation.cases(from: extra) : []
+        let extraExamples = baseline ? [] : LocalModel.examples(from: extra)
+        let make = { (documents: [Int], held: Set<String>) -> (SuggestionContext, Int) -> [String] in
+            if baseline {
+                let model = BaselineModel(cases: (documents.flatMap { documentCases[$0] } + extraCases).filter { !held.contains($0.group) })
                 return { model.suggest($0, count: $1) }
             }
-            let examples = LocalModel.examples(from: flows) + LocalModel.examples(from: extra).filter { !held.contains($0.useCase) }
-            let model = LocalModel(examples: examples.filter { !held.contains($0.useCase) })
+            let model = LocalModel(examples: (documents.flatMap { documentExamples[$0] } + extraExamples).filter { !held.contains($0.useCase) })
             return { model.suggest($0, count: $1) }
         }
         if test != nil {
             // A separate test set: learn everything but the use cases asked about.
             let held = Set(cases.map(\.group))
-            let suggest = make(learning, held)
+            let suggest = make(Array(learning.indices), held)
             return cases.map { c in
                 let found = suggest(c.context, k)
                 observe(c, Array(found.prefix(k)))
                 return .success(found)
             }
         }
-        return Evaluation.crossValidatedAnswers(cases, documents: learning.count, folds: folds, k: k, observe: observe) { training, held in
-            make(training.map { learning[$0] }, held)
-        }
+        return Evaluation.crossValidatedAnswers(cases, documents: learning.count, folds: folds, k: k, observe: observe, make: make)
     }
 
     /// Asks a remote engine every question, `concurrency` at a time; the client waits out 429s

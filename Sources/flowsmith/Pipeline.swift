@@ -144,14 +144,14 @@ enum Interrupt {
 extension EngineChoice {
     /// A client for the configured server, for the platform commands (files, jobs, batches).
     func client(maxRetries: Int? = nil) throws -> OpenAIClient {
-        let url = baseURL ?? "https://api.openai.com/v1"
-        if apiKey == nil && url.hasPrefix("https://api.openai.com") {
-            complain("No API key: set OPENAI_API_KEY (or OPENAI_BASE_URL for another OpenAI-compatible server)")
+        var configuration: OpenAIClient.Configuration
+        do {
+            configuration = try self.configuration(withoutKey: "(or OPENAI_BASE_URL for another OpenAI-compatible server)")
+        } catch {
+            complain(error.message)
             throw ExitCode(1)
         }
-        var configuration = OpenAIClient.Configuration(baseURL: url, apiKey: apiKey)
-        configuration.timeouts = Self.timeouts(env)
-        if let n = maxRetries ?? env["FLOWSMITH_MAX_RETRIES"].flatMap(Int.init) { configuration.maxRetries = n }
+        if let maxRetries { configuration.maxRetries = maxRetries }
         return OpenAIClient(configuration)
     }
 
@@ -454,7 +454,7 @@ struct Finetune: ParsableCommand {
                 live.finish()
                 if Interrupt.confirm("Cancel job \(Sanitize.line(id)) on the server?") {
                     do {
-                        job = try client.cancelFineTuningJob(id)
+                        _ = try client.cancelFineTuningJob(id)
                         print("cancelled \(Sanitize.line(id))")
                     } catch {
                         throw fail(error)
