@@ -135,12 +135,17 @@ public struct Composer: Sendable {
             let chars = Array(text)
             guard chars.count >= 4 else { return nil }
             let verb = String(chars[0..<2])
+            // "按条件检索记录", "将申请退回", "向客户发送": a preposition, not a verb, comes first.
+            guard let head = verb.first, !"按将把向对从在给根通由被让请于以为".contains(head) else { return nil }
             var object = String(chars[2...])
-            for stop in ["，", ",", "并", "；", "。", "后"] {
+            for stop in ["，", ",", "并", "；", "。", "后", "和", "及", "与", "、"] {
                 if let r = object.range(of: stop) { object = String(object[..<r.lowerBound]) }
             }
             if object.hasPrefix("该") || object.hasPrefix("此") { object = String(object.dropFirst()) }
-            return object.count >= 2 ? (verb, object) : nil
+            // A question or a clause ("手机号是否已注册", "是否需要上级审批") is no object.
+            guard !["是否", "是不是", "能否", "有无", "为", "已", "未", "的"].contains(where: { object.contains($0) }),
+                  let start = object.first, !"按将把向对从在给至到".contains(start) else { return nil }
+            return object.count >= 2 && object.count <= 8 ? (verb, object) : nil
         }
         let words = text.split(separator: " ").map(String.init)
         guard let v = words.prefix(4).firstIndex(where: Novelty.isPresentTense) else { return nil }
@@ -148,12 +153,21 @@ public struct Composer: Sendable {
         for w in words[(v + 1)...] {
             var bare = w
             while let last = bare.last, ",;:，".contains(last) { bare.removeLast() }
-            if ["and", "then", "to", "with", "for", "from", "in", "on", "by", "if", "when"].contains(bare.lowercased()) { break }
-            if object.isEmpty && articles.contains(bare.lowercased()) { continue }
+            let lower = bare.lowercased()
+            if ["and", "or", "then", "to", "with", "for", "from", "in", "on", "by", "if", "when", "at", "of", "as", "into",
+                "against", "before", "after", "until", "about", "via", "per", "within", "without"].contains(lower) { break }
+            // "asks whether the problem is urgent", "checks that the fees are paid": a clause, no object.
+            if ["whether", "that", "which", "who", "what", "how", "why", "where", "is", "are", "was", "were", "be",
+                "has", "have", "can", "will", "does", "do", "not", "every", "each", "both", "all", "any", "some", "no",
+                "it", "them", "him", "her", "they", "one"].contains(lower) { return nil }
+            if object.isEmpty && articles.contains(lower) { continue }
+            // "the countersignatory a link": two objects; "the pallets planned": a clause follows.
+            if !object.isEmpty && (articles.contains(lower) || (lower.hasSuffix("ed") && lower.count > 4)) { break }
+            guard bare.allSatisfy({ $0.isLetter || $0 == "-" || $0 == "'" || $0 == "’" }) else { return nil }
             object.append(bare)
             if bare != w { break }
         }
-        guard !object.isEmpty, object.count <= 5 else { return nil }
+        guard !object.isEmpty, object.count <= 4 else { return nil }
         return (words[v].lowercased(), object.joined(separator: " "))
     }
 }

@@ -211,6 +211,12 @@ public struct LocalModel: Sendable {
         /// How much the document's other use case titles count in telling which learned
         /// processes are like the asking one.
         public var documentTitles: Float = 0.5
+        /// How many of the best-ranked candidates the suggestions are chosen from (`consensus`).
+        public var consensusPool = 60
+        /// How far down the ranking a candidate still speaks for what the author will write:
+        /// each counts exp((its score − the best score) / this). Small: the ranking's order
+        /// alone; large: every candidate of the pool alike.
+        public var consensusTemperature: Float = 1.5
         public init() {}
 
         public static let next = Weights()
@@ -218,6 +224,7 @@ public struct LocalModel: Sendable {
         public static let conditions: Weights = {
             var w = Weights()
             (w.retrieval, w.topic, w.turn, w.position) = (1, 3.4, 0, 0)
+            (w.consensusPool, w.consensusTemperature) = (100, 0.5)
             return w
         }()
     }
@@ -241,6 +248,7 @@ public struct LocalModel: Sendable {
                 scores[example, default: 0] += q * weight
             }
         }
+        let likeness = scores
         let process = processSimilarity(context)
         for (example, score) in scores {
             scores[example] = score * (0.25 + (processOf[examples[example].useCase].flatMap { process[$0] } ?? 0))
@@ -261,9 +269,13 @@ public struct LocalModel: Sendable {
             var position: Float = 0
             var scenario: Float = 0
             var own = false
+            /// Said for a context nearly the same as the asking one (`sureLikeness`), or by a
+            /// composing pattern that followed the verb more often than not.
+            var sure = false
         }
         var pool: [String: Candidate] = [:]
-        func consider(_ e: Example, vector: @autoclosure () -> [Int: Float], retrieval: Float, process: Float, own: Bool = false) {
+        func consider(_ e: Example, vector: @autoclosure () -> [Int: Float], retrieval: Float, process: Float, own: Bool = false,
+                      likeness: Float = 0) {
             let key = OutputSanitizer.normalized(e.target)
             guard !avoid.contains(key) else { return }
             var c = pool[key] ?? Candidate(text: e.target, actor: e.actor, vector: vector())
@@ -273,12 +285,14 @@ public struct LocalModel: Sendable {
             let distance = Float(abs(e.previous.count - previous.count))
             c.position = max(c.position, 1 / (1 + distance / 2))
             c.own = c.own || own
+            c.sure = c.sure || likeness >= Self.sureLikeness
             c.scenario = max(c.scenario, (e.inExtension ?? false) == (context.condition != nil) ? 1 : 0)
             pool[key] = c
         }
         for (example, score) in scores.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }).prefix(150) {
             let e = examples[example]
-            consider(e, vector: targetVectors[example], retrieval: score, process: processOf[e.useCase].flatMap { process[$0] } ?? 0)
+            consider(e, vector: targetVectors[example], retrieval: score, process: processOf[e.useCase].flatMap { process[$0] } ?? 0,
+                     likeness: likeness[example] ?? 0)
         }
         if weights.similarProcesses > 0 {
             for (p, _) in process.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }).prefix(weights.similarProcesses) {
@@ -288,11 +302,18 @@ public struct LocalModel: Sendable {
             }
         }
         // The document's own use cases: retrieval as above, and they count as the most similar process.
+        // Where one of them does what the asking step does (told by its own actor), what followed
+        // there is sure.
+        let asking = previous.last.map { Novelty.content($0, actor: context.actor) }
         for e in Self.examples(from: context.related) where e.kind == kind {
             let v = Self.contextVector(useCase: e.useCase, previous: e.previous, idf: idf)
             let score = v.reduce(Float(0)) { $0 + $1.value * (query[$1.key] ?? 0) }
             guard score > 0 else { continue }
-            consider(e, vector: targetVector(e.target), retrieval: score * (0.25 + weights.document), process: 1, own: true)
+            let same = zip(asking.map { [$0] } ?? [], e.previous.suffix(1)).map { mine, theirs in
+                Float(Evaluation.f1(mine, Novelty.content(theirs, actor: e.actor ?? "")))
+            }.first ?? 0
+            consider(e, vector: targetVector(e.target), retrieval: score * (0.25 + weights.document), process: 1, own: true,
+                     likeness: same)
         }
         // Steps composed with the last step's object, as candidates whose retrieval stands for
         // how often their pattern followed that verb.
@@ -306,6 +327,7 @@ public struct LocalModel: Sendable {
                 c.closest = max(c.closest, 0)
                 c.scenario = max(c.scenario, 1)
                 c.own = true
+                c.sure = c.sure || share > 0.5
                 pool[key] = c
             }
         }
@@ -319,14 +341,14 @@ public struct LocalModel: Sendable {
         topic = Self.normalize(topic.reduce(into: [:]) { $0[$1.key] = $1.value * (idf[$1.key] ?? 1) })
         let lastRole = previous.isEmpty ? Role.start : Self.role(of: previous.last ?? "", actor: context.actor)
         let best = max(pool.values.map(\.retrieval).max() ?? 0, .leastNonzeroMagnitude)
-        var ranked: [(score: Float, text: String, actor: String?, own: Bool)] = []
+        var ranked: [(score: Float, text: String, actor: String?, own: Bool, sure: Bool)] = []
         for c in pool.values {
             let onTopic = c.vector.reduce(Float(0)) { $0 + $1.value * (topic[$1.key] ?? 0) }
             let turn = context.kind == .nextStep ? turnProbability(from: lastRole, to: Self.role(of: c.text, actor: c.actor ?? "")) : 0
             let score = weights.retrieval * c.retrieval / best + weights.topic * onTopic + weights.turn * turn
                 + weights.position * c.position + weights.process * c.process + weights.scenario * c.scenario
                 + weights.memory * c.closest * c.closest * c.closest * c.closest
-            ranked.append((score, c.text, c.actor, c.own))
+            ranked.append((score, c.text, c.actor, c.own, c.sure))
         }
         ranked.sort { $0.score > $1.score || ($0.score == $1.score && $0.text < $1.text) }
         var out: [String] = []
@@ -341,17 +363,111 @@ public struct LocalModel: Sendable {
         // The document's own steps are the user's words; actors who already act in this use case
         // keep their names.
         let documentSteps = context.stepsSoFar + context.existing
+        var fresh: [Choice] = []
+        let poolSize = context.kind == .draft ? count : max(count, weights.consensusPool)
         for candidate in ranked {
             let keep = context.kind == .conditions || candidate.own
                 || candidate.actor.map { actor in documentSteps.contains { $0.hasPrefix(actor) } } == true
             let text = keep ? candidate.text : Self.retold(candidate.text, from: candidate.actor, to: context.actor)
             guard shown.insert(OutputSanitizer.normalized(text)).inserted else { continue }
             if let following, Evaluation.f1(Novelty.content(text, actor: context.actor), following) >= 0.4 { continue }
-            guard novelty.admit(text) else { continue }
-            out.append(text)
-            if out.count == count { break }
+            if context.kind == .draft {
+                guard novelty.admit(text) else { continue }
+                out.append(text)
+                if out.count == count { break }
+                continue
+            }
+            guard novelty.isNew(text) else { continue }
+            fresh.append(Choice(score: candidate.score, text: text, sure: candidate.sure))
+            if fresh.count == poolSize { break }
+        }
+        guard context.kind != .draft else { return out }
+        return Self.consensus(fresh, count: count, temperature: weights.consensusTemperature, novelty: &novelty)
+    }
+
+    /// Picks `count` of the candidates (best first by score) that together come closest to what
+    /// the author is likely to write: each candidate stands for the others in proportion to its
+    /// likelihood (exp of its score over `temperature`, against the best), and each pick adds
+    /// what it shares (token F1) with the likely ones the picks before it did not already cover.
+    /// A step many good candidates agree with beats a lone one that scored a little higher.
+    static func consensus(_ candidates: [Choice], count: Int, temperature: Float, novelty: inout Novelty.Checker) -> [String] {
+        guard let top = candidates.first?.score else { return [] }
+        let n = candidates.count
+        let likelihood = candidates.map { Double(exp(($0.score - top) / max(temperature, 1e-3))) }
+        // Token F1 of every pair, over token numbers sorted once (a merge counts what two share).
+        var numbers: [String: Int] = [:]
+        let bags: [[Int]] = candidates.map { c in
+            Evaluation.tokens(c.text).map { t in
+                if let known = numbers[t] { return known }
+                numbers[t] = numbers.count
+                return numbers.count - 1
+            }.sorted()
+        }
+        var share = Array(repeating: 0.0, count: n * n)
+        for i in 0..<n {
+            share[i * n + i] = 1
+            for j in (i + 1)..<max(i + 1, n) {
+                let f = sortedF1(bags[i], bags[j])
+                share[i * n + j] = f
+                share[j * n + i] = f
+            }
+        }
+        var covered = Array(repeating: 0.0, count: n)
+        var taken = Array(repeating: false, count: n)
+        var out: [String] = []
+        // What is sure comes first, in the ranking's order.
+        for i in 0..<n where candidates[i].sure && out.count < count {
+            taken[i] = true
+            guard novelty.admit(candidates[i].text) else { continue }
+            out.append(candidates[i].text)
+            for j in 0..<n { covered[j] = max(covered[j], share[i * n + j]) }
+        }
+        while out.count < count {
+            var best = -1, bestGain = -1.0
+            for i in 0..<n where !taken[i] {
+                var gain = 0.0
+                for j in 0..<n where share[i * n + j] > covered[j] { gain += likelihood[j] * (share[i * n + j] - covered[j]) }
+                if gain > bestGain { (best, bestGain) = (i, gain) }
+            }
+            guard best >= 0 else { break }
+            taken[best] = true
+            guard novelty.admit(candidates[best].text) else { continue }
+            out.append(candidates[best].text)
+            for j in 0..<n { covered[j] = max(covered[j], share[best * n + j]) }
         }
         return out
+    }
+
+    /// A candidate for `consensus`: its ranking score, its text as it would be shown, and
+    /// whether it is sure enough to come first whatever the others say.
+    struct Choice {
+        var score: Float
+        var text: String
+        var sure: Bool
+    }
+
+    /// How alike a learned place must be to the asking one for the step that followed it there to
+    /// come first: the cosine of the context vectors for the library (a place the model saw nearly
+    /// word for word, as in the user's own flows once trained on them), and the token F1 of the
+    /// last steps, without their actors, for the document's other use cases.
+    static let sureLikeness: Float = 0.8
+
+    /// Token F1 of two sorted bags of token numbers (each token counted as often as it occurs).
+    static func sortedF1(_ x: [Int], _ y: [Int]) -> Double {
+        guard !x.isEmpty, !y.isEmpty else { return x.isEmpty && y.isEmpty ? 1 : 0 }
+        var i = 0, j = 0, common = 0
+        while i < x.count && j < y.count {
+            if x[i] == y[j] {
+                common += 1
+                i += 1
+                j += 1
+            } else if x[i] < y[j] {
+                i += 1
+            } else {
+                j += 1
+            }
+        }
+        return 2 * Double(common) / Double(x.count + y.count)
     }
 
     private func targetVector(_ text: String) -> [Int: Float] {

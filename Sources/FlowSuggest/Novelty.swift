@@ -181,6 +181,13 @@ public enum Novelty {
             kept.append(mine)
             return true
         }
+
+        /// Whether a step or condition candidate says something the scenario does not already
+        /// say (what `admit` checks first), without taking it.
+        public func isNew(_ candidate: String) -> Bool {
+            let mine = read(candidate)
+            return !there.contains(where: { repeats(mine, $0) })
+        }
     }
 
     /// The candidates that say something new (`Checker`), best first, at most `count`.
