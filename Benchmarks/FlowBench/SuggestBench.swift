@@ -12,6 +12,14 @@ import TestSupport
 enum SuggestBench {
     static func run() throws {
         print("\nsuggestions (release build)")
+        let corpus = try timing()
+        try quality(corpus)
+        try clientOverhead()
+    }
+
+    /// The local model's answer times (alone: `FlowBench suggest`, to profile them); returns the corpus.
+    @discardableResult
+    static func timing() throws -> [Flow] {
         let corpus = ModelStore.flows(in: Fixtures.root.appendingPathComponent("corpus").path).flows
         var library: [Flow] = []
         var steps = 0
@@ -28,7 +36,7 @@ enum SuggestBench {
         let model = LocalModel(examples: LocalModel.examples(from: library))
         let question = try FlowMarkdownReader.read("## 提交报销申请\n\n1. 员工登录报销系统。\n2. 员工填写报销金额并上传发票。\n").flow
         guard let step = question.node(numbered: "2", in: question.useCases[0]),
-              let (ctx, _) = SuggestionContext.at(step, in: question) else { return }
+              let (ctx, _) = SuggestionContext.at(step, in: question) else { return corpus }
         let runs = 200
         let start = ContinuousClock.now
         for _ in 0..<runs { _ = model.suggest(ctx, count: 3) }
@@ -47,8 +55,7 @@ enum SuggestBench {
             print("local model, same library, asked in examples/crm-zh.flow.md (\(inDocument.related.count) other use cases): "
                 + "\(ms((ContinuousClock.now - start) / runs)) per suggestion")
         }
-        try quality(corpus)
-        try clientOverhead()
+        return corpus
     }
 
     /// Suggestion quality on the bundled corpus, cross-validated by file (each file asked of a

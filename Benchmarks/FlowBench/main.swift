@@ -45,6 +45,10 @@ if CommandLine.arguments.dropFirst().first == "tune" {
     TuneBench.run()
     exit(0)
 }
+if CommandLine.arguments.dropFirst().first == "suggest" {
+    try SuggestBench.timing()
+    exit(0)
+}
 if CommandLine.arguments.dropFirst().first == "open", CommandLine.arguments.count == 3 {
     EditorBench.openAndReport(CommandLine.arguments[2])
     exit(0)

@@ -274,8 +274,12 @@ public struct LocalModel: Sendable {
             var sure = false
         }
         var pool: [String: Candidate] = [:]
+        // A step that opened its process does not follow steps of another: it is offered only
+        // where a scenario starts.
+        let opening = context.kind == .nextStep && previous.isEmpty
         func consider(_ e: Example, vector: @autoclosure () -> [Int: Float], retrieval: Float, process: Float, own: Bool = false,
                       likeness: Float = 0) {
+            if context.kind == .nextStep, e.previous.isEmpty, !opening { return }
             let key = OutputSanitizer.normalized(e.target)
             guard !avoid.contains(key) else { return }
             var c = pool[key] ?? Candidate(text: e.target, actor: e.actor, vector: vector())
@@ -377,7 +381,6 @@ public struct LocalModel: Sendable {
                 if out.count == count { break }
                 continue
             }
-            guard novelty.isNew(text) else { continue }
             fresh.append(Choice(score: candidate.score, text: text, sure: candidate.sure))
             if fresh.count == poolSize { break }
         }

@@ -1,0 +1,97 @@
+import FlowCore
+import FlowFormats
+@testable import FlowSuggest
+import Testing
+
+/// Choosing the three shown from the ranked candidates (`LocalModel.consensus`).
+@Suite struct ConsensusTests {
+    private func choices(_ items: [(Float, String)], sure: Set<String> = []) -> [LocalModel.Choice] {
+        items.map { LocalModel.Choice(score: $0.0, text: $0.1, sure: sure.contains($0.1)) }
+    }
+
+    /// A step several good candidates agree with comes before a lone one that ranked a little
+    /// higher; the second and third cover what the first does not, and no two do the same.
+    @Test func whatTheLikelyOnesAgreeOnComesFirst() {
+        let candidates = choices([
+            (3.0, "Courier scans the parcel barcode at the depot."),
+            (2.9, "System sends the order confirmation to the customer."),
+            (2.8, "System emails the order confirmation to the customer."),
+            (2.7, "System sends a confirmation of the order to the customer."),
+            (2.6, "Warehouse clerk picks the items."),
+        ])
+        var novelty = Novelty.Checker(SuggestionContext(kind: .nextStep, useCase: "Place an order", stepsSoFar: ["Customer pays."]))
+        let out = LocalModel.consensus(candidates, count: 3, temperature: 1.5, novelty: &novelty)
+        #expect(out.count == 3)
+        #expect(out[0] == "System sends the order confirmation to the customer.")
+        // The other wordings of the same confirmation are the same action: not shown beside it.
+        #expect(!out.contains("System emails the order confirmation to the customer."))
+        #expect(!out.contains("System sends a confirmation of the order to the customer."))
+        #expect(out.contains("Courier scans the parcel barcode at the depot."))
+    }
+
+    /// With a temperature near zero only the best-ranked candidate speaks: the ranking's order.
+    @Test func aColdTemperatureKeepsTheRankingsOrder() {
+        let candidates = choices([(3.0, "Alpha checks the beta."), (2.0, "Gamma sends the delta."), (1.0, "Gamma sends the delta report.")])
+        var novelty = Novelty.Checker(SuggestionContext(kind: .nextStep, useCase: "U"))
+        #expect(LocalModel.consensus(candidates, count: 1, temperature: 0.001, novelty: &novelty) == ["Alpha checks the beta."])
+    }
+
+    /// What is sure (a place learned nearly word for word) comes first whatever the others say,
+    /// and a candidate repeating a step of the scenario is never shown, though it counts.
+    @Test func sureFirstAndNeverARepeat() {
+        let candidates = choices([
+            (3.0, "System validates the voucher code."),
+            (2.9, "System validates the voucher code and applies the discount."),
+            (2.8, "System checks the voucher code."),
+            (1.0, "Customer hands over the loyalty card."),
+        ], sure: ["Customer hands over the loyalty card."])
+        var novelty = Novelty.Checker(SuggestionContext(kind: .nextStep, useCase: "Pay", actor: "Customer",
+                                                        stepsSoFar: ["Customer enters the voucher code.", "System validates the voucher code."]))
+        let out = LocalModel.consensus(candidates, count: 3, temperature: 1.5, novelty: &novelty)
+        #expect(out.first == "Customer hands over the loyalty card.")
+        #expect(!out.contains("System validates the voucher code."))
+        #expect(!out.contains("System checks the voucher code."))
+    }
+
+    /// A step that opened its process is offered where a scenario starts, never after later steps.
+    @Test func anOpeningStepIsNotOfferedLater() throws {
+        let library = try FlowMarkdownReader.read("""
+            # Library
+
+            ## Claim expenses
+
+            - Primary actor: Employee
+
+            1. Employee signs in to the expense portal.
+            2. Employee enters the amount and uploads the receipt.
+            3. System checks the receipt.
+            4. Manager approves the claim.
+
+            ## Claim mileage
+
+            - Primary actor: Employee
+
+            1. Employee signs in to the expense portal.
+            2. Employee enters the distance.
+            3. System checks the distance.
+            4. Manager approves the claim.
+
+            """).flow
+        let model = LocalModel(examples: LocalModel.examples(from: [library]))
+        let start = SuggestionContext(kind: .nextStep, useCase: "Claim a per diem", actor: "Employee")
+        #expect(model.suggest(start, count: 3).contains("Employee signs in to the expense portal."))
+        let later = SuggestionContext(kind: .nextStep, useCase: "Claim a per diem", actor: "Employee",
+                                      stepsSoFar: ["Employee opens the per diem form.", "Employee enters the days."],
+                                      existing: ["Employee opens the per diem form.", "Employee enters the days."])
+        let found = model.suggest(later, count: 3)
+        #expect(!found.isEmpty)
+        #expect(!found.contains("Employee signs in to the expense portal."), "\(found)")
+    }
+
+    /// One doing all the other does, and more, is the same action, whatever its first words.
+    @Test func sayingMoreOfTheSameIsARepeat() {
+        #expect(Novelty.repeats("系统到税务平台查验发票真伪。", "系统查验发票真伪并校验预算额度。"))
+        // Short contents are left to the verb rule: "审批申请" is not "提交审批申请".
+        #expect(!Novelty.repeats("部门经理审批申请。", "员工提交审批申请。"))
+    }
+}
