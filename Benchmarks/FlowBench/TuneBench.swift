@@ -32,6 +32,7 @@ enum TuneBench {
             let paths: [(String, WritableKeyPath<LocalModel.Weights, Float>)] = [
                 ("topic", \.topic), ("turn", \.turn), ("position", \.position), ("process", \.process),
                 ("document", \.document), ("scenario", \.scenario), ("retrieval", \.retrieval), ("compose", \.compose),
+                ("temperature", \.consensusTemperature),
             ].filter { only.isEmpty || only.contains($0.0) }
             for round in 1...2 {
                 var improved = false
@@ -58,7 +59,8 @@ enum TuneBench {
                 if !improved { break }
             }
             say("\(kind.rawValue) best: retrieval \(best.retrieval) topic \(best.topic) turn \(best.turn) position \(best.position) "
-                + "process \(best.process) scenario \(best.scenario) document \(best.document) similarProcesses \(best.similarProcesses)")
+                + "process \(best.process) scenario \(best.scenario) document \(best.document) similarProcesses \(best.similarProcesses) "
+                + "temperature \(best.consensusTemperature)")
             say("  \(bestText)")
         }
     }

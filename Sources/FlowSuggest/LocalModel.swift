@@ -10,7 +10,9 @@ import Synchronization
 /// two ways, by TF-IDF cosine over words (and single characters and pairs for Chinese): its last
 /// steps against each example's, and the whole use case so far (title, goal, steps) against each
 /// learned use case, so a step from a similar process outranks a similar sentence from an
-/// unrelated one. Targets are ranked by summed step similarity × (0.25 + process similarity).
+/// unrelated one. Targets are ranked by summed step similarity × (0.25 + process similarity),
+/// with the candidate's topic, who acts next and where it stood; the three shown are then chosen
+/// from the best-ranked by consensus (`consensus`).
 public struct LocalModel: Sendable {
     public struct Example: Hashable, Sendable, Codable {
         public var kind: String
@@ -187,12 +189,12 @@ public struct LocalModel: Sendable {
     /// figures `flowsmith eval` and `make bench` print).
     public struct Weights: Sendable, Equatable {
         /// Learned steps that followed steps like the asking one, in processes like the asking one.
-        public var retrieval: Float = 1.4
+        public var retrieval: Float = 2.7
         /// The candidate itself talks about what the use case so far talks about.
-        public var topic: Float = 3.5
+        public var topic: Float = 4.9
         /// Who acts next: how often, after a step by the system (or the primary actor, or someone
         /// else), the next step was by each of them.
-        public var turn: Float = 1.4
+        public var turn: Float = 1
         /// The candidate stood about as far into its scenario as the asked place.
         public var position: Float = 1.4
         /// The candidate comes from the same kind of scenario: the main one, or an extension.
@@ -223,7 +225,7 @@ public struct LocalModel: Sendable {
         /// Tuned the same way on conditions: who acts and where do not matter there.
         public static let conditions: Weights = {
             var w = Weights()
-            (w.retrieval, w.topic, w.turn, w.position) = (1, 3.4, 0, 0)
+            (w.retrieval, w.topic, w.turn, w.position) = (1, 4.8, 0, 0)
             (w.consensusPool, w.consensusTemperature) = (100, 0.5)
             return w
         }()
