@@ -290,7 +290,11 @@ public enum Evaluation {
     /// by a 64-bit hash of their bytes, sorted and merged: no dictionary and no Unicode
     /// normalisation per comparison (suggesting compares thousands of pairs per question).
     static func common(_ x: [String], _ y: [String]) -> Int {
-        let a = x.map(tokenNumber).sorted(), b = y.map(tokenNumber).sorted()
+        common(sorted: x.map(tokenNumber).sorted(), y.map(tokenNumber).sorted())
+    }
+
+    /// How many numbers two sorted bags of token numbers (`tokenNumber`) share, by one merge.
+    static func common(sorted a: [UInt64], _ b: [UInt64]) -> Int {
         var i = 0, j = 0, common = 0
         while i < a.count && j < b.count {
             if a[i] == b[j] {

@@ -250,7 +250,6 @@ public struct LocalModel: Sendable {
                 scores[example, default: 0] += q * weight
             }
         }
-        let likeness = scores
         let process = processSimilarity(context)
         for (example, score) in scores {
             scores[example] = score * (0.25 + (processOf[examples[example].useCase].flatMap { process[$0] } ?? 0))
@@ -297,8 +296,9 @@ public struct LocalModel: Sendable {
         }
         for (example, score) in scores.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }).prefix(150) {
             let e = examples[example]
-            consider(e, vector: targetVectors[example], retrieval: score, process: processOf[e.useCase].flatMap { process[$0] } ?? 0,
-                     likeness: likeness[example] ?? 0)
+            let p = processOf[e.useCase].flatMap { process[$0] } ?? 0
+            // The score was scaled by the process above; how alike the contexts are is what it was.
+            consider(e, vector: targetVectors[example], retrieval: score, process: p, likeness: score / (0.25 + p))
         }
         if weights.similarProcesses > 0 {
             for (p, _) in process.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }).prefix(weights.similarProcesses) {
@@ -400,14 +400,7 @@ public struct LocalModel: Sendable {
         let n = candidates.count
         let likelihood = candidates.map { Double(exp(($0.score - top) / max(temperature, 1e-3))) }
         // Token F1 of every pair, over token numbers sorted once (a merge counts what two share).
-        var numbers: [String: Int] = [:]
-        let bags: [[Int]] = candidates.map { c in
-            Evaluation.tokens(c.text).map { t in
-                if let known = numbers[t] { return known }
-                numbers[t] = numbers.count
-                return numbers.count - 1
-            }.sorted()
-        }
+        let bags = candidates.map { Evaluation.tokens($0.text).map(Evaluation.tokenNumber).sorted() }
         var share = Array(repeating: 0.0, count: n * n)
         for i in 0..<n {
             share[i * n + i] = 1
@@ -458,21 +451,9 @@ public struct LocalModel: Sendable {
     static let sureLikeness: Float = 0.8
 
     /// Token F1 of two sorted bags of token numbers (each token counted as often as it occurs).
-    static func sortedF1(_ x: [Int], _ y: [Int]) -> Double {
+    static func sortedF1(_ x: [UInt64], _ y: [UInt64]) -> Double {
         guard !x.isEmpty, !y.isEmpty else { return x.isEmpty && y.isEmpty ? 1 : 0 }
-        var i = 0, j = 0, common = 0
-        while i < x.count && j < y.count {
-            if x[i] == y[j] {
-                common += 1
-                i += 1
-                j += 1
-            } else if x[i] < y[j] {
-                i += 1
-            } else {
-                j += 1
-            }
-        }
-        return 2 * Double(common) / Double(x.count + y.count)
+        return 2 * Double(Evaluation.common(sorted: x, y)) / Double(x.count + y.count)
     }
 
     private func targetVector(_ text: String) -> [Int: Float] {
