@@ -32,7 +32,7 @@ enum TuneBench {
             let paths: [(String, WritableKeyPath<LocalModel.Weights, Float>)] = [
                 ("topic", \.topic), ("turn", \.turn), ("position", \.position), ("process", \.process),
                 ("document", \.document), ("scenario", \.scenario), ("retrieval", \.retrieval), ("compose", \.compose),
-                ("temperature", \.consensusTemperature),
+                ("temperature", \.consensusTemperature), ("shortening", \.shortening),
             ].filter { only.isEmpty || only.contains($0.0) }
             for round in 1...2 {
                 var improved = false
@@ -60,7 +60,7 @@ enum TuneBench {
             }
             say("\(kind.rawValue) best: retrieval \(best.retrieval) topic \(best.topic) turn \(best.turn) position \(best.position) "
                 + "process \(best.process) scenario \(best.scenario) document \(best.document) similarProcesses \(best.similarProcesses) "
-                + "temperature \(best.consensusTemperature)")
+                + "temperature \(best.consensusTemperature) shortening \(best.shortening)")
             say("  \(bestText)")
         }
     }

@@ -171,3 +171,50 @@ public struct Composer: Sendable {
         return (words[v].lowercased(), object.joined(separator: " "))
     }
 }
+
+extension Composer {
+    /// The step said with less: cut at its first joint (", ", " and ", a preposition; "并", "，",
+    /// "；") when what comes before still names an actor, an action and its object:
+    /// "System sends the confirmation to the customer and closes the ticket." → "System sends
+    /// the confirmation to the customer."; "系统保存客户档案并分配客户ID。" → "系统保存客户档案。".
+    /// A step usually does one thing, so what an author writes next is often the first half of
+    /// what another wrote. Nil when there is no such cut.
+    public static func shortened(_ text: String) -> String? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.contains("\n") else { return nil }
+        if trimmed.unicodeScalars.contains(where: LocalModel.isCJK) {
+            let end = trimmed.hasSuffix("。") ? "。" : ""
+            let chars = Array(trimmed.dropLast(end.count))
+            // Not after a number, a measure word or a particle that wants what follows ("选择一，…", "对…并…").
+            guard let i = chars.indices.first(where: { i in
+                i >= 5 && i < chars.count - 1 && "并，；".contains(chars[i]) && chars[i - 1].unicodeScalars.allSatisfy(LocalModel.isCJK)
+                    && !"一二三四五六七八九十两几个的了对向在从把将为按给与和及或等".contains(chars[i - 1])
+            }) else { return nil }
+            return String(chars[..<i]) + end
+        }
+        let end = trimmed.hasSuffix(".") ? "." : ""
+        let words = trimmed.dropLast(end.count).split(separator: " ").map(String.init)
+        guard words.count > 4 else { return nil }
+        for i in 3..<(words.count - 1) {
+            if words[i - 1].hasSuffix(",") { return words[..<i].joined(separator: " ").dropLast() + end }
+            let w = words[i].lowercased()
+            // "asks the customer for …": without the rest, the verb says too little.
+            if joints.contains(w), w == "and" || !words[..<i].contains(where: { needsComplement.contains($0.lowercased()) }) {
+                return words[..<i].joined(separator: " ") + end
+            }
+        }
+        return nil
+    }
+
+    /// Where an English step can be cut: "and", "or" and prepositions that start a qualifier
+    /// (not "to", which mostly completes the verb: "moves the ticket to …").
+    static let joints: Set<String> = ["and", "or", "with", "by", "for", "from", "in", "on", "at", "within", "before", "after",
+                                      "if", "when", "against", "under", "until", "via"]
+
+    /// Verbs whose object is not the whole of what they say ("asks the customer for …").
+    static let needsComplement: Set<String> = [
+        "asks", "places", "puts", "waits", "moves", "sets", "holds", "looks", "applies", "logs", "signs", "turns", "switches",
+        "keeps", "leaves", "hands", "passes", "compares", "links", "attaches", "divides", "splits", "converts", "matches",
+        "reconciles", "replaces", "swaps", "exchanges", "provides", "fills", "registers", "charges",
+    ]
+}

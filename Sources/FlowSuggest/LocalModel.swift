@@ -214,11 +214,15 @@ public struct LocalModel: Sendable {
         /// processes are like the asking one.
         public var documentTitles: Float = 0.5
         /// How many of the best-ranked candidates the suggestions are chosen from (`consensus`).
-        public var consensusPool = 60
+        public var consensusPool = 100
         /// How far down the ranking a candidate still speaks for what the author will write:
         /// each counts exp((its score − the best score) / this). Small: the ranking's order
         /// alone; large: every candidate of the pool alike.
         public var consensusTemperature: Float = 1.5
+        /// How much less a step said with less (`Composer.shortened`: "System sends the
+        /// confirmation." for "System sends the confirmation to the customer and closes the
+        /// ticket.") counts than the whole; infinity offers none.
+        public var shortening: Float = 2.5
         public init() {}
 
         public static let next = Weights()
@@ -385,6 +389,12 @@ public struct LocalModel: Sendable {
             }
             fresh.append(Choice(score: candidate.score, text: text, sure: candidate.sure))
             if fresh.count == poolSize { break }
+            // The same step said with less, often what an author writes (one action a step).
+            if weights.shortening.isFinite, let short = Composer.shortened(text), shown.insert(OutputSanitizer.normalized(short)).inserted,
+               following.map({ Evaluation.f1(Novelty.content(short, actor: context.actor), $0) < 0.4 }) ?? true {
+                fresh.append(Choice(score: candidate.score - weights.shortening, text: short, sure: false))
+                if fresh.count >= poolSize { break }
+            }
         }
         guard context.kind != .draft else { return out }
         return Self.consensus(fresh, count: count, temperature: weights.consensusTemperature, novelty: &novelty)
@@ -743,3 +753,4 @@ public struct LocalModel: Sendable {
 #if canImport(Glibc)
 import Glibc
 #endif
+

@@ -25,7 +25,9 @@ public enum ModelStore {
         guard let e = FileManager.default.enumerator(atPath: directory) else {
             return ([], ["\(directory): cannot read the folder"])
         }
-        for case let rel as String in e where rel.hasSuffix(".flow.md") {
+        // In name order: the folder's own order differs between file systems and machines, and
+        // cross-validation splits files by their place in the list.
+        for rel in (e.allObjects as? [String] ?? []).filter({ $0.hasSuffix(".flow.md") }).sorted() {
             let path = directory + "/" + rel
             do {
                 flows.append(try FlowMarkdownReader.read(try TextFile.read(path), file: path).flow)

@@ -94,4 +94,41 @@ import Testing
         // Short contents are left to the verb rule: "审批申请" is not "提交审批申请".
         #expect(!Novelty.repeats("部门经理审批申请。", "员工提交审批申请。"))
     }
+
+    /// A step said with less: cut at its first joint, never where the rest is what the verb needs.
+    @Test func aStepSaidWithLess() {
+        #expect(Composer.shortened("System sends the confirmation to the customer and closes the ticket.")
+                == "System sends the confirmation to the customer.")
+        #expect(Composer.shortened("System checks the stock, reserves the items and shows the date.") == "System checks the stock.")
+        #expect(Composer.shortened("Clerk enters the amount within the limit.") == "Clerk enters the amount.")
+        // A condition keeps having no full stop.
+        #expect(Composer.shortened("The card is expired or blocked by the bank") == "The card is expired")
+        #expect(Composer.shortened("系统保存客户档案并分配客户ID。") == "系统保存客户档案。")
+        #expect(Composer.shortened("系统显示最近的物流信息，并标注更新时间。") == "系统显示最近的物流信息。")
+        // Nothing to cut, or what would be left says too little.
+        #expect(Composer.shortened("System saves the record.") == nil)
+        #expect(Composer.shortened("Billing agent asks the customer for the receipt.") == nil)
+        #expect(Composer.shortened("Manager and HR partner meet.") == nil)
+        #expect(Composer.shortened("采购专员选择一，并提交。") == nil)
+        #expect(Composer.shortened("系统并发。") == nil)
+        #expect(Composer.shortened("Clerk enters the amount.\nSystem saves it and closes the form.") == nil)
+    }
+
+    /// Where the learned processes go on differently after the same first action, that action
+    /// alone is offered: it is what they all agree on, and each goes on in its own way.
+    @Test func whatTheyAllBeginWithIsOfferedAlone() throws {
+        let tails = ["in every warehouse of the region", "for each line separately", "before any payment is taken",
+                     "against open reservations", "with the supplier portal overnight"]
+        let titles = ["by phone", "online", "at the counter", "by email", "for a branch"]
+        let library = try FlowMarkdownReader.read("# Orders\n" + tails.enumerated().map { i, tail in
+            "\n## Place an order \(titles[i])\n\n- Primary actor: Clerk\n\n"
+                + "1. Clerk enters the items.\n2. System checks the stock \(tail).\n3. Clerk takes payment number \(i).\n"
+        }.joined()).flow
+        let model = LocalModel(examples: LocalModel.examples(from: [library]))
+        let asked = SuggestionContext(kind: .nextStep, useCase: "Place an order by fax", actor: "Clerk",
+                                      stepsSoFar: ["Clerk types the ordered items into the form."],
+                                      existing: ["Clerk types the ordered items into the form."])
+        let found = model.suggest(asked, count: 3)
+        #expect(found.contains("System checks the stock."), "\(found)")
+    }
 }
