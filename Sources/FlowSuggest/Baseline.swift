@@ -9,10 +9,9 @@ import FlowCore
 /// "Actor and verb" are the step's first two words (Latin scripts) or first four characters
 /// (Chinese, Japanese, Korean: `系统校验…`), after the normalisation of `Evaluation.tokens`.
 public struct BaselineModel: Sendable {
-    /// Per kind, per key level (0: actor and verb, 1: actor, 2: everything), key → answers by count.
-    private var tables: [SuggestionKind: [[String: [String: Int]]]] = [:]
-    /// The first time each answer was seen, to break ties the same way every time.
-    private var order: [String: Int] = [:]
+    /// Per kind, per key level (0: actor and verb, 1: actor, 2: everything), key → answers,
+    /// most frequent first (ties: the first seen first), ranked once when learning.
+    private var tables: [SuggestionKind: [[String: [String]]]] = [:]
 
     public init(flows: [Flow]) {
         self.init(cases: Evaluation.cases(from: flows, kinds: [.nextStep, .conditions]))
@@ -20,13 +19,23 @@ public struct BaselineModel: Sendable {
 
     /// Learns from the answers of questions (`Evaluation.cases`), so that held-out use cases can be left out.
     public init(cases: [EvaluationCase]) {
+        var counts: [SuggestionKind: [[String: [String: Int]]]] = [:]
+        // The first time each answer was seen, to break ties the same way every time.
+        var order: [String: Int] = [:]
         for c in cases {
             let anchor = Self.anchor(c.context)
             for truth in c.truths {
                 let text = truth.trimmingSpaces
                 if order[text] == nil { order[text] = order.count }
                 for (level, key) in Self.keys(anchor).enumerated() {
-                    tables[c.context.kind, default: [[:], [:], [:]]][level][key, default: [:]][text, default: 0] += 1
+                    counts[c.context.kind, default: [[:], [:], [:]]][level][key, default: [:]][text, default: 0] += 1
+                }
+            }
+        }
+        tables = counts.mapValues { levels in
+            levels.map { keys in
+                keys.mapValues { answers in
+                    answers.sorted { $0.value != $1.value ? $0.value > $1.value : (order[$0.key] ?? 0) < (order[$1.key] ?? 0) }.map(\.key)
                 }
             }
         }
@@ -50,9 +59,9 @@ public struct BaselineModel: Sendable {
         var out: [String] = []
         var taken = Set<String>()
         for (level, key) in Self.keys(Self.anchor(c)).enumerated() {
-            guard out.count < count, let counts = levels[level][key] else { continue }
-            let ranked = counts.sorted { $0.value != $1.value ? $0.value > $1.value : (order[$0.key] ?? 0) < (order[$1.key] ?? 0) }
-            for (text, _) in ranked where out.count < count {
+            guard out.count < count, let ranked = levels[level][key] else { continue }
+            for text in ranked {
+                if out.count == count { break }
                 let n = OutputSanitizer.normalized(text)
                 if existing.contains(n) || !taken.insert(n).inserted { continue }
                 out.append(text)

@@ -189,12 +189,12 @@ public struct LocalModel: Sendable {
     /// figures `flowsmith eval` and `make bench` print).
     public struct Weights: Sendable, Equatable {
         /// Learned steps that followed steps like the asking one, in processes like the asking one.
-        public var retrieval: Float = 2.7
+        public var retrieval: Float = 3.78
         /// The candidate itself talks about what the use case so far talks about.
-        public var topic: Float = 4.9
+        public var topic: Float = 3.43
         /// Who acts next: how often, after a step by the system (or the primary actor, or someone
         /// else), the next step was by each of them.
-        public var turn: Float = 1
+        public var turn: Float = 0.7
         /// The candidate stood about as far into its scenario as the asked place.
         public var position: Float = 1.4
         /// The candidate comes from the same kind of scenario: the main one, or an extension.
@@ -222,7 +222,7 @@ public struct LocalModel: Sendable {
         /// How much less a step said with less (`Composer.shortened`: "System sends the
         /// confirmation." for "System sends the confirmation to the customer and closes the
         /// ticket.") counts than the whole; infinity offers none.
-        public var shortening: Float = 2.5
+        public var shortening: Float = 1.75
         public init() {}
 
         public static let next = Weights()
@@ -230,7 +230,7 @@ public struct LocalModel: Sendable {
         public static let conditions: Weights = {
             var w = Weights()
             (w.retrieval, w.topic, w.turn, w.position) = (1, 4.8, 0, 0)
-            (w.consensusPool, w.consensusTemperature) = (100, 0.5)
+            (w.consensusTemperature, w.shortening) = (0.5, 1.25)
             return w
         }()
     }

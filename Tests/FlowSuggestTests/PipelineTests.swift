@@ -182,7 +182,8 @@ private func flow(_ text: String) throws -> Flow { try FlowMarkdownReader.read(t
             #expect(held.count == 1)
             return { _, _ in [] }
         }
-        #expect(trainedOn == [[1, 2, 3], [0, 2, 3], [0, 1, 3], [0, 1, 2]])
+        // The folds run at once, so in any order.
+        #expect(Set(trainedOn) == [[1, 2, 3], [0, 2, 3], [0, 1, 3], [0, 1, 2]] && trainedOn.count == 4)
     }
 }
 
