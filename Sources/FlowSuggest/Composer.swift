@@ -196,6 +196,8 @@ extension Composer {
         let words = trimmed.dropLast(end.count).split(separator: " ").map(String.init)
         guard words.count > 4 else { return nil }
         for i in 3..<(words.count - 1) {
+            // "The address is not in the lookup": what is left must not end in a word that wants more.
+            if openEnded.contains(words[i - 1].lowercased().trimmingCharacters(in: .punctuationCharacters)) { continue }
             if words[i - 1].hasSuffix(",") { return words[..<i].joined(separator: " ").dropLast() + end }
             let w = words[i].lowercased()
             // "asks the customer for …": without the rest, the verb says too little.
@@ -210,6 +212,14 @@ extension Composer {
     /// (not "to", which mostly completes the verb: "moves the ticket to …").
     static let joints: Set<String> = ["and", "or", "with", "by", "for", "from", "in", "on", "at", "within", "before", "after",
                                       "if", "when", "against", "under", "until", "via"]
+
+    /// Words a step cannot end on: auxiliaries, negations, articles and other words that want
+    /// what follows them.
+    static let openEnded: Set<String> = [
+        "is", "are", "was", "were", "be", "been", "being", "not", "no", "never", "the", "a", "an", "of", "to", "its", "their",
+        "his", "her", "this", "that", "these", "those", "has", "have", "had", "can", "cannot", "does", "do", "did", "will",
+        "would", "must", "should", "may", "might", "could", "still", "already", "only", "than", "more", "less", "each", "every",
+    ]
 
     /// Verbs whose object is not the whole of what they say ("asks the customer for …").
     static let needsComplement: Set<String> = [

@@ -213,9 +213,9 @@ public enum Evaluation {
     /// The local model's figures on flows it did not learn. The documents (the flows given to
     /// `cases(from:)`, in the same order as `flows`) are split into `folds` groups; each group's
     /// questions are asked of a model trained on the other documents (plus `extra`, a library
-    /// that is always learned, such as the bundled corpus when evaluating a user's flows, less
-    /// any use case asked about). The asked document's other use cases still count, as the
-    /// document's own, just as they do in the editor.
+    /// that is always learned, such as the bundled corpus when evaluating a user's flows), less
+    /// any use case titled as one asked about, as `flowsmith eval` does it. The asked document's
+    /// other use cases still count, as the document's own, just as they do in the editor.
     public static func crossValidated(_ all: [EvaluationCase], learning flows: [Flow], folds: Int, k: Int,
                                       extra: [Flow] = [], weights: LocalModel.Weights = .next,
                                       conditionWeights: LocalModel.Weights = .conditions,
@@ -223,7 +223,7 @@ public enum Evaluation {
         let learned = flows.map { LocalModel.examples(from: [$0]) }
         let always = LocalModel.examples(from: extra)
         let answers = crossValidatedAnswers(all, documents: flows.count, folds: folds, k: k, observe: observe) { training, held in
-            var model = LocalModel(examples: training.flatMap { learned[$0] } + always.filter { !held.contains($0.useCase) })
+            var model = LocalModel(examples: (training.flatMap { learned[$0] } + always).filter { !held.contains($0.useCase) })
             model.weights = weights
             model.conditionWeights = conditionWeights
             return { model.suggest($0, count: $1) }

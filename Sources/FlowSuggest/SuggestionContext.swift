@@ -108,7 +108,8 @@ public struct SuggestionContext: Hashable, Sendable {
     public var stepsSoFar: [String]
     /// For an extension's scenario: its condition.
     public var condition: String?
-    /// Texts already there (siblings), never to be suggested again.
+    /// Texts already there (siblings; for conditions, the step's and then every other condition
+    /// of the use case), never to be suggested again.
     public var existing: [String]
     /// The document's other use cases.
     public var related: [RelatedUseCase] = []
@@ -145,7 +146,16 @@ public struct SuggestionContext: Hashable, Sendable {
         case (.step, .conditions?):
             ctx.kind = .conditions
             ctx.stepsSoFar = texts(Array(flow.children(of: node.parent).prefix { $0 != cursor })) + [node.text]
-            ctx.existing = texts(node.children)
+            // The step's own conditions, and then every other condition of the use case: what
+            // can go wrong at one step is seldom news at the next.
+            var conditions = texts(node.children)
+            var pending = flow.children(of: uc)
+            while let id = pending.popLast() {
+                guard let n = flow[id] else { continue }
+                if n.kind == .extension, n.parent != cursor, !conditions.contains(n.text) { conditions.append(n.text) }
+                pending += n.children
+            }
+            ctx.existing = conditions
             return (ctx, InsertionPoint(parent: cursor, index: node.children.count, kind: .conditions))
         case (.useCase, let k) where k == .draft || (k == nil && node.children.isEmpty):
             ctx.kind = .draft

@@ -109,6 +109,9 @@ import Testing
         #expect(Composer.shortened("System saves the record.") == nil)
         #expect(Composer.shortened("Billing agent asks the customer for the receipt.") == nil)
         #expect(Composer.shortened("Manager and HR partner meet.") == nil)
+        // Not cut where the rest is what the words before it need.
+        #expect(Composer.shortened("The address is not in the lookup, for example a new build") == "The address is not in the lookup")
+        #expect(Composer.shortened("The invoice was already in another claim") == nil)
         #expect(Composer.shortened("采购专员选择一，并提交。") == nil)
         #expect(Composer.shortened("系统并发。") == nil)
         #expect(Composer.shortened("Clerk enters the amount.\nSystem saves it and closes the form.") == nil)

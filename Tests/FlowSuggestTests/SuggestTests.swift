@@ -109,13 +109,14 @@ import Testing
         let next = try #require(reports.first { $0.kind == .nextStep })
         let conditions = try #require(reports.first { $0.kind == .conditions })
         print("local model, 5-fold cross-validated, every 4th question:\n\(next.summary)\n\(conditions.summary)")
-        #expect(next.cases > 1_400 && conditions.cases > 300)
+        #expect(next.cases > 2_200 && conditions.cases > 500)
         #expect(next.answered == next.cases)
         // Before suggestions were chosen by consensus (on the 56 files of then) this was about
-        // 0.24, 0.33, 14% and 0.31; now about 0.29, 0.38, 21% and 0.36.
-        #expect(next.meanF1At1 > 0.27 && next.meanBestF1AtK > 0.36, "\(next.summary)")
-        #expect(Double(next.nearAtK) / Double(next.cases) > 0.19, "\(next.summary)")
-        #expect(conditions.meanBestF1AtK > 0.33, "\(conditions.summary)")
+        // 0.24, 0.33, 14% and 0.31; with consensus on 92 files about 0.30, 0.39, 24% and 0.36;
+        // with steps said with less on 128 files about 0.31, 0.40, 26% and 0.39.
+        #expect(next.meanF1At1 > 0.29 && next.meanBestF1AtK > 0.38, "\(next.summary)")
+        #expect(Double(next.nearAtK) / Double(next.cases) > 0.23, "\(next.summary)")
+        #expect(conditions.meanBestF1AtK > 0.36, "\(conditions.summary)")
     }
 
     /// The document's other use cases are the user's own words: a step that followed a step like
