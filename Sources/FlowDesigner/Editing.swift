@@ -66,6 +66,8 @@ enum Editing {
 
     static func commitEdit(_ session: AppState.EditSession, _ s: inout AppState) {
         s.mode = .normal
+        // A hint shown while typing ("Now the first use case's title …") is done with.
+        s.message = nil
         let (text, target) = (session.editor.string, session.target)
         guard var t = session.inserted else {
             guard s.flow[target]?.text != text else { return }
@@ -87,6 +89,9 @@ enum Editing {
         do {
             try s.history.perform(t, on: &s.flow, cursorBefore: session.origin, cursorAfter: target)
             s.cursor = target
+            if s.flow[target]?.kind == .useCase, s.flow.useCases.count == 1 {
+                s.say("o adds the first step; s drafts a main scenario from the title")
+            }
         } catch {
             s.fail("\(t.label): \(error)")
         }

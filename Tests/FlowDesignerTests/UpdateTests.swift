@@ -554,6 +554,8 @@ import Foundation
         typeText("Onboard a new employee", &s)
         press("Enter", &s)
         #expect(s.flow.useCases.count == 1 && s.flow[s.flow.useCases[0]]?.text == "Onboard a new employee")
+        // The hint for typing the title is gone; the next one says what comes after it.
+        #expect(s.message?.text == "o adds the first step; s drafts a main scenario from the title")
         // Keys typed next are commands again, not text of the title.
         press("o", &s)
         #expect(Render.screen(s).text.contains("EDIT · step 1"))
