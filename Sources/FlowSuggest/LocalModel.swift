@@ -219,9 +219,9 @@ public struct LocalModel: Sendable {
         /// each counts exp((its score − the best score) / this). Small: the ranking's order
         /// alone; large: every candidate of the pool alike.
         public var consensusTemperature: Float = 1.5
-        /// How much less a step said with less (`Composer.shortened`: "System sends the
-        /// confirmation." for "System sends the confirmation to the customer and closes the
-        /// ticket.") counts than the whole; infinity offers none.
+        /// How much less a step said with less (`Composer.shortened`: "System checks the
+        /// stock." for "System checks the stock and reserves the items.") counts than the
+        /// whole; infinity offers none.
         public var shortening: Float = 1.75
         public init() {}
 
