@@ -370,6 +370,9 @@ public struct LocalModel: Sendable {
         var novelty = Novelty.Checker(context)
         let following = context.kind == .nextStep && context.existing.count > context.stepsSoFar.count
             ? Novelty.content(context.existing[context.stepsSoFar.count], actor: context.actor) : nil
+        let repeatsFollowing = { (text: String) in
+            following.map { Evaluation.f1(Novelty.content(text, actor: context.actor), $0) >= 0.4 } ?? false
+        }
         // The document's own steps are the user's words; actors who already act in this use case
         // keep their names.
         let documentSteps = context.stepsSoFar + context.existing
@@ -380,7 +383,7 @@ public struct LocalModel: Sendable {
                 || candidate.actor.map { actor in documentSteps.contains { $0.hasPrefix(actor) } } == true
             let text = keep ? candidate.text : Self.retold(candidate.text, from: candidate.actor, to: context.actor)
             guard shown.insert(OutputSanitizer.normalized(text)).inserted else { continue }
-            if let following, Evaluation.f1(Novelty.content(text, actor: context.actor), following) >= 0.4 { continue }
+            if repeatsFollowing(text) { continue }
             if context.kind == .draft {
                 guard novelty.admit(text) else { continue }
                 out.append(text)
@@ -391,7 +394,7 @@ public struct LocalModel: Sendable {
             if fresh.count == poolSize { break }
             // The same step said with less, often what an author writes (one action a step).
             if weights.shortening.isFinite, let short = Composer.shortened(text), shown.insert(OutputSanitizer.normalized(short)).inserted,
-               following.map({ Evaluation.f1(Novelty.content(short, actor: context.actor), $0) < 0.4 }) ?? true {
+               !repeatsFollowing(short) {
                 fresh.append(Choice(score: candidate.score - weights.shortening, text: short, sure: false))
                 if fresh.count >= poolSize { break }
             }
@@ -753,4 +756,3 @@ public struct LocalModel: Sendable {
 #if canImport(Glibc)
 import Glibc
 #endif
-

@@ -185,7 +185,6 @@ public enum Novelty {
             kept.append(mine)
             return true
         }
-
     }
 
     /// The candidates that say something new (`Checker`), best first, at most `count`.

@@ -149,11 +149,8 @@ public struct SuggestionContext: Hashable, Sendable {
             // The step's own conditions, and then every other condition of the use case: what
             // can go wrong at one step is seldom news at the next.
             var conditions = texts(node.children)
-            var pending = flow.children(of: uc)
-            while let id = pending.popLast() {
-                guard let n = flow[id] else { continue }
-                if n.kind == .extension, n.parent != cursor, !conditions.contains(n.text) { conditions.append(n.text) }
-                pending += n.children
+            for id in flow.descendants(of: uc) {
+                if let n = flow[id], n.kind == .extension, n.parent != cursor, !conditions.contains(n.text) { conditions.append(n.text) }
             }
             ctx.existing = conditions
             return (ctx, InsertionPoint(parent: cursor, index: node.children.count, kind: .conditions))
