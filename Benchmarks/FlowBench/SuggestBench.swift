@@ -72,11 +72,22 @@ enum SuggestBench {
         }
         print("suggestion quality on the bundled corpus, 5-fold cross-validated by file (\(ms(ContinuousClock.now - start))):")
         print("  suggestions repeating a step already in the scenario (token F1 >= 0.6): \(repeats) of \(shown)")
-        for r in reports {
-            print("  " + r.kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0) + String(format: "%5d questions  hit@1 %5.1f%%  hit@3 %5.1f%%  near@3 %5.1f%%  F1@1 %.3f  best F1@3 %.3f",
-                         r.cases, 100 * Double(r.hitAt1) / Double(r.cases), 100 * Double(r.hitAtK) / Double(r.cases),
-                         100 * Double(r.nearAtK) / Double(r.cases), r.meanF1At1, r.meanBestF1AtK))
-        }
+        reports.forEach(printQuality)
+
+        // How far the suggestions reach beyond what was learned: flows of domains the corpus does
+        // not cover, asked of a model trained on the whole corpus.
+        let heldOut = ModelStore.flows(in: Fixtures.root.appendingPathComponent("Benchmarks/held-out").path).flows
+        let model = LocalModel(examples: LocalModel.examples(from: corpus))
+        let asked = ContinuousClock.now
+        let outside = Evaluation.run(Evaluation.cases(from: heldOut), k: 3) { model.suggest($0, count: $1) }
+        print("suggestion quality in \(heldOut.count) files of other domains (Benchmarks/held-out), never learned (\(ms(ContinuousClock.now - asked))):")
+        outside.forEach(printQuality)
+    }
+
+    static func printQuality(_ r: EvaluationReport) {
+        print("  " + r.kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0) + String(format: "%5d questions  hit@1 %5.1f%%  hit@3 %5.1f%%  near@3 %5.1f%%  F1@1 %.3f  best F1@3 %.3f",
+                     r.cases, 100 * Double(r.hitAt1) / Double(r.cases), 100 * Double(r.hitAtK) / Double(r.cases),
+                     100 * Double(r.nearAtK) / Double(r.cases), r.meanF1At1, r.meanBestF1AtK))
     }
 
     /// A one-connection-at-a-time HTTP server on loopback that streams three events at once.

@@ -1,5 +1,6 @@
 import FlowCore
 import FlowFormats
+import FlowSuggest
 import Foundation
 import TestSupport
 
@@ -47,6 +48,10 @@ if CommandLine.arguments.dropFirst().first == "tune" {
 }
 if CommandLine.arguments.dropFirst().first == "suggest" {
     try SuggestBench.timing()
+    exit(0)
+}
+if CommandLine.arguments.dropFirst().first == "quality" {
+    try SuggestBench.quality(ModelStore.flows(in: Fixtures.root.appendingPathComponent("corpus").path).flows)
     exit(0)
 }
 if CommandLine.arguments.dropFirst().first == "open", CommandLine.arguments.count == 3 {
