@@ -238,7 +238,8 @@ public enum Render {
         case .failure: return ("  ✗ failure", .failure)
         case .resume(let t):
             switch s.flow.resolve(t, from: node.id) {
-            case .step(let target): return ("  → \(s.flow.number(of: target) ?? "?")", .ending)
+            // As the target's row reads: renumbered past any ghost rows shown before it.
+            case .step(let target): return ("  → \(shownNumber(target, s) ?? "?")", .ending)
             default:
                 if case .unresolved(let w) = t { return ("  → \(w)?", .problem) }
                 return ("  → ?", .problem)

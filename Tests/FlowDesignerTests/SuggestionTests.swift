@@ -133,6 +133,30 @@ import Testing
         #expect(at(t) == "UC 1 · 2b1" && t.suggestions?.endings.first?.text == "End: failure.")
     }
 
+    /// A ghost step in the middle of a scenario renumbers the rows after it, and the endings
+    /// that point at them read the same numbers (the file keeps the real ones).
+    @Test func endingsFollowTheNumbersShownPastAGhostStep() throws {
+        let text = """
+            ## Pay
+
+            1. Customer enters the card
+            2. System charges the card
+               - 2a. The card is declined:
+                 1. Customer enters another card
+                 - Resume at 2.
+            3. System prints a receipt
+
+            """
+        var s = AppState(flow: try FlowMarkdownReader.read(text).flow, path: "pay.flow.md", width: 80, height: 16)
+        let id = asked("j s", &s)
+        #expect(at(s) == "UC 1 · 1")
+        _ = App.update(&s, .suggestionsArrived(id: id, candidates: ["System checks the card"], done: true))
+        let screen = Render.screen(s).text
+        #expect(screen.contains("2. System checks the card") && screen.contains("3. System charges the card"), "\(screen)")
+        #expect(screen.contains("3a. The card is declined  → 3"), "\(screen)")
+        #expect(FlowMarkdownWriter.write(s.flow).contains("Resume at 2."))
+    }
+
     /// On a use case's own row, `s` continues its main scenario after the last step.
     @Test func aUseCaseRowContinuesItsScenario() throws {
         var s = AppState(flow: SampleFlow.flow(), path: "crm.flow.md", width: 80, height: 24)
