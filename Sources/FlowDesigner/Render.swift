@@ -484,7 +484,12 @@ public enum Render {
         }
     }
 
+    /// A box with a border and a title. The cells just around it are blanked (down to the status
+    /// line): a box one column narrower than the screen would otherwise leave a sliver of the
+    /// tree beside its border, whose cut rows read as stray "…" belonging to the box.
     static func frame(_ s: AppState, x x0: Int, y y0: Int, width w: Int, height h: Int, title: String, _ screen: inout Screen) {
+        let top = max(0, y0 - 1)
+        screen.fill(x: x0 - 1, y: top, width: w + 2, height: min(y0 + h + 1, s.height - 1) - top, style: s.theme[.normal])
         screen.fill(x: x0, y: y0, width: w, height: h, style: s.theme[.help])
         let border = s.theme[.border]
         screen.put("┌" + String(repeating: "─", count: max(0, w - 2)) + "┐", x: x0, y: y0, style: border)
@@ -493,7 +498,7 @@ public enum Render {
             screen.put("│", x: x0, y: y, style: border)
             screen.put("│", x: x0 + w - 1, y: y, style: border)
         }
-        screen.put(" " + title + " ", x: x0 + 2, y: y0, style: s.theme[.detailTitle], limit: max(0, w - 4))
+        if !title.isEmpty { screen.put(" " + title + " ", x: x0 + 2, y: y0, style: s.theme[.detailTitle], limit: max(0, w - 4)) }
     }
 
     /// The difference between the file and its recovery file: removed lines `-`, added `+`.
@@ -567,17 +572,9 @@ public enum Render {
         let (w, h, keyWidth, rows) = helpLayout(s)
         let x0 = (s.width - w) / 2
         let y0 = 1
-        screen.fill(x: x0, y: y0, width: w, height: h, style: s.theme[.help])
-        let border = s.theme[.border]
-        screen.put("┌" + String(repeating: "─", count: w - 2) + "┐", x: x0, y: y0, style: border)
-        screen.put("└" + String(repeating: "─", count: w - 2) + "┘", x: x0, y: y0 + h - 1, style: border)
-        for y in (y0 + 1)..<(y0 + h - 1) {
-            screen.put("│", x: x0, y: y, style: border)
-            screen.put("│", x: x0 + w - 1, y: y, style: border)
-        }
-        let titles = [" flowsmith keys · j/k scroll · Esc closes ", " keys · j/k scroll · Esc closes ", " keys · Esc closes ", " keys "]
-        let title = titles.first { DisplayWidth.of($0) <= w - 4 } ?? ""
-        screen.put(title, x: x0 + 2, y: y0, style: s.theme[.detailTitle], limit: w - 4)
+        let titles = ["flowsmith keys · j/k scroll · Esc closes", "keys · j/k scroll · Esc closes", "keys · Esc closes", "keys"]
+        let title = titles.first { DisplayWidth.of($0) + 2 <= w - 4 } ?? ""
+        frame(s, x: x0, y: y0, width: w, height: h, title: title, &screen)
         let visible = h - 2
         let first = min(scroll, max(0, rows.count - visible))
         for (i, row) in rows.dropFirst(first).prefix(visible).enumerated() {

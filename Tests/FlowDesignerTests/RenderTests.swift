@@ -37,6 +37,35 @@ func assertSnapshot(_ screen: Screen, _ name: String, sourceLocation: SourceLoca
     @Test func detailBelow() throws { try assertSnapshot(Render.screen(state(60, 24, "j j v t")), "detail-60x24") }
     @Test func help() throws { try assertSnapshot(Render.screen(state(80, 24, "?")), "help-80x24") }
 
+    /// The help box draws nothing outside its border, and the tree behind it shows no sliver
+    /// beside it (whose cut rows read as stray "…"): at any width, height and scroll.
+    @Test func helpDrawsNothingOutsideItsBox() throws {
+        var flow = Flow(title: "Long rows")
+        let uc = flow.addUseCase("A use case whose title is far too long for any terminal this test draws on")
+        for i in 1...30 { flow.addStep("Step \(i): 客户在很长的一行里填写了很多很多的信息 and then the clerk checks all of it twice", to: uc) }
+        for (w, h) in [(60, 24), (70, 24), (80, 24), (70, 6), (60, 7), (80, 8), (100, 10)] {
+            var s = AppState(flow: flow, path: "long.flow.md", width: w, height: h)
+            press("?", &s)
+            // Every row of the help once (a box's inside is h - 4 rows), and its last page.
+            for scroll in Array(stride(from: 0, to: Render.helpMaxScroll(s), by: h - 4)) + [Render.helpMaxScroll(s)] {
+                s.mode = .help(scroll: scroll)
+                let screen = Render.screen(s)
+                let rows = (0..<h).map { y in (0..<w).map { screen[$0, y].text } }
+                let left = try #require(rows[1].firstIndex(of: "┌")), right = try #require(rows[1].firstIndex(of: "┐"))
+                let bottom = try #require(rows.firstIndex { $0.contains("└") })
+                for y in 0..<(h - 1) {
+                    let cells = rows[y]
+                    if y > 1 && y < bottom { #expect(cells[left] == "│" && cells[right] == "│", "\(w)×\(h) row \(y):\n\(screen.text)") }
+                    // Outside the box: blank next to it, and no "…" anywhere.
+                    let outside = (0..<w).filter { y == 0 || y > bottom || $0 < left || $0 > right }
+                    #expect(!outside.contains { cells[$0] == "…" }, "\(w)×\(h) scroll \(scroll):\n\(screen.text)")
+                    for x in [left - 1, right + 1] where x >= 0 && x < w { #expect(cells[x] == " " || y > bottom) }
+                    if y == 0 { #expect(cells[left...right].allSatisfy { $0 == " " }) }
+                }
+            }
+        }
+    }
+
     /// The rows of the pane (right of column `x`) drawn in the cursor's style, as text.
     func highlighted(_ screen: Screen, from x: Int, style: Style) -> [String] {
         (0..<screen.height).compactMap { y in
