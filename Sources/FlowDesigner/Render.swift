@@ -294,13 +294,17 @@ public enum Render {
         let left = vertical ? x + 2 : x + 1
         let innerWidth = width - (vertical ? 3 : 2)
         var lines: [(String, Theme.Role)] = []
+        // Labels and fields are the file's text: controls become pictures before wrapping, so
+        // the widths wrapping counts are the widths drawn.
+        func add(_ text: String, _ role: Theme.Role) { lines += wrap(Sanitize.line(text), innerWidth).map { ($0, role) } }
         if let c = s.cursor, let node = s.flow[c] {
-            lines += wrap((s.flow.number(of: c).map { node.kind == .useCase ? "Use case \($0): " : "\($0). " } ?? "") + node.text, innerWidth).map { ($0, .detailTitle) }
+            add((s.flow.number(of: c).map { node.kind == .useCase ? "Use case \($0): " : "\($0). " } ?? "") + node.text, .detailTitle)
             if let uc = s.flow.useCase(of: c), let ucNode = s.flow[uc] {
-                // The diagram names the use case itself and wants the rows; the sources show its fields.
-                if s.preview != .text {
-                    if c != uc { lines += wrap("in: " + ucNode.text, innerWidth).map { ($0, .folded) } }
-                    for f in ucNode.fields { lines += wrap(f.name + ": " + f.value, innerWidth).map { ($0, .detail) } }
+                // The diagram names the use case itself and wants the rows, so with it the fields
+                // show on the use case's own row; the sources show them on every row.
+                if s.preview != .text && c != uc { add("in: " + ucNode.text, .folded) }
+                if s.preview != .text || c == uc {
+                    for f in ucNode.fields { add(f.name + ": " + f.value, .detail) }
                 }
                 // Derived data comes from a job `update` asked for (see `Detail`).
                 let cache = Detail.current(s)

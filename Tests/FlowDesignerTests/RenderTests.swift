@@ -66,6 +66,36 @@ func assertSnapshot(_ screen: Screen, _ name: String, sourceLocation: SourceLoca
         }
     }
 
+    /// The pane's rows (from column `x`), as text.
+    func pane(_ screen: Screen, from x: Int) -> [String] {
+        (0..<(screen.height - 1)).map { y in (x..<screen.width).map { screen[$0, y].text }.joined().trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// On a use case's title row the pane shows its fields, in any language, wrapped to the pane
+    /// and with controls shown as pictures; on a step's row the diagram keeps the room.
+    @Test func theDetailPaneShowsAUseCasesFields() throws {
+        var flow = Flow(title: "CRM")
+        let uc = flow.addUseCase("系统登录", fields: [
+            Field("Primary actor", "客服人员"),
+            Field("Goal", "The clerk signs in with a user name and a password, then sees the home page"),
+            Field("前置条件", "用户已经注册了账号并且账号没有被锁定，系统正常运行\u{1B}[31m"),
+        ])
+        flow.addStep("用户填写用户名、密码", to: uc)
+        for (width, x) in [(100, 62), (60, 1)] {
+            let d = Driver(flow, path: "crm.flow.md", width: width, height: 24).keys("v")
+            let screen = try #require(d.device.last)
+            let rows = pane(screen, from: x)
+            #expect(rows.contains("Primary actor: 客服人员"), "\(screen.text)")
+            let goal = try #require(rows.firstIndex { $0.hasPrefix("Goal: The clerk signs in") }, "\(screen.text)")
+            #expect((rows[goal] + " " + rows[goal + 1]).contains("then sees") || width == 60)
+            let pre = try #require(rows.firstIndex { $0.hasPrefix("前置条件: 用户已经注册") }, "\(screen.text)")
+            #expect(rows[pre...].joined().contains("系统正常运行␛[31m"), "\(screen.text)")
+            #expect(!rows.contains { $0.hasSuffix("…") }, "wrapped, not cut:\n\(screen.text)")
+            d.keys("j")
+            #expect(!pane(try #require(d.device.last), from: x).contains("Primary actor: 客服人员"))
+        }
+    }
+
     /// The rows of the pane (right of column `x`) drawn in the cursor's style, as text.
     func highlighted(_ screen: Screen, from x: Int, style: Style) -> [String] {
         (0..<screen.height).compactMap { y in
