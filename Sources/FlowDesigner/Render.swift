@@ -159,6 +159,11 @@ public enum Render {
         }
         if case .editing(let session) = s.mode, session.target == id {
             editing(session.editor, x: x, y: y, width: width, style: style(textRole), &screen)
+            if session.editor.text.isEmpty {
+                var hint = style(.folded)
+                hint.underline = true
+                screen.put(placeholder(node.kind), x: x, y: y, style: hint, limit: max(1, width - x - 1))
+            }
             return
         }
         let suffix = suffixText(node, s)
@@ -166,6 +171,16 @@ public enum Render {
         let used = text(node.text, x: x, y: y, room: room, style: style(textRole), match: style(.match), s, &screen)
         if !suffix.text.isEmpty {
             screen.put(suffix.text, x: x + used, y: y, style: style(suffix.role), limit: width - x - used)
+        }
+    }
+
+    /// What an empty label being edited asks for (N, o, x make one), dimmed until the first
+    /// character is typed; the cursor stays at its start.
+    static func placeholder(_ kind: NodeKind) -> String {
+        switch kind {
+        case .useCase: "use case title, e.g. Submit an expense claim"
+        case .step: "step, e.g. Customer enters the delivery address"
+        case .extension: "condition, e.g. The card is declined"
         }
     }
 

@@ -66,6 +66,21 @@ func assertSnapshot(_ screen: Screen, _ name: String, sourceLocation: SourceLoca
         }
     }
 
+    /// A new row being named (N, o, x) says what to type, dimmed, until the first character.
+    @Test func emptyNewRowsShowAPlaceholder() throws {
+        for (keys, expected) in [("N", "use case title, e.g. Submit an expense claim"), ("j o", "step, e.g. Customer enters the delivery address"),
+                                 ("j j x", "condition, e.g. The card is declined")] {
+            let d = Driver(SampleFlow.flow(), path: "crm.flow.md", width: 80, height: 24).keys(keys)
+            let screen = try #require(d.device.last)
+            let y = try #require(screen.cursor?.y), x = try #require(screen.cursor?.x)
+            let row = (x..<80).map { screen[$0, y].text }.joined()
+            #expect(row.hasPrefix(expected), "\(keys):\n\(screen.text)")
+            #expect(screen[x, y].style.dim && screen[x, y].style.underline)
+            d.type("W")
+            #expect(!d.screen.contains(expected) && d.screen.contains("W"))
+        }
+    }
+
     /// The pane's rows (from column `x`), as text.
     func pane(_ screen: Screen, from x: Int) -> [String] {
         (0..<(screen.height - 1)).map { y in (x..<screen.width).map { screen[$0, y].text }.joined().trimmingCharacters(in: .whitespaces) }
