@@ -319,7 +319,7 @@ public enum Render {
                 // show on the use case's own row; the sources show them on every row.
                 if s.preview != .text && c != uc { add("in: " + ucNode.text, .folded) }
                 if s.preview != .text || c == uc {
-                    for f in ucNode.fields { add(f.name + ": " + f.value, .detail) }
+                    for f in ucNode.fields { add(f.name + f.separator + f.value, .detail) }
                 }
                 // Derived data comes from a job `update` asked for (see `Detail`).
                 let cache = Detail.current(s)
