@@ -19,7 +19,7 @@ public enum FlowMarkdownWriter {
                     // The separator the field was read with (canonically ": "); with no value,
                     // without the blanks after its colon.
                     let value = MarkdownText.escape(f.value)
-                    let separator = separator(f)
+                    let separator = writtenSeparator(f)
                     out += "- " + MarkdownText.escape(f.name, in: .fieldName)
                         + (value.isEmpty ? String(separator.prefix(1)) : separator + value) + "\n"
                 }
@@ -36,7 +36,7 @@ public enum FlowMarkdownWriter {
 
 /// A field's separator when the reader reads it back as one (a colon, then spaces or tabs),
 /// else the canonical one.
-private func separator(_ f: Field) -> String {
+private func writtenSeparator(_ f: Field) -> String {
     guard let colon = f.separator.first, colon == ":" || colon == "：",
           f.separator.dropFirst().allSatisfy({ $0 == " " || $0 == "\t" }) else { return Field.canonicalSeparator }
     return f.separator
