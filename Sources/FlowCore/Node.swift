@@ -47,11 +47,19 @@ public enum Ending: Hashable, Sendable {
 public struct Field: Hashable, Sendable {
     public var name: String
     public var value: String
+    /// What stands between the name and the value in the file: a colon (`:` or the fullwidth `：`
+    /// Chinese keyboards type) and the spaces or tabs after it. A field read from a file keeps the
+    /// one written there, so saving never rewrites it; a new field has `canonicalSeparator`.
+    public var separator: String
 
-    public init(_ name: String, _ value: String) {
+    public init(_ name: String, _ value: String, separator: String = Field.canonicalSeparator) {
         self.name = name
         self.value = value
+        self.separator = separator
     }
+
+    /// The separator flowsmith writes for a field it made: `- Goal: text`.
+    public static let canonicalSeparator = ": "
 
     /// A known field name in its canonical spelling, whatever the letter case; other names as given.
     public static func canonicalName(_ name: String) -> String {

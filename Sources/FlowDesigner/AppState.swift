@@ -56,7 +56,7 @@ public struct AppState: Sendable {
         public var loading = true
         /// Accept-and-continue: ask again after the accepted step.
         public var chain = false
-        /// At the end of an extension, the endings offered among the candidates (by their text).
+        /// At the end of an extension with no ending yet, the endings offered among the candidates (by their text).
         public var endings: [EndingOffer] = []
 
         /// The ending the shown candidate stands for, if it is one.

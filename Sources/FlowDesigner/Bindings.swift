@@ -105,7 +105,7 @@ public struct Bindings: Sendable, Equatable {
         Binding(.rejectSuggestion, [[.escape]], "Suggest", "dismiss the suggestions", .suggestion),
         Binding(.nextSuggestion, [[.ctrl("n")], [.alt("]")]], "Suggest", "show the next candidate", .suggestion),
         Binding(.previousSuggestion, [[.ctrl("p")], [.alt("[")]], "Suggest", "show the previous candidate", .suggestion),
-        Binding(.acceptAndContinue, [k("A")], "Suggest", "accept, then suggest the step after it (at the end of an extension, its endings too)", .suggestion),
+        Binding(.acceptAndContinue, [k("A")], "Suggest", "accept, then suggest the step after it (at the end of an extension with no ending yet, its endings too)", .suggestion),
         Binding(.save, [[.ctrl("s")]], "File", "save (also :w, :w NAME)"),
         Binding(.quit, [k("q"), [.ctrl("c")]], "File", "quit, asking first if there are unsaved changes"),
         Binding(.help, [k("?"), [.function(1)]], "View", "this help"),

@@ -159,6 +159,11 @@ public enum Render {
         }
         if case .editing(let session) = s.mode, session.target == id {
             editing(session.editor, x: x, y: y, width: width, style: style(textRole), &screen)
+            if session.editor.text.isEmpty {
+                var hint = style(.folded)
+                hint.underline = true
+                screen.put(placeholder(node.kind), x: x, y: y, style: hint, limit: max(1, width - x - 1))
+            }
             return
         }
         let suffix = suffixText(node, s)
@@ -166,6 +171,16 @@ public enum Render {
         let used = text(node.text, x: x, y: y, room: room, style: style(textRole), match: style(.match), s, &screen)
         if !suffix.text.isEmpty {
             screen.put(suffix.text, x: x + used, y: y, style: style(suffix.role), limit: width - x - used)
+        }
+    }
+
+    /// What an empty label being edited asks for (N, o, x make one), dimmed until the first
+    /// character is typed; the cursor stays at its start.
+    static func placeholder(_ kind: NodeKind) -> String {
+        switch kind {
+        case .useCase: "use case title, e.g. Submit an expense claim"
+        case .step: "step, e.g. Customer enters the delivery address"
+        case .extension: "condition, e.g. The card is declined"
         }
     }
 
@@ -238,7 +253,8 @@ public enum Render {
         case .failure: return ("  ✗ failure", .failure)
         case .resume(let t):
             switch s.flow.resolve(t, from: node.id) {
-            case .step(let target): return ("  → \(s.flow.number(of: target) ?? "?")", .ending)
+            // As the target's row reads: renumbered past any ghost rows shown before it.
+            case .step(let target): return ("  → \(shownNumber(target, s) ?? "?")", .ending)
             default:
                 if case .unresolved(let w) = t { return ("  → \(w)?", .problem) }
                 return ("  → ?", .problem)
@@ -293,13 +309,17 @@ public enum Render {
         let left = vertical ? x + 2 : x + 1
         let innerWidth = width - (vertical ? 3 : 2)
         var lines: [(String, Theme.Role)] = []
+        // Labels and fields are the file's text: controls become pictures before wrapping, so
+        // the widths wrapping counts are the widths drawn.
+        func add(_ text: String, _ role: Theme.Role) { lines += wrap(Sanitize.line(text), innerWidth).map { ($0, role) } }
         if let c = s.cursor, let node = s.flow[c] {
-            lines += wrap((s.flow.number(of: c).map { node.kind == .useCase ? "Use case \($0): " : "\($0). " } ?? "") + node.text, innerWidth).map { ($0, .detailTitle) }
+            add((s.flow.number(of: c).map { node.kind == .useCase ? "Use case \($0): " : "\($0). " } ?? "") + node.text, .detailTitle)
             if let uc = s.flow.useCase(of: c), let ucNode = s.flow[uc] {
-                // The diagram names the use case itself and wants the rows; the sources show its fields.
-                if s.preview != .text {
-                    if c != uc { lines += wrap("in: " + ucNode.text, innerWidth).map { ($0, .folded) } }
-                    for f in ucNode.fields { lines += wrap(f.name + ": " + f.value, innerWidth).map { ($0, .detail) } }
+                // The diagram names the use case itself and wants the rows, so with it the fields
+                // show on the use case's own row; the sources show them on every row.
+                if s.preview != .text && c != uc { add("in: " + ucNode.text, .folded) }
+                if s.preview != .text || c == uc {
+                    for f in ucNode.fields { add(f.name + f.separator + f.value, .detail) }
                 }
                 // Derived data comes from a job `update` asked for (see `Detail`).
                 let cache = Detail.current(s)
@@ -483,7 +503,12 @@ public enum Render {
         }
     }
 
+    /// A box with a border and a title. The cells just around it are blanked (down to the status
+    /// line): a box one column narrower than the screen would otherwise leave a sliver of the
+    /// tree beside its border, whose cut rows read as stray "…" belonging to the box.
     static func frame(_ s: AppState, x x0: Int, y y0: Int, width w: Int, height h: Int, title: String, _ screen: inout Screen) {
+        let top = max(0, y0 - 1)
+        screen.fill(x: x0 - 1, y: top, width: w + 2, height: min(y0 + h + 1, s.height - 1) - top, style: s.theme[.normal])
         screen.fill(x: x0, y: y0, width: w, height: h, style: s.theme[.help])
         let border = s.theme[.border]
         screen.put("┌" + String(repeating: "─", count: max(0, w - 2)) + "┐", x: x0, y: y0, style: border)
@@ -492,7 +517,7 @@ public enum Render {
             screen.put("│", x: x0, y: y, style: border)
             screen.put("│", x: x0 + w - 1, y: y, style: border)
         }
-        screen.put(" " + title + " ", x: x0 + 2, y: y0, style: s.theme[.detailTitle], limit: max(0, w - 4))
+        if !title.isEmpty { screen.put(" " + title + " ", x: x0 + 2, y: y0, style: s.theme[.detailTitle], limit: max(0, w - 4)) }
     }
 
     /// The difference between the file and its recovery file: removed lines `-`, added `+`.
@@ -566,17 +591,9 @@ public enum Render {
         let (w, h, keyWidth, rows) = helpLayout(s)
         let x0 = (s.width - w) / 2
         let y0 = 1
-        screen.fill(x: x0, y: y0, width: w, height: h, style: s.theme[.help])
-        let border = s.theme[.border]
-        screen.put("┌" + String(repeating: "─", count: w - 2) + "┐", x: x0, y: y0, style: border)
-        screen.put("└" + String(repeating: "─", count: w - 2) + "┘", x: x0, y: y0 + h - 1, style: border)
-        for y in (y0 + 1)..<(y0 + h - 1) {
-            screen.put("│", x: x0, y: y, style: border)
-            screen.put("│", x: x0 + w - 1, y: y, style: border)
-        }
-        let titles = [" flowsmith keys · j/k scroll · Esc closes ", " keys · j/k scroll · Esc closes ", " keys · Esc closes ", " keys "]
-        let title = titles.first { DisplayWidth.of($0) <= w - 4 } ?? ""
-        screen.put(title, x: x0 + 2, y: y0, style: s.theme[.detailTitle], limit: w - 4)
+        let titles = ["flowsmith keys · j/k scroll · Esc closes", "keys · j/k scroll · Esc closes", "keys · Esc closes", "keys"]
+        let title = titles.first { DisplayWidth.of($0) + 2 <= w - 4 } ?? ""
+        frame(s, x: x0, y: y0, width: w, height: h, title: title, &screen)
         let visible = h - 2
         let first = min(scroll, max(0, rows.count - visible))
         for (i, row) in rows.dropFirst(first).prefix(visible).enumerated() {

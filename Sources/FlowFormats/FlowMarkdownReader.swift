@@ -310,7 +310,11 @@ private struct TreeBuilder {
         var valueStart = i + 1
         while valueStart < t.count, t[valueStart] == " " || t[valueStart] == "\t" { valueStart += 1 }
         let name = MarkdownText.unescape(t[..<i])
-        flow.addField(Field(Field.canonicalName(name), MarkdownText.unescape(t[valueStart...])), to: uc)
+        // The colon and blanks as written, to be written back so. Without a value the line's
+        // trailing blanks are gone: ":" then reads as the canonical ": ".
+        var separator = String(String.UnicodeScalarView(t[i..<valueStart]))
+        if valueStart == t.count && t[i] == ":" { separator = Field.canonicalSeparator }
+        flow.addField(Field(Field.canonicalName(name), MarkdownText.unescape(t[valueStart...]), separator: separator), to: uc)
     }
 
     private mutating func addExtension(_ block: Block, to step: NodeID) -> NodeID {

@@ -16,8 +16,12 @@ public enum FlowMarkdownWriter {
             if !node.fields.isEmpty {
                 out += "\n"
                 for f in node.fields {
-                    out += "- " + MarkdownText.escape(f.name, in: .fieldName) + ":"
-                        + spaced(MarkdownText.escape(f.value)) + "\n"
+                    // The separator the field was read with (canonically ": "); with no value,
+                    // without the blanks after its colon.
+                    let value = MarkdownText.escape(f.value)
+                    let separator = writtenSeparator(f)
+                    out += "- " + MarkdownText.escape(f.name, in: .fieldName)
+                        + (value.isEmpty ? String(separator.prefix(1)) : separator + value) + "\n"
                 }
             }
             if !node.children.isEmpty {
@@ -28,6 +32,14 @@ public enum FlowMarkdownWriter {
         }
         return out
     }
+}
+
+/// A field's separator when the reader reads it back as one (a colon, then spaces or tabs),
+/// else the canonical one.
+private func writtenSeparator(_ f: Field) -> String {
+    guard let colon = f.separator.first, colon == ":" || colon == "：",
+          f.separator.dropFirst().allSatisfy({ $0 == " " || $0 == "\t" }) else { return Field.canonicalSeparator }
+    return f.separator
 }
 
 /// The text with one space before it, or nothing for empty text (no trailing blanks in the file).

@@ -25,7 +25,7 @@ import Testing
             return .move(any, parent: parent, index: rng.int(0...flow.children(of: parent).count))
         case 3: return .setText(any, Labels.random(&rng))
         case 4: return .setTitle(Labels.random(&rng))
-        case 5: return .setFields(any, [Field("Goal", Labels.random(&rng))])
+        case 5: return .setFields(any, [Field("Goal", Labels.random(&rng), separator: rng.pick([": ", "：", ":  "]))])
         case 6: return .setEnding(any, rng.pick([.success, .failure, .resumeNext, .resume(.step(rng.pick(all.isEmpty ? [any] : all)))]))
         case 7: return .setExtensionKind(any, rng.pick(ExtensionKind.allCases))
         default:

@@ -37,6 +37,80 @@ func assertSnapshot(_ screen: Screen, _ name: String, sourceLocation: SourceLoca
     @Test func detailBelow() throws { try assertSnapshot(Render.screen(state(60, 24, "j j v t")), "detail-60x24") }
     @Test func help() throws { try assertSnapshot(Render.screen(state(80, 24, "?")), "help-80x24") }
 
+    /// The help box draws nothing outside its border, and the tree behind it shows no sliver
+    /// beside it (whose cut rows read as stray "…"): at any width, height and scroll.
+    @Test func helpDrawsNothingOutsideItsBox() throws {
+        var flow = Flow(title: "Long rows")
+        let uc = flow.addUseCase("A use case whose title is far too long for any terminal this test draws on")
+        for i in 1...30 { flow.addStep("Step \(i): 客户在很长的一行里填写了很多很多的信息 and then the clerk checks all of it twice", to: uc) }
+        for (w, h) in [(60, 24), (70, 24), (80, 24), (70, 6), (60, 7), (80, 8), (100, 10)] {
+            var s = AppState(flow: flow, path: "long.flow.md", width: w, height: h)
+            press("?", &s)
+            // Every row of the help once (a box's inside is h - 4 rows), and its last page.
+            for scroll in Array(stride(from: 0, to: Render.helpMaxScroll(s), by: h - 4)) + [Render.helpMaxScroll(s)] {
+                s.mode = .help(scroll: scroll)
+                let screen = Render.screen(s)
+                let rows = (0..<h).map { y in (0..<w).map { screen[$0, y].text } }
+                let left = try #require(rows[1].firstIndex(of: "┌")), right = try #require(rows[1].firstIndex(of: "┐"))
+                let bottom = try #require(rows.firstIndex { $0.contains("└") })
+                for y in 0..<(h - 1) {
+                    let cells = rows[y]
+                    if y > 1 && y < bottom { #expect(cells[left] == "│" && cells[right] == "│", "\(w)×\(h) row \(y):\n\(screen.text)") }
+                    // Outside the box: blank next to it, and no "…" anywhere.
+                    let outside = (0..<w).filter { y == 0 || y > bottom || $0 < left || $0 > right }
+                    #expect(!outside.contains { cells[$0] == "…" }, "\(w)×\(h) scroll \(scroll):\n\(screen.text)")
+                    for x in [left - 1, right + 1] where x >= 0 && x < w { #expect(cells[x] == " " || y > bottom) }
+                    if y == 0 { #expect(cells[left...right].allSatisfy { $0 == " " }) }
+                }
+            }
+        }
+    }
+
+    /// A new row being named (N, o, x) says what to type, dimmed, until the first character.
+    @Test func emptyNewRowsShowAPlaceholder() throws {
+        for (keys, expected) in [("N", "use case title, e.g. Submit an expense claim"), ("j o", "step, e.g. Customer enters the delivery address"),
+                                 ("j j x", "condition, e.g. The card is declined")] {
+            let d = Driver(SampleFlow.flow(), path: "crm.flow.md", width: 80, height: 24).keys(keys)
+            let screen = try #require(d.device.last)
+            let y = try #require(screen.cursor?.y), x = try #require(screen.cursor?.x)
+            let row = (x..<80).map { screen[$0, y].text }.joined()
+            #expect(row.hasPrefix(expected), "\(keys):\n\(screen.text)")
+            #expect(screen[x, y].style.dim && screen[x, y].style.underline)
+            d.type("W")
+            #expect(!d.screen.contains(expected) && d.screen.contains("W"))
+        }
+    }
+
+    /// The pane's rows (from column `x`), as text.
+    func pane(_ screen: Screen, from x: Int) -> [String] {
+        (0..<(screen.height - 1)).map { y in (x..<screen.width).map { screen[$0, y].text }.joined().trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// On a use case's title row the pane shows its fields, in any language, wrapped to the pane
+    /// and with controls shown as pictures; on a step's row the diagram keeps the room.
+    @Test func theDetailPaneShowsAUseCasesFields() throws {
+        var flow = Flow(title: "CRM")
+        let uc = flow.addUseCase("系统登录", fields: [
+            Field("Primary actor", "客服人员"),
+            Field("Goal", "The clerk signs in with a user name and a password, then sees the home page"),
+            Field("前置条件", "用户已经注册了账号并且账号没有被锁定，系统正常运行\u{1B}[31m"),
+        ])
+        flow.addStep("用户填写用户名、密码", to: uc)
+        for (width, x) in [(100, 62), (60, 1)] {
+            let d = Driver(flow, path: "crm.flow.md", width: width, height: 24).keys("v")
+            let screen = try #require(d.device.last)
+            let rows = pane(screen, from: x)
+            #expect(rows.contains("Primary actor: 客服人员"), "\(screen.text)")
+            let goal = try #require(rows.firstIndex { $0.hasPrefix("Goal: The clerk signs in") }, "\(screen.text)")
+            #expect((rows[goal] + " " + rows[goal + 1]).contains("then sees") || width == 60)
+            let pre = try #require(rows.firstIndex { $0.hasPrefix("前置条件: 用户已经注册") }, "\(screen.text)")
+            #expect(rows[pre...].joined().contains("系统正常运行␛[31m"), "\(screen.text)")
+            #expect(!rows.contains { $0.hasSuffix("…") }, "wrapped, not cut:\n\(screen.text)")
+            d.keys("j")
+            #expect(!pane(try #require(d.device.last), from: x).contains("Primary actor: 客服人员"))
+        }
+    }
+
     /// The rows of the pane (right of column `x`) drawn in the cursor's style, as text.
     func highlighted(_ screen: Screen, from x: Int, style: Style) -> [String] {
         (0..<screen.height).compactMap { y in

@@ -106,10 +106,19 @@ import Testing
         #expect(ctx.stepsSoFar.last == "System prints the record")
     }
 
+    /// The sample flow with its extensions' ending lines left out: both resume at the next step.
+    func unended() throws -> AppState {
+        let text = SampleFlow.text.replacingOccurrences(of: "     - Resume at 1.\n", with: "")
+            .replacingOccurrences(of: "     - End: failure.\n", with: "")
+        let flow = try FlowMarkdownReader.read(text).flow
+        #expect(flow.nodes.values.allSatisfy { $0.ending == .resumeNext })
+        return AppState(flow: flow, path: "crm.flow.md")
+    }
+
     /// At the end of an extension its endings are candidates too; accepting one sets the
     /// extension's ending as one undo step, and `A` after a step there offers them.
     @Test func theEndOfAnExtensionOffersItsEndings() throws {
-        var s = fresh()
+        var s = try unended()
         let id = asked("j j j j s", &s)
         #expect(at(s) == "UC 1 · 2a1")
         let ext = try #require(s.flow[s.cursor!]?.parent)
@@ -128,9 +137,52 @@ import Testing
         guard let (_, ctx) = press("A", &s).suggestRequest else { Issue.record("no new request"); return }
         #expect(ctx.stepsSoFar.last == "系统清空密码框" && ctx.endings.count == 4)
         // An exception's failure comes first.
-        var t = fresh()
+        var t = try unended()
         _ = asked("j j j j j j s", &t)
         #expect(at(t) == "UC 1 · 2b1" && t.suggestions?.endings.first?.text == "End: failure.")
+    }
+
+    /// An extension that already ends ("Resume at 1.", "End: failure.") is offered no other
+    /// ending at its last step or on its own row, with `s` or after `A`; steps still are.
+    @Test func anExtensionWithAnEndingIsOfferedNoOther() throws {
+        var s = fresh()
+        for keys in ["j j j j s", "k s", "j j j s", "k s"] {
+            guard let (id, ctx) = press(keys, &s).suggestRequest else { Issue.record("no request at \(at(s))"); return }
+            #expect(["UC 1 · 2a1", "UC 1 · 2a", "UC 1 · 2b1", "UC 1 · 2b"].contains(at(s)))
+            #expect(ctx.kind == .nextStep && ctx.endings.isEmpty && s.suggestions?.endings.isEmpty == true, "at \(at(s))")
+            _ = App.update(&s, .suggestionsArrived(id: id, candidates: ["系统记录日志"], done: true))
+            #expect(s.suggestions?.shownEnding == nil && Render.screen(s).text.contains("系统记录日志"))
+            press("Esc", &s)
+        }
+        let id = asked("j s", &s)
+        #expect(at(s) == "UC 1 · 2b1")
+        _ = App.update(&s, .suggestionsArrived(id: id, candidates: ["系统记录日志"], done: true))
+        guard let (_, ctx) = press("A", &s).suggestRequest else { Issue.record("no request after A"); return }
+        #expect(at(s) == "UC 1 · 2b2" && ctx.endings.isEmpty)
+    }
+
+    /// A ghost step in the middle of a scenario renumbers the rows after it, and the endings
+    /// that point at them read the same numbers (the file keeps the real ones).
+    @Test func endingsFollowTheNumbersShownPastAGhostStep() throws {
+        let text = """
+            ## Pay
+
+            1. Customer enters the card
+            2. System charges the card
+               - 2a. The card is declined:
+                 1. Customer enters another card
+                 - Resume at 2.
+            3. System prints a receipt
+
+            """
+        var s = AppState(flow: try FlowMarkdownReader.read(text).flow, path: "pay.flow.md", width: 80, height: 16)
+        let id = asked("j s", &s)
+        #expect(at(s) == "UC 1 · 1")
+        _ = App.update(&s, .suggestionsArrived(id: id, candidates: ["System checks the card"], done: true))
+        let screen = Render.screen(s).text
+        #expect(screen.contains("2. System checks the card") && screen.contains("3. System charges the card"), "\(screen)")
+        #expect(screen.contains("3a. The card is declined  → 3"), "\(screen)")
+        #expect(FlowMarkdownWriter.write(s.flow).contains("Resume at 2."))
     }
 
     /// On a use case's own row, `s` continues its main scenario after the last step.

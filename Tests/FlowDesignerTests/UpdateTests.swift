@@ -366,6 +366,17 @@ func at(_ s: AppState) -> String { s.position }
         #expect(press("Enter", &s) == [.quit])
     }
 
+    /// `:field` changes a field's value and keeps the separator its file wrote (主要参与者：…).
+    @Test func settingAFieldKeepsItsSeparator() throws {
+        let flow = try FlowMarkdownReader.read("## 系统登录\n\n- 主要参与者：客服人员\n\n1. 用户登录\n").flow
+        var s = AppState(flow: flow, path: "crm.flow.md")
+        press(":", &s); typeText("field 主要参与者: 客户", &s); press("Enter", &s)
+        press(":", &s); typeText("field 目标：客户进入系统", &s); press("Enter", &s)
+        #expect(FlowMarkdownWriter.write(s.flow) == "## 系统登录\n\n- 主要参与者：客户\n- 目标: 客户进入系统\n\n1. 用户登录\n")
+        press("u u", &s)
+        #expect(s.flow == flow)
+    }
+
     @Test func fieldsAndTitle() {
         var s = fresh()
         press("j :", &s); typeText("field goal: 客服人员进入系统", &s); press("Enter", &s)

@@ -43,9 +43,13 @@ import Testing
             // a wrapped step continues on the next line
             Self.canonical.replacingOccurrences(of: "1. Customer enters the card.", with: "1. Customer enters\n   the card."),
         ]
+        // The fullwidth colon after a field name is kept, to be written back as it was.
+        var fullwidth = expected
+        let uc = fullwidth.useCases[0]
+        try fullwidth.apply(.setFields(uc, (fullwidth[uc]?.fields ?? []).map { Field($0.name, $0.value, separator: "：") }))
         for (i, text) in variants.enumerated() {
             let flow = try FlowMarkdownReader.read(text).flow
-            #expect(flow == expected, "variant \(i):\n\(FlowMarkdownWriter.write(flow))")
+            #expect(flow == (text.contains("actor：") ? fullwidth : expected), "variant \(i):\n\(FlowMarkdownWriter.write(flow))")
         }
     }
 

@@ -24,6 +24,58 @@ import Testing
         }
     }
 
+    /// A field keeps the separator its file had (a fullwidth colon, no space, more blanks), so a
+    /// save rewrites none of the user's text; a field flowsmith makes is written canonically.
+    @Test func fieldSeparatorsAreWrittenBackAsRead() throws {
+        let text = """
+            ## 系统登录
+
+            - 主要参与者：客服人员
+            - 目标： 客服人员进入系统
+            - Goal:The clerk signs in
+            - Trigger:  The clerk opens the page
+            - Scope:\tCRM
+            - 前置条件：
+            - Level:
+
+            1. 用户填写用户名、密码
+
+            """
+        var flow = try FlowMarkdownReader.read(text).flow
+        let uc = flow.useCases[0]
+        let fields = try #require(flow[uc]?.fields)
+        #expect(fields.map(\.separator) == ["：", "： ", ":", ":  ", ":\t", "：", ": "])
+        #expect(fields[0] == Field("主要参与者", "客服人员", separator: "："))
+        #expect(FlowMarkdownWriter.write(flow) == text)
+        // A changed value keeps its separator; a new field gets the canonical one.
+        var changed = fields
+        changed[0].value = "客户"
+        changed.append(Field("Stakeholders", "Bank"))
+        try flow.apply(.setFields(uc, changed))
+        let written = FlowMarkdownWriter.write(flow)
+        #expect(written.contains("\n- 主要参与者：客户\n") && written.hasSuffix("- Level:\n- Stakeholders: Bank\n\n1. 用户填写用户名、密码\n"))
+        #expect(try FlowMarkdownReader.read(written).flow == flow)
+    }
+
+    @Test func randomFieldSeparatorsSurviveWriteAndRead() throws {
+        for seed in 0..<300 as Range<UInt64> {
+            var rng = SeededRandom(seed: seed)
+            var flow = RandomFlow.make(&rng)
+            for uc in flow.useCases {
+                guard let fields = flow[uc]?.fields, !fields.isEmpty else { continue }
+                try flow.apply(.setFields(uc, fields.map { f in
+                    // An empty value leaves no blanks after the colon (a line has no trailing blanks).
+                    let separator = f.value.isEmpty ? rng.pick([": ", "："]) : rng.pick([": ", "：", ":", "： ", ":  ", ":\t"])
+                    return Field(f.name, f.value, separator: separator)
+                }))
+            }
+            let text = FlowMarkdownWriter.write(flow)
+            let parsed = try FlowMarkdownReader.read(text)
+            #expect(parsed.flow == flow, "seed \(seed):\n\(text)")
+            #expect(FlowMarkdownWriter.write(parsed.flow) == text, "seed \(seed)")
+        }
+    }
+
     @Test func writtenLinesHoldNoRawControlsAndNoTrailingBlanks() {
         for seed in 0..<300 as Range<UInt64> {
             var rng = SeededRandom(seed: seed)
