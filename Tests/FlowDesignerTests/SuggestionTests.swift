@@ -69,7 +69,7 @@ import Testing
         var s = fresh()
         let id = asked("j s", &s)
         // Something changes the flow without a key reaching the suggestion (e.g. a reload).
-        try? s.history.perform(Transaction("x", [.setTitle("changed")]), on: &s.flow)
+        _ = try? s.history.perform(Transaction("x", [.setTitle("changed")]), on: &s.flow)
         _ = App.update(&s, .suggestionsArrived(id: id, candidates: ["new step"], done: true))
         #expect(s.suggestions == nil)
     }

@@ -87,7 +87,8 @@ import Testing
         }
     }
 
-    @Test(arguments: Fixtures.files(in: "examples", suffix: ".flow.md") + Fixtures.files(in: "corpus", suffix: ".flow.md"))
+    @Test(arguments: Fixtures.files(in: "examples", suffix: ".flow.md") + Fixtures.files(in: "corpus", suffix: ".flow.md")
+                     + Fixtures.files(in: "Benchmarks/held-out", suffix: ".flow.md"))
     func bundledFilesAreCanonicalAndClean(_ url: Foundation.URL) throws {
         let text = try Fixtures.text(url)
         let parsed = try FlowMarkdownReader.read(text, file: url.lastPathComponent)
