@@ -148,7 +148,8 @@ public struct Composer: Sendable {
             return object.count >= 2 && object.count <= 8 ? (verb, object) : nil
         }
         let words = text.split(separator: " ").map(String.init)
-        guard let v = words.prefix(4).firstIndex(where: Novelty.isPresentTense) else { return nil }
+        // Not a capitalised word: that is another actor's name ("Customs officer takes samples"), not a verb.
+        guard let v = words.prefix(4).firstIndex(where: { $0.first?.isLowercase == true && Novelty.isPresentTense($0) }) else { return nil }
         var object: [String] = []
         for w in words[(v + 1)...] {
             var bare = w

@@ -95,6 +95,16 @@ import Testing
         #expect(!Novelty.repeats("部门经理审批申请。", "员工提交审批申请。"))
     }
 
+    /// A step's verb and object, whoever acts: another actor's capitalised name ("Customs",
+    /// "Sales") is no verb, however it ends.
+    @Test func theVerbIsNeverAnActorsName() {
+        #expect(Composer.verbAndObject("Customs officer takes samples.", actor: "Customs broker")! == ("takes", "samples"))
+        #expect(Composer.verbAndObject("Sales assistant prints the receipt.", actor: "Customer")! == ("prints", "receipt"))
+        #expect(Composer.verbAndObject("Customer enters the card number.", actor: "Customer")! == ("enters", "card number"))
+        #expect(Composer.verbAndObject("System checks the stock and reserves it.", actor: "Clerk")! == ("checks", "stock"))
+        #expect(Composer.verbAndObject("Customs Officers Meetings.", actor: "") == nil)
+    }
+
     /// A step said with less: cut at its first joint, never where the rest is what the verb needs.
     @Test func aStepSaidWithLess() {
         #expect(Composer.shortened("System sends the confirmation to the customer and closes the ticket.")
