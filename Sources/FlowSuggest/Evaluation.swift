@@ -219,10 +219,11 @@ public enum Evaluation {
     public static func crossValidated(_ all: [EvaluationCase], learning flows: [Flow], folds: Int, k: Int,
                                       extra: [Flow] = [], weights: LocalModel.Weights = .next,
                                       conditionWeights: LocalModel.Weights = .conditions,
-                                      observe: ((EvaluationCase, [String]) -> Void)? = nil) -> [EvaluationReport] {
+                                      observe: ((EvaluationCase, [String]) -> Void)? = nil,
+                                      foldOf: (@Sendable (Int) -> Int)? = nil) -> [EvaluationReport] {
         let learned = flows.map { LocalModel.examples(from: [$0]) }
         let always = LocalModel.examples(from: extra)
-        let answers = crossValidatedAnswers(all, documents: flows.count, folds: folds, k: k, observe: observe) { training, held in
+        let answers = crossValidatedAnswers(all, documents: flows.count, folds: folds, k: k, foldOf: foldOf, observe: observe) { training, held in
             var model = LocalModel(examples: (training.flatMap { learned[$0] } + always).filter { !held.contains($0.useCase) })
             model.weights = weights
             model.conditionWeights = conditionWeights
@@ -234,20 +235,24 @@ public enum Evaluation {
     /// Answers to every case from engines that never learned its document: the documents are
     /// split into `folds` groups by number, and `make(training documents, held-out use case
     /// titles)` builds the engine that answers one group's cases. Any engine that learns from
-    /// flows (the local model, the baseline) is measured the same way.
+    /// flows (the local model, the baseline) is measured the same way. `foldOf` puts documents
+    /// in folds otherwise (by default a document's number modulo the folds): to keep related
+    /// documents together, so that a fold asks about what none of its training resembles.
     public static func crossValidatedAnswers(_ all: [EvaluationCase], documents: Int, folds: Int, k: Int,
+                                             foldOf: (@Sendable (Int) -> Int)? = nil,
                                              observe: ((EvaluationCase, [String]) -> Void)? = nil,
                                              make: (_ training: [Int], _ held: Set<String>) -> (SuggestionContext, Int) -> [String]) -> [Answer] {
         let folds = max(2, min(folds, documents))
+        let fold: @Sendable (Int) -> Int = { document in (foldOf?(document) ?? document) % folds }
         // The folds are independent: they run on every core. `make` and `observe` are called
         // one at a time (under the state's lock), so callers need no locks of their own.
         return withoutActuallyEscaping(make) { make in
             let state = FoldState(make: make, observe: observe, count: all.count)
             DispatchQueue.concurrentPerform(iterations: folds) { f in
-                let asked = all.indices.filter { all[$0].document % folds == f }
+                let asked = all.indices.filter { fold(all[$0].document) == f }
                 guard !asked.isEmpty else { return }
                 let held = Set(asked.map { all[$0].group })
-                let suggest = state.lock.withLock { state.make((0..<documents).filter { $0 % folds != f }, held) }
+                let suggest = state.lock.withLock { state.make((0..<documents).filter { fold($0) != f }, held) }
                 for i in asked {
                     let found = suggest(all[i].context, k)
                     state.lock.withLock {

@@ -185,6 +185,20 @@ private func flow(_ text: String) throws -> Flow { try FlowMarkdownReader.read(t
         // The folds run at once, so in any order.
         #expect(Set(trainedOn) == [[1, 2, 3], [0, 2, 3], [0, 1, 3], [0, 1, 2]] && trainedOn.count == 4)
     }
+
+    /// Folds by group (`FlowBench domains`): documents of one group are asked together, and
+    /// never learned while one of them is asked.
+    @Test func documentsOfOneGroupShareTheirFold() throws {
+        let flows = try (0..<6).map { i in try flow("## Case \(i)\n\n1. Worker opens hatch \(i).\n2. Worker closes it.\n") }
+        let cases = Evaluation.cases(from: flows, kinds: [.nextStep])
+        let group = [0, 0, 1, 1, 2, 2]
+        var trainedOn: [[Int]] = []
+        _ = Evaluation.crossValidatedAnswers(cases, documents: flows.count, folds: 3, k: 3, foldOf: { group[$0] }) { training, _ in
+            trainedOn.append(training)
+            return { _, _ in [] }
+        }
+        #expect(Set(trainedOn) == [[2, 3, 4, 5], [0, 1, 4, 5], [0, 1, 2, 3]] && trainedOn.count == 3)
+    }
 }
 
 /// "Never repeat": the cases a new user found, as tests.
