@@ -319,6 +319,11 @@ private func flow(_ text: String) throws -> Flow { try FlowMarkdownReader.read(t
         #expect(Novelty.repeats("System sends the instruction to the carrier.", "System passes the instruction to the carrier."))
         #expect(!Novelty.repeats("财务经理新建采购申请单。", "财务经理打开采购申请单。", actor: "财务经理"))
         #expect(!Novelty.repeats("Fine-tuned model checks the order.", "Fine-tuned model asks the approver."))
+        // A verb after whom it is for (向…发送): the same start and most words are the same action.
+        #expect(Novelty.repeats("系统向会员绑定的手机号发送身份验证短信。", "系统向绑定手机号发送验证码。"))
+        #expect(Novelty.repeats("系统向手机号发送短信验证码。", "系统向待绑定的手机号下发验证短信。"))
+        #expect(!Novelty.repeats("系统向客户退款。", "系统向客户发送通知。"))
+        #expect(!Novelty.repeats("系统向商家后台推送催发货消息。", "系统向买家发送发货通知。"))
     }
 
     @Test func noSuggestionRepeatsAStepOfItsScenarioAndTheThreeDiffer() throws {
