@@ -321,6 +321,8 @@ public enum Render {
                 if s.preview != .text || c == uc {
                     for f in ucNode.fields { add(f.name + f.separator + f.value, .detail) }
                 }
+                // A use case without fields: say how to give it some.
+                if c == uc && ucNode.fields.isEmpty { add("No fields yet: :field Goal: … (or Primary actor, Preconditions …)", .folded) }
                 // Derived data comes from a job `update` asked for (see `Detail`).
                 let cache = Detail.current(s)
                 let problems = cache?.problems ?? []

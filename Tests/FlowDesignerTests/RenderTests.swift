@@ -109,6 +109,11 @@ func assertSnapshot(_ screen: Screen, _ name: String, sourceLocation: SourceLoca
             d.keys("j")
             #expect(!pane(try #require(d.device.last), from: x).contains("Primary actor: 客服人员"))
         }
+        // Without fields, the pane says how to give the use case some.
+        var bare = Flow(title: "CRM")
+        bare.addStep("用户填写用户名、密码", to: bare.addUseCase("系统登录"))
+        let d = Driver(bare, path: "crm.flow.md", width: 100, height: 24).keys("v")
+        #expect(pane(try #require(d.device.last), from: 62).joined(separator: " ").contains("No fields yet: :field Goal:"))
     }
 
     /// The rows of the pane (right of column `x`) drawn in the cursor's style, as text.
