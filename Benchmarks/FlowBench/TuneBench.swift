@@ -77,7 +77,7 @@ enum TuneBench {
     static func domains() {
         let dir = Fixtures.root.appendingPathComponent("corpus").path
         let flows = ModelStore.flows(in: dir).flows
-        let names = (FileManager.default.enumerator(atPath: dir)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".flow.md") }.sorted()
+        let names = ModelStore.flowFiles(in: dir) ?? []
         guard names.count == flows.count else { return say("corpus: \(names.count) files, \(flows.count) read") }
         let families = names.map(family)
         var number: [String: Int] = [:]

@@ -18,15 +18,11 @@ enum Suggesting {
             s.fail("S suggests what can go wrong at a step: move to a step (3, 3a1) first")
             return effects
         }
-        guard let c = s.cursor, let (found, point) = SuggestionContext.at(c, in: s.flow, kind: kind) else {
+        guard let c = s.cursor, let (context, point) = SuggestionContext.at(c, in: s.flow, kind: kind) else {
             s.fail(kind == .conditions ? "Conditions are suggested for a step: move to one (3, 3a1) and press S"
                                        : "Move to a use case, a step or an extension to get suggestions")
             return effects
         }
-        var context = found
-        // An extension that already ends ("Resume at 2.", "End: failure.") gets no second ending
-        // offered, only steps: E changes the one it has.
-        if let p = s.flow[point.parent], p.kind == .extension, p.ending != .resumeNext { context.endings = [] }
         let id = s.nextRequest
         s.nextRequest += 1
         s.suggestions = AppState.Suggestions(id: id, revision: s.history.revision, point: point, anchor: c)

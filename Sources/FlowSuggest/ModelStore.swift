@@ -18,16 +18,21 @@ public enum ModelStore {
         return candidates.dropFirst().first { FileManager.default.fileExists(atPath: $0 + "/en") }
     }
 
-    /// Every `.flow.md` under a folder, read and parsed; files that do not parse are reported, not fatal.
+    /// The `.flow.md` files under a folder, as paths relative to it, in name order: the folder's
+    /// own order differs between file systems and machines, and cross-validation splits files by
+    /// their place in the list. Nil when the folder cannot be read.
+    public static func flowFiles(in directory: String) -> [String]? {
+        guard let e = FileManager.default.enumerator(atPath: directory) else { return nil }
+        return (e.allObjects as? [String] ?? []).filter { $0.hasSuffix(".flow.md") }.sorted()
+    }
+
+    /// Every `.flow.md` under a folder (`flowFiles`), read and parsed; files that do not parse
+    /// are reported, not fatal.
     public static func flows(in directory: String) -> (flows: [Flow], problems: [String]) {
         var flows: [Flow] = []
         var problems: [String] = []
-        guard let e = FileManager.default.enumerator(atPath: directory) else {
-            return ([], ["\(directory): cannot read the folder"])
-        }
-        // In name order: the folder's own order differs between file systems and machines, and
-        // cross-validation splits files by their place in the list.
-        for rel in (e.allObjects as? [String] ?? []).filter({ $0.hasSuffix(".flow.md") }).sorted() {
+        guard let files = flowFiles(in: directory) else { return ([], ["\(directory): cannot read the folder"]) }
+        for rel in files {
             let path = directory + "/" + rel
             do {
                 flows.append(try FlowMarkdownReader.read(try TextFile.read(path), file: path).flow)

@@ -57,18 +57,20 @@ public enum Novelty {
         if min(a.count, b.count) >= 5 && max(p, r) >= 1 { return true }
         // From the verb on: who acts (words before it) is not what is done.
         let (x, y) = (Array(a[verbIndex(a)...]), Array(b[verbIndex(b)...]))
+        // "向绑定手机号发送验证码" and "向会员绑定的手机号发送身份验证短信": a Chinese step that
+        // starts with whom or what it acts on (向, 从 …) puts its verb later, where it cannot be
+        // told from the words; the same start and two thirds of the words in common are the same action.
+        let coverb = x.first.map { $0 == y.first && Self.coverbs.contains($0) } ?? false
+        guard coverb || verb(x) == verb(y) else { return false }
         let (q, t) = Evaluation.precisionRecall(x, y)
         let g = q + t == 0 ? 0 : 2 * q * t / (q + t)
-        // "向绑定手机号发送验证码" and "向会员绑定的手机号发送身份验证短信": a Chinese step that
-        // starts with whom or what it acts on (向, 对, 给 …) puts its verb later, where it cannot be
-        // told from the words; the same start and two thirds of the words in common are the same action.
-        if let p = x.first, p == y.first, p.count == 1, Self.coverbs.contains(p) { return g >= 0.65 }
-        guard verb(x) == verb(y) else { return false }
+        if coverb { return g >= 0.65 }
         return g >= 0.5 || (min(x.count, y.count) >= 2 && max(q, t) >= 0.8)
     }
 
-    /// Chinese words that put what a step acts on, or for whom, before its verb.
-    static let coverbs: Set<String> = ["向", "对", "给", "从", "按", "由", "替", "跟", "同", "往", "用"]
+    /// Chinese words that put what a step acts on, or for whom, before its verb (对, 给, 将 and
+    /// 把 do too, but `common` leaves them out of a step's content).
+    static let coverbs: Set<String> = ["向", "从", "按", "由", "替", "跟", "同", "往", "用"]
 
     /// Where the verb of a step is: in English the first of its first four words in the present
     /// tense ("enters", "checks"; an actor's name such as "Fine-tuned model" comes before it),

@@ -183,9 +183,10 @@ public struct SuggestionContext: Hashable, Sendable {
     }
 
     /// The endings an extension can take: back to its step, on with the next one, failure,
-    /// success; an exception's failure first, an alternative's going on first.
+    /// success; an exception's failure first, an alternative's going on first. None for an
+    /// extension that already ends ("Resume at 2.", "End: failure."): E changes the one it has.
     static func endingOffers(_ ext: NodeID, in flow: Flow) -> [EndingOffer] {
-        guard let e = flow[ext], let step = e.parent, let number = flow.number(of: step) else { return [] }
+        guard let e = flow[ext], e.ending == .resumeNext, let step = e.parent, let number = flow.number(of: step) else { return [] }
         var offers = [EndingOffer(choice: .retry, text: "Resume at \(number).", ending: .resume(.step(step)))]
         if let scenario = flow[step]?.parent, let i = flow.index(of: step) {
             let siblings = flow.children(of: scenario)
