@@ -27,7 +27,8 @@ public struct Composer: Sendable {
 
     public init(examples: [LocalModel.Example]) {
         for e in examples where e.kind == SuggestionKind.nextStep.rawValue || e.kind == SuggestionKind.conditions.rawValue {
-            guard let previous = e.previous.last, let (verb, object) = Self.verbAndObject(previous, actor: e.actor ?? "") else { continue }
+            guard let previous = e.previous.last, let (said, object) = Self.verbAndObject(previous, actor: e.actor ?? "") else { continue }
+            let verb = Self.key(said)
             seen[e.kind, default: [:]][verb, default: 0] += 1
             // The asking use case's actor takes the place of the learned one's.
             var target = e.target
@@ -37,6 +38,10 @@ public struct Composer: Sendable {
             guard let template = Self.template(target, object: object)
                     ?? Self.template(target, object: Self.head(object)).map({ $0.replacingOccurrences(of: Self.slot, with: Self.headSlot) })
             else { continue }
+            // Another party's name belongs to its own process ("Finance director approves the
+            // {object}."): a next step is learned only when the system or the use case's own actor takes it.
+            let byOwnActor = template.hasPrefix(Self.actorSlot) || Self.systemNames.contains(where: { template.hasPrefix($0) })
+            guard e.kind != SuggestionKind.nextStep.rawValue || byOwnActor else { continue }
             patterns[e.kind, default: [:]][verb, default: [:]][template, default: 0] += 1
         }
     }
@@ -45,7 +50,8 @@ public struct Composer: Sendable {
     /// each with the share of the verb's examples its pattern was seen in, best first. A pattern
     /// seen once is no pattern.
     public func compose(after step: String, actor: String, kind: SuggestionKind) -> [(text: String, share: Float)] {
-        guard let (verb, object) = Self.verbAndObject(step, actor: actor) else { return [] }
+        guard let (said, object) = Self.verbAndObject(step, actor: actor) else { return [] }
+        let verb = Self.key(said)
         var out: [String: Float] = [:]
         // After this verb: patterns seen twice or more.
         if let found = patterns[kind.rawValue]?[verb], let total = seen[kind.rawValue]?[verb], total > 0 {
@@ -54,11 +60,21 @@ public struct Composer: Sendable {
         // A pattern speaks one language: Chinese words around a Chinese object, English around an
         // English one, never "员工 enters the …".
         let chinese = Self.isChinese(object)
-        return out.filter { (!actor.isEmpty || !$0.key.hasPrefix(Self.actorSlot)) && Self.isChinese(Self.words(of: $0.key)) == chinese
-                            && (actor.isEmpty || Self.isChinese(actor) == chinese || !$0.key.hasPrefix(Self.actorSlot)) }
-            .sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
-            .map { (Self.fill($0.key, with: object).replacingOccurrences(of: Self.headSlot, with: Self.head(object))
-                        .replacingOccurrences(of: Self.actorSlot, with: actor), $0.value) }
+        var made: [String: Float] = [:]
+        for (template, share) in out where (!actor.isEmpty || !template.hasPrefix(Self.actorSlot))
+            && Self.isChinese(Self.words(of: template)) == chinese
+            && (actor.isEmpty || Self.isChinese(actor) == chinese || !template.hasPrefix(Self.actorSlot)) {
+            let text = Self.fill(template, with: object).replacingOccurrences(of: Self.headSlot, with: Self.head(object))
+                .replacingOccurrences(of: Self.actorSlot, with: actor)
+            made[text] = max(made[text] ?? 0, share)
+        }
+        return made.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { ($0.key, $0.value) }
+    }
+
+    /// The key a verb's patterns are kept under: verbs analysts use for the same action are one
+    /// ("checks", "verifies" and "validates").
+    static func key(_ verb: String) -> String {
+        LocalModel.synonyms[verb] ?? verb
     }
 
     /// The patterns learned, most frequent first (for `FlowBench` and tests).
@@ -150,8 +166,18 @@ public struct Composer: Sendable {
         let words = text.split(separator: " ").map(String.init)
         // Not a capitalised word: that is another actor's name ("Customs officer takes samples"), not a verb.
         guard let v = words.prefix(4).firstIndex(where: { $0.first?.isLowercase == true && Novelty.isPresentTense($0) }) else { return nil }
+        var verb = words[v].lowercased()
+        var rest = words[(v + 1)...]
+        // "asks for the passport details", "asks the customer for a photo", "prompts for the PIN":
+        // what is asked for is the object, and what follows is its answer ("Passenger enters the
+        // passport details."), so such a step has a key of its own.
+        if Self.askingVerbs.contains(verb), let f = rest.prefix(4).firstIndex(where: { $0.lowercased() == "for" }),
+           !rest[rest.startIndex..<f].contains(where: { Self.notAParty.contains($0.lowercased()) }) {
+            verb += " for"
+            rest = rest[(f + 1)...]
+        }
         var object: [String] = []
-        for w in words[(v + 1)...] {
+        for w in rest {
             var bare = w
             while let last = bare.last, ",;:，".contains(last) { bare.removeLast() }
             let lower = bare.lowercased()
@@ -169,8 +195,15 @@ public struct Composer: Sendable {
             if bare != w { break }
         }
         guard !object.isEmpty, object.count <= 4 else { return nil }
-        return (words[v].lowercased(), object.joined(separator: " "))
+        return (verb, object.joined(separator: " "))
     }
+
+    /// Verbs that ask someone for something: "asks for …", "asks the customer for …".
+    static let askingVerbs: Set<String> = ["asks", "prompts", "requests", "calls", "waits", "looks", "applies"]
+
+    /// Words that say what is between an asking verb and its "for" is not the party asked
+    /// ("asks whether a rule applies for …").
+    static let notAParty: Set<String> = ["whether", "if", "that", "to", "and", "or", "is", "are", "not", "what", "how"]
 }
 
 extension Composer {

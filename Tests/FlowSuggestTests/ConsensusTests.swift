@@ -105,6 +105,16 @@ import Testing
         #expect(Composer.verbAndObject("Customs Officers Meetings.", actor: "") == nil)
     }
 
+    /// What a step asks for is its object, under a verb of its own ("asks for").
+    @Test func whatAStepAsksForIsItsObject() {
+        #expect(Composer.verbAndObject("System asks for the passport details of each traveller.", actor: "Passenger")! == ("asks for", "passport details"))
+        #expect(Composer.verbAndObject("System asks the passenger for a list of the contents.", actor: "Passenger")! == ("asks for", "list"))
+        #expect(Composer.verbAndObject("Support agent asks the customer for log files.", actor: "Support agent")! == ("asks for", "log files"))
+        // Not a request for something: a clause, or "for" too far off.
+        #expect(Composer.verbAndObject("System asks whether the problem is urgent for the customer.", actor: "") == nil)
+        #expect(Composer.verbAndObject("System asks the customer to check the address for typos.", actor: "")! == ("asks", "customer"))
+    }
+
     /// A step said with less: cut at its first joint, never where the rest is what the verb needs.
     @Test func aStepSaidWithLess() {
         #expect(Composer.shortened("System sends the confirmation to the customer and closes the ticket.")

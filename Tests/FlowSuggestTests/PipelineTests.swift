@@ -477,4 +477,64 @@ private func flow(_ text: String) throws -> Flow { try FlowMarkdownReader.read(t
                                     existing: ["Buyer enters the delivery address."])
         #expect(model.suggest(ctx, count: 3).contains("System validates the delivery address."))
     }
+
+    /// What a step asks for is its object, and what answers it is learned under "asks for":
+    /// "System asks for a photo of the damage." → "Customer uploads the photo.".
+    @Test func composesTheAnswerToWhatAStepAsksFor() throws {
+        let library = """
+            ## Claim for damage
+
+            - Primary actor: Customer
+
+            1. Customer reports the damage.
+            2. System asks for a photo of the damage.
+            3. Customer uploads the photo.
+
+            ## Claim for a lost parcel
+
+            - Primary actor: Sender
+
+            1. Sender reports the loss.
+            2. System asks the sender for the receipt.
+            3. Sender uploads the receipt.
+
+            """
+        let flow = try FlowMarkdownReader.read(library).flow
+        let composer = Composer(examples: LocalModel.examples(from: [flow]))
+        #expect(composer.compose(after: "System asks for the passport details.", actor: "Passenger", kind: .nextStep).map(\.text)
+            == ["Passenger uploads the passport details."])
+    }
+
+    /// Another party's name belongs to its own process: "Finance director approves the
+    /// {object}." seen twice after "sends" is no pattern for a shop's "sends the one-time code".
+    /// One text is offered once, even when the whole object and its head make it alike.
+    @Test func composesOnlyWithTheSystemOrTheAskingActor() throws {
+        let library = """
+            ## Pay a supplier
+
+            - Primary actor: Clerk
+
+            1. System sends the payment run.
+            2. Finance director approves the payment run.
+            3. Clerk enters the payment run.
+            4. System validates the payment run.
+
+            ## Pay a contractor
+
+            - Primary actor: Clerk
+
+            1. System sends the invoice batch.
+            2. Finance director approves the invoice batch.
+            3. Clerk enters the invoice batch.
+            4. System validates the invoice batch.
+
+            """
+        let flow = try FlowMarkdownReader.read(library).flow
+        let composer = Composer(examples: LocalModel.examples(from: [flow]))
+        #expect(composer.compose(after: "System sends the one-time code.", actor: "Shopper", kind: .nextStep).isEmpty)
+        let made = composer.compose(after: "Shopper enters the one-time code.", actor: "Shopper", kind: .nextStep).map(\.text)
+        #expect(made == ["System validates the one-time code."])
+        // "verifies" is kept with "validates" and "checks": one action, one set of patterns.
+        #expect(composer.compose(after: "Shopper types the code.", actor: "Shopper", kind: .nextStep).map(\.text) == ["System validates the code."])
+    }
 }
