@@ -55,6 +55,18 @@ enum SuggestBench {
             print("local model, same library, asked in examples/crm-zh.flow.md (\(inDocument.related.count) other use cases): "
                 + "\(ms((ContinuousClock.now - start) / runs)) per suggestion")
         }
+        // Asked in a document as large as the library: its nearest use cases are the asking
+        // one's others (`RelatedUseCase.around`), asked again and again as the editor does.
+        let sections = library.map { FlowMarkdownWriter.write($0).split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).last ?? "" }
+        let document = try FlowMarkdownReader.read("# One large document\n" + sections.joined(separator: "\n")).flow
+        if let uc = document.useCases.dropFirst(document.useCases.count / 2).first, let step = document.node(numbered: "2", in: uc),
+           let (inBig, _) = SuggestionContext.at(step, in: document) {
+            let n = 50
+            let start = ContinuousClock.now
+            for _ in 0..<n { _ = model.suggest(inBig, count: 3) }
+            print("local model, same library, asked in a \(document.stepCount)-step document (\(inBig.related.count) nearest use cases): "
+                + "\(ms((ContinuousClock.now - start) / n)) per suggestion")
+        }
         return corpus
     }
 

@@ -36,11 +36,20 @@ public struct LocalModel: Sendable {
     private var examplesOfProcess: [Int: [Int]] = [:]
     /// Each example's target as TF-IDF weighted grams (shared by examples with the same target).
     private var targetVectors: [[Int: Float]] = []
+    /// Each example's target as a candidate's key (`OutputSanitizer.normalized`).
+    private var targetKeys: [String] = []
     /// Counts of who acted next, by who acted last (`Role` order, both ways).
     private var turns: [[Float]] = Array(repeating: Array(repeating: 1, count: Role.allCases.count), count: Role.allCases.count)
 
     /// Steps composed from patterns (`Composer`), learned from the same examples.
     private var composer: Composer
+
+    /// The vectors of the open document's use cases, kept from one ask to the next: the editor
+    /// asks again and again in the same document, whose use cases seldom change between asks.
+    /// They depend on this model's weights of terms, so a model built anew starts a new store.
+    private let documentVectors = DocumentStore<[Int: Float]>()
+    /// The content of the open document's steps (`Novelty.content`), kept the same way.
+    private let documentContents = DocumentStore<[String]>()
 
     public init(examples: [Example]) {
         self.examples = examples
@@ -282,10 +291,10 @@ public struct LocalModel: Sendable {
         // A step that opened its process does not follow steps of another: it is offered only
         // where a scenario starts.
         let opening = context.kind == .nextStep && previous.isEmpty
-        func consider(_ e: Example, vector: @autoclosure () -> [Int: Float], retrieval: Float, process: Float, own: Bool = false,
-                      likeness: Float = 0) {
+        func consider(_ e: Example, key: String? = nil, vector: @autoclosure () -> [Int: Float], retrieval: Float, process: Float,
+                      own: Bool = false, likeness: Float = 0) {
             if context.kind == .nextStep, e.previous.isEmpty, !opening { return }
-            let key = OutputSanitizer.normalized(e.target)
+            let key = key ?? OutputSanitizer.normalized(e.target)
             guard !avoid.contains(key) else { return }
             var c = pool[key] ?? Candidate(text: e.target, actor: e.actor, vector: vector())
             c.retrieval += retrieval
@@ -302,12 +311,12 @@ public struct LocalModel: Sendable {
             let e = examples[example]
             let p = processOf[e.useCase].flatMap { process[$0] } ?? 0
             // The score was scaled by the process above; how alike the contexts are is what it was.
-            consider(e, vector: targetVectors[example], retrieval: score, process: p, likeness: score / (0.25 + p))
+            consider(e, key: targetKeys[example], vector: targetVectors[example], retrieval: score, process: p, likeness: score / (0.25 + p))
         }
         if weights.similarProcesses > 0 {
             for (p, _) in process.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }).prefix(weights.similarProcesses) {
                 for example in examplesOfProcess[p] ?? [] where examples[example].kind == kind && scores[example] == nil {
-                    consider(examples[example], vector: targetVectors[example], retrieval: 0, process: process[p] ?? 0)
+                    consider(examples[example], key: targetKeys[example], vector: targetVectors[example], retrieval: 0, process: process[p] ?? 0)
                 }
             }
         }
@@ -316,13 +325,16 @@ public struct LocalModel: Sendable {
         // there is sure.
         let asking = previous.last.map { Novelty.content($0, actor: context.actor) }
         for e in Self.examples(from: context.related) where e.kind == kind {
-            let v = Self.contextVector(useCase: e.useCase, previous: e.previous, idf: idf)
+            let v = documentVectors.vector("c\u{1}\(e.useCase)\u{1}\(e.previous.suffix(2).joined(separator: "\u{1}"))\u{1}\(e.previous.count)") {
+                Self.contextVector(useCase: e.useCase, previous: e.previous, idf: idf)
+            }
             let score = v.reduce(Float(0)) { $0 + $1.value * (query[$1.key] ?? 0) }
             guard score > 0 else { continue }
             let same = zip(asking.map { [$0] } ?? [], e.previous.suffix(1)).map { mine, theirs in
-                Float(Evaluation.f1(mine, Novelty.content(theirs, actor: e.actor ?? "")))
+                Float(Evaluation.f1(mine, documentContents.vector("\(e.actor ?? "")\u{1}\(theirs)") { Novelty.content(theirs, actor: e.actor ?? "") }))
             }.first ?? 0
-            consider(e, vector: targetVector(e.target), retrieval: score * (0.25 + weights.document), process: 1, own: true,
+            consider(e, vector: documentVectors.vector("t\u{1}" + e.target) { targetVector(e.target) },
+                     retrieval: score * (0.25 + weights.document), process: 1, own: true,
                      likeness: same)
         }
         // Steps composed with the last step's object, as candidates whose retrieval stands for
@@ -574,10 +586,13 @@ public struct LocalModel: Sendable {
         var byText: [String: Int] = [:]
         targetVectors = []
         targetVectors.reserveCapacity(examples.count)
+        targetKeys = []
+        targetKeys.reserveCapacity(examples.count)
         for (i, e) in examples.enumerated() {
-            if let j = byText[e.target] { targetVectors.append(targetVectors[j]); continue }
+            if let j = byText[e.target] { targetVectors.append(targetVectors[j]); targetKeys.append(targetKeys[j]); continue }
             byText[e.target] = i
             targetVectors.append(targetVector(e.target))
+            targetKeys.append(OutputSanitizer.normalized(e.target))
         }
     }
 
@@ -620,6 +635,20 @@ public struct LocalModel: Sendable {
                 if terms.count >= 200_000 { terms.removeAll(keepingCapacity: true) }
                 terms[text] = found
             }
+        }
+    }
+
+    /// Values made from the open document's text, by key, up to a bound.
+    final class DocumentStore<Value: Sendable>: Sendable {
+        private let vectors = Mutex<[String: Value]>([:])
+        func vector(_ key: String, _ make: () -> Value) -> Value {
+            if let known = vectors.withLock({ $0[key] }) { return known }
+            let made = make()
+            vectors.withLock { vectors in
+                if vectors.count >= 50_000 { vectors.removeAll(keepingCapacity: true) }
+                vectors[key] = made
+            }
+            return made
         }
     }
 

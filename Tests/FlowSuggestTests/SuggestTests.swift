@@ -171,6 +171,25 @@ import Testing
         #expect(Self.model.suggest(alone, count: 3).allSatisfy { !$0.contains("national pet registry") })
     }
 
+    /// The model keeps what it made of the document's use cases from one ask to the next; an
+    /// edit between two asks is heard at once, and asking again gives the same answer.
+    @Test func anEditedDocumentIsHeardAtTheNextAsk() throws {
+        let model = LocalModel(examples: Self.model.examples)
+        var ctx = SuggestionContext(kind: .nextStep, useCase: "Renew a dog licence", actor: "Keeper",
+                                    stepsSoFar: ["Keeper opens the licensing portal.", "Keeper enters the microchip number."])
+        ctx.existing = ctx.stepsSoFar
+        func document(_ third: String) -> [RelatedUseCase] {
+            [RelatedUseCase(title: "Register a dog licence", actor: "Owner",
+                            steps: ["Owner opens the licensing portal.", "Owner enters the microchip number.", third])]
+        }
+        ctx.related = document("System looks the microchip up in the national pet registry.")
+        let first = model.suggest(ctx, count: 1)
+        #expect(first == ["System looks the microchip up in the national pet registry."])
+        #expect(model.suggest(ctx, count: 1) == first)
+        ctx.related = document("System reads the vaccination record from the veterinary database.")
+        #expect(model.suggest(ctx, count: 1) == ["System reads the vaccination record from the veterinary database."])
+    }
+
     @Test func stepsAreToldInTheAskingUseCasesActor() throws {
         let learned = try FlowMarkdownReader.read("## 提交报销申请\n\n- 主要参与者: 员工\n\n1. 员工登录报销系统。\n2. 员工填写报销金额。\n3. 系统校验预算。\n").flow
         let model = LocalModel(examples: LocalModel.examples(from: [learned]))
