@@ -83,7 +83,7 @@ public struct Bindings: Sendable, Equatable {
         Binding(.addBefore, [k("O")], "Edit", "add a step before and edit it"),
         Binding(.editLabel, [k("e"), k("i")], "Edit", "edit the text in place"),
         Binding(.addExtension, [k("x")], "Edit", "add an extension (3a) to the step"),
-        Binding(.setEnding, [k("E")], "Edit", "set an extension's ending: next, success, failure or a step"),
+        Binding(.setEnding, [k("E")], "Edit", "set an extension's ending: next, success, failure or a step (the current one is offered selected: typing replaces it)"),
         Binding(.toggleKind, [k("!")], "Edit", "mark an extension as exception or alternative"),
         Binding(.addUseCase, [k("N")], "Edit", "add a use case (N is previous match while a search shows)"),
         Binding(.delete, [k("dd")], "Edit", "delete the row and everything under it"),

@@ -124,7 +124,7 @@ enum Editing {
         case .resume(.step(let id)): current = s.flow.number(of: id) ?? ""
         case .resume(.unresolved(let t)): current = t
         }
-        s.mode = .ending(LineEditor(current), target: ext)
+        s.mode = .ending(LineEditor(current, selected: true), target: ext)
     }
 
     static func setEnding(_ text: String, of ext: NodeID, _ s: inout AppState) {
@@ -215,7 +215,7 @@ enum Editing {
         perform(Transaction("Paste", [.insert(tree, parent: parent, index: index)]), cursorAfter: tree.root.id, &s)
     }
 
-    static func rows(_ n: Int) -> String { n == 1 ? "1 row" : "\(n) rows" }
+    static func rows(_ n: Int) -> String { counted(n, "row") }
 
     static func kindName(_ k: NodeKind) -> String {
         switch k {

@@ -6,9 +6,14 @@ public struct LineEditor: Equatable, Sendable {
     /// Cursor position in characters, 0…text.count.
     public private(set) var cursor: Int
 
-    public init(_ text: String = "") {
+    /// The text is an answer offered whole (the current ending at `E`): the first character
+    /// typed or pasted, Backspace or a kill replaces all of it; a cursor move keeps it to edit.
+    public private(set) var selected = false
+
+    public init(_ text: String = "", selected: Bool = false) {
         self.text = Array(text)
         cursor = self.text.count
+        self.selected = selected && !self.text.isEmpty
     }
 
     public var string: String { String(text) }
@@ -33,6 +38,16 @@ public struct LineEditor: Equatable, Sendable {
 
     /// Does one of the line editor's actions.
     public mutating func perform(_ action: Action) -> Outcome {
+        if selected {
+            selected = false
+            switch action {
+            case .textBackspace, .textDelete, .textKillToEnd, .textKillToStart, .textKillWord:
+                text = []
+                cursor = 0
+                return .edited
+            default: break
+            }
+        }
         switch action {
         case .textCommit: return .commit
         case .textCancel: return .cancel
@@ -68,6 +83,11 @@ public struct LineEditor: Equatable, Sendable {
     /// Inserts text at the cursor (typed or pasted); line breaks and controls become spaces.
     /// Characters are regrouped afterwards, so a combining mark typed after "e" makes one "é".
     public mutating func insert(_ s: String) {
+        if selected {
+            selected = false
+            text = []
+            cursor = 0
+        }
         let clean = String(String.UnicodeScalarView(s.unicodeScalars.map { u in
             u.value < 0x20 || (0x7F...0x9F).contains(u.value) ? " " : u
         }))

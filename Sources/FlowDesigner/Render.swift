@@ -292,7 +292,10 @@ public enum Render {
         }
         let visible = String(chars[start..<min(chars.count, start + room * 2 + 2)])
         screen.fill(x: x, y: y, width: room, height: 1, style: edit)
-        screen.put(visible, x: x, y: y, style: edit, limit: room)
+        // Text offered whole shows reversed, as selected text does: typing replaces it.
+        var shown = edit
+        shown.reverse = editor.selected
+        screen.put(visible, x: x, y: y, style: shown, limit: room)
         screen.cursor = (x + DisplayWidth.of(String(chars[start..<editor.cursor])), y)
     }
 

@@ -36,7 +36,7 @@ public enum App {
             // The head's ids are the whole flow's, so the cursor, the top row and folds stay.
             s.flow = flow
             s.loading = nil
-            s.say("Read \(path): \(flow.useCases.count) use cases, \(flow.stepCount) steps")
+            s.say("Read \(path): \(counted(flow.useCases.count, "use case")), \(counted(flow.stepCount, "step"))")
         case .loadFailed(let path, let errors):
             guard s.loading == path else { break }
             s.loading = nil
@@ -346,7 +346,7 @@ public enum App {
         s.cursor = s.flow.useCases.first
         s.top = s.cursor
         s.say(opened.isNew ? "New file \(opened.path): N adds a use case"
-              : "Opened \(opened.path): \(s.flow.useCases.count) use cases, \(s.flow.stepCount) steps")
+              : "Opened \(opened.path): \(counted(s.flow.useCases.count, "use case")), \(counted(s.flow.stepCount, "step"))")
         if opened.isNew { s.startNewFlow() }
         s.offer(lock: opened.lock, recovery: opened.recovery)
     }

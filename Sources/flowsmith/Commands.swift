@@ -106,7 +106,7 @@ struct Check: ParsableCommand {
             }
             if problems.isEmpty {
                 let (u, n) = (parsed.flow.useCases.count, parsed.flow.stepCount)
-                print(Sanitize.line("\(file): no problems (\(u) use case\(u == 1 ? "" : "s"), \(n) step\(n == 1 ? "" : "s"))"))
+                print(Sanitize.line("\(file): no problems (\(counted(u, "use case")), \(counted(n, "step")))"))
             }
             failed = failed || !problems.isEmpty
         }

@@ -213,6 +213,32 @@ func at(_ s: AppState) -> String { s.position }
         #expect(s.message?.text.hasPrefix("Endings belong to extensions") == true)
     }
 
+    /// `E` offers the current ending selected: what is typed replaces it ("1", not "failure1");
+    /// a cursor move keeps it to edit; Backspace clears it.
+    @Test func theCurrentEndingIsOfferedSelected() {
+        var s = fresh()
+        press("j x", &s); typeText("用户名为空", &s); press("Enter", &s)
+        press("o", &s); typeText("系统提示输入用户名", &s); press("Enter", &s)
+        let ext = s.flow.node(numbered: "1a", in: s.flow.useCases[0])!
+        press("E", &s); typeText("f", &s); press("Enter", &s)
+        #expect(s.flow[ext]?.ending == .failure)
+        press("E", &s)
+        guard case .ending(let offered, _) = s.mode else { Issue.record("no ending prompt"); return }
+        #expect(offered.string == "failure" && offered.selected)
+        // Shown reversed on the prompt line, as selected text is.
+        let screen = Render.screen(s)
+        let y = screen.height - 1
+        let cells = (0..<screen.width).map { screen[$0, y] }
+        #expect(cells.filter { $0.style.reverse }.map(\.text).joined() == "failure")
+        typeText("1", &s); press("Enter", &s)
+        #expect(s.flow[ext]?.ending == .resume(.step(s.flow.node(numbered: "1", in: s.flow.useCases[0])!)))
+        press("E Left", &s); typeText(".", &s)
+        guard case .ending(let edited, _) = s.mode else { Issue.record("no ending prompt"); return }
+        #expect(edited.string == ".1" && !edited.selected)
+        press("Esc E Backspace", &s); typeText("s", &s); press("Enter", &s)
+        #expect(s.flow[ext]?.ending == .success)
+    }
+
     @Test func addUseCase() {
         var s = fresh()
         press("N", &s); typeText("新增客户", &s); press("Enter", &s)
@@ -360,6 +386,7 @@ func at(_ s: AppState) -> String { s.position }
         let b = (try? FlowMarkdownReader.read("## B\n\n1. one\n").flow) ?? Flow()
         _ = App.update(&s, .opened(Opened(path: "b.flow.md", flow: b, isNew: false, stamp: nil)))
         #expect(s.flow.useCases.count == 1 && !s.isModified && s.path == "b.flow.md")
+        #expect(s.message?.text == "Opened b.flow.md: 1 use case, 1 step")
         _ = App.update(&s, .openFailed("c.flow.md was not opened: c.flow.md:1:1: expected …"))
         #expect(s.message?.text.hasPrefix("c.flow.md was not opened") == true && s.path == "b.flow.md")
         press(":", &s); typeText("q!", &s)
