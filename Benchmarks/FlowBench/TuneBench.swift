@@ -15,7 +15,7 @@ enum TuneBench {
         [
         ("topic", \.topic), ("turn", \.turn), ("position", \.position), ("process", \.process),
         ("document", \.document), ("scenario", \.scenario), ("retrieval", \.retrieval), ("compose", \.compose),
-        ("temperature", \.consensusTemperature), ("shortening", \.shortening),
+        ("temperature", \.consensusTemperature), ("shortening", \.shortening), ("behind", \.behind),
         ]
     }
 

@@ -38,6 +38,7 @@ public struct LocalModel: Sendable {
     private var targetVectors: [[Int: Float]] = []
     /// Each example's target as a candidate's key (`OutputSanitizer.normalized`).
     private var targetKeys: [String] = []
+
     /// Counts of who acted next, by who acted last (`Role` order, both ways).
     private var turns: [[Float]] = Array(repeating: Array(repeating: 1, count: Role.allCases.count), count: Role.allCases.count)
 
@@ -48,8 +49,9 @@ public struct LocalModel: Sendable {
     /// asks again and again in the same document, whose use cases seldom change between asks.
     /// They depend on this model's weights of terms, so a model built anew starts a new store.
     private let documentVectors = DocumentStore<[Int: Float]>()
-    /// The content of the open document's steps (`Novelty.content`), kept the same way.
-    private let documentContents = DocumentStore<[String]>()
+    /// The content of steps (`Novelty.content`) of the open document and of the similar
+    /// processes, kept the same way.
+    private let contents = DocumentStore<[String]>()
 
     public init(examples: [Example]) {
         self.examples = examples
@@ -222,6 +224,10 @@ public struct LocalModel: Sendable {
         /// How much the document's other use case titles count in telling which learned
         /// processes are like the asking one.
         public var documentTitles: Float = 0.5
+        /// How much less a step of a similar process counts when it comes before the last step
+        /// of that process the asking scenario has already done (it is then offered only when
+        /// nothing else is left; 0 turns both off).
+        public var behind: Float = 1
         /// How many of the best-ranked candidates the suggestions are chosen from (`consensus`).
         public var consensusPool = 100
         /// How far down the ranking a candidate still speaks for what the author will write:
@@ -313,8 +319,27 @@ public struct LocalModel: Sendable {
             // The score was scaled by the process above; how alike the contexts are is what it was.
             consider(e, key: targetKeys[example], vector: targetVectors[example], retrieval: score, process: p, likeness: score / (0.25 + p))
         }
+        let similar = process.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }).prefix(weights.similarProcesses)
+        // How far the asking scenario has come in each similar process: the steps of its main
+        // scenario up to the last one the author has already done (by content, `alignedLikeness`)
+        // are behind. A step behind was done already, or passed over; it is not what comes next
+        // ("患者选择专家和就诊日期" offered after the patient chose the doctor and paid).
+        var behind = Set<String>()
+        if weights.behind > 0, context.kind == .nextStep, !context.stepsSoFar.isEmpty {
+            let done = context.stepsSoFar.map { Novelty.content($0, actor: context.actor) }
+            for (p, _) in similar {
+                let steps = (examplesOfProcess[p] ?? []).filter { examples[$0].kind == kind && examples[$0].inExtension != true }
+                    .sorted { examples[$0].previous.count < examples[$1].previous.count }
+                guard let reached = steps.lastIndex(where: { example in
+                    let e = examples[example]
+                    let theirs = contents.vector("\(e.actor ?? "")\u{1}\(e.target)") { Novelty.content(e.target, actor: e.actor ?? "") }
+                    return done.contains { Evaluation.f1($0, theirs) >= Self.alignedLikeness }
+                }) else { continue }
+                for example in steps[...reached] { behind.insert(targetKeys[example]) }
+            }
+        }
         if weights.similarProcesses > 0 {
-            for (p, _) in process.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }).prefix(weights.similarProcesses) {
+            for (p, _) in similar {
                 for example in examplesOfProcess[p] ?? [] where examples[example].kind == kind && scores[example] == nil {
                     consider(examples[example], key: targetKeys[example], vector: targetVectors[example], retrieval: 0, process: process[p] ?? 0)
                 }
@@ -331,7 +356,7 @@ public struct LocalModel: Sendable {
             let score = v.reduce(Float(0)) { $0 + $1.value * (query[$1.key] ?? 0) }
             guard score > 0 else { continue }
             let same = zip(asking.map { [$0] } ?? [], e.previous.suffix(1)).map { mine, theirs in
-                Float(Evaluation.f1(mine, documentContents.vector("\(e.actor ?? "")\u{1}\(theirs)") { Novelty.content(theirs, actor: e.actor ?? "") }))
+                Float(Evaluation.f1(mine, contents.vector("\(e.actor ?? "")\u{1}\(theirs)") { Novelty.content(theirs, actor: e.actor ?? "") }))
             }.first ?? 0
             consider(e, vector: documentVectors.vector("t\u{1}" + e.target) { targetVector(e.target) },
                      retrieval: score * (0.25 + weights.document), process: 1, own: true,
@@ -363,14 +388,15 @@ public struct LocalModel: Sendable {
         topic = Self.normalize(topic.reduce(into: [:]) { $0[$1.key] = $1.value * (idf[$1.key] ?? 1) })
         let lastRole = previous.isEmpty ? Role.start : Self.role(of: previous.last ?? "", actor: context.actor)
         let best = max(pool.values.map(\.retrieval).max() ?? 0, .leastNonzeroMagnitude)
-        var ranked: [(score: Float, text: String, actor: String?, own: Bool, sure: Bool)] = []
-        for c in pool.values {
+        var ranked: [(score: Float, text: String, actor: String?, own: Bool, sure: Bool, behind: Bool)] = []
+        for (key, c) in pool {
+            let back = behind.contains(key) ? weights.behind : 0
             let onTopic = c.vector.reduce(Float(0)) { $0 + $1.value * (topic[$1.key] ?? 0) }
             let turn = context.kind == .nextStep ? turnProbability(from: lastRole, to: Self.role(of: c.text, actor: c.actor ?? "")) : 0
             let score = weights.retrieval * c.retrieval / best + weights.topic * onTopic + weights.turn * turn
                 + weights.position * c.position + weights.process * c.process + weights.scenario * c.scenario
-                + weights.memory * c.closest * c.closest * c.closest * c.closest
-            ranked.append((score, c.text, c.actor, c.own, c.sure))
+                + weights.memory * c.closest * c.closest * c.closest * c.closest - back
+            ranked.append((score, c.text, c.actor, c.own, c.sure, behind.contains(key)))
         }
         ranked.sort { $0.score > $1.score || ($0.score == $1.score && $0.text < $1.text) }
         var out: [String] = []
@@ -402,12 +428,12 @@ public struct LocalModel: Sendable {
                 if out.count == count { break }
                 continue
             }
-            fresh.append(Choice(score: candidate.score, text: text, sure: candidate.sure))
+            fresh.append(Choice(score: candidate.score, text: text, sure: candidate.sure, behind: candidate.behind))
             if fresh.count == poolSize { break }
             // The same step said with less, often what an author writes (one action a step).
             if weights.shortening.isFinite, let short = Composer.shortened(text), shown.insert(OutputSanitizer.normalized(short)).inserted,
                !repeatsFollowing(short) {
-                fresh.append(Choice(score: candidate.score - weights.shortening, text: short, sure: false))
+                fresh.append(Choice(score: candidate.score - weights.shortening, text: short, sure: false, behind: candidate.behind))
                 if fresh.count >= poolSize { break }
             }
         }
@@ -446,10 +472,12 @@ public struct LocalModel: Sendable {
             for j in 0..<n { covered[j] = max(covered[j], share[i * n + j]) }
         }
         while out.count < count {
-            var best = -1, bestGain = -1.0
+            var best = -1, bestGain = -Double.infinity
             for i in 0..<n where !taken[i] {
                 var gain = 0.0
                 for j in 0..<n where share[i * n + j] > covered[j] { gain += likelihood[j] * (share[i * n + j] - covered[j]) }
+                // Any candidate not behind comes before one that is.
+                if candidates[i].behind { gain -= 2 * Double(n) }
                 if gain > bestGain { (best, bestGain) = (i, gain) }
             }
             guard best >= 0 else { break }
@@ -467,6 +495,9 @@ public struct LocalModel: Sendable {
         var score: Float
         var text: String
         var sure: Bool
+        /// Behind what the author has done in a similar process (`Weights.behind`): it still
+        /// speaks for what is likely, but is offered only when nothing else is left.
+        var behind = false
     }
 
     /// How alike a learned place must be to the asking one for the step that followed it there to
@@ -474,6 +505,10 @@ public struct LocalModel: Sendable {
     /// word for word, as in the user's own flows once trained on them), and the token F1 of the
     /// last steps, without their actors, for the document's other use cases.
     static let sureLikeness: Float = 0.8
+
+    /// How alike (token F1 of their content) a step the author has written and a step of a
+    /// similar process must be for the scenario to have come that far in it (`Weights.behind`).
+    static let alignedLikeness = 0.5
 
     /// Token F1 of two sorted bags of token numbers (each token counted as often as it occurs).
     static func sortedF1(_ x: [UInt64], _ y: [UInt64]) -> Double {

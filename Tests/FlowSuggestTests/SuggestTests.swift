@@ -171,6 +171,37 @@ import Testing
         #expect(Self.model.suggest(alone, count: 3).allSatisfy { !$0.contains("national pet registry") })
     }
 
+    /// A step of a similar process that comes before what the author has already done there was
+    /// done or passed over: it is not offered as what comes next.
+    @Test func aStepBehindWhatIsDoneIsNotNext() throws {
+        let library = try FlowMarkdownReader.read("""
+            ## Book a doctor's appointment
+
+            - Primary actor: Patient
+
+            1. Patient opens the clinic app.
+            2. Patient enters the insurance number.
+            3. Patient chooses the doctor and the time.
+            4. Patient pays the booking fee.
+            5. System sends the confirmation by text message.
+            6. System adds the patient to the waiting list of the day.
+            7. System reminds the patient the evening before.
+
+            """).flow
+        var model = LocalModel(examples: LocalModel.examples(from: [library]))
+        var ctx = SuggestionContext(kind: .nextStep, useCase: "Book a dentist's appointment", actor: "Patient",
+                                    stepsSoFar: ["Patient opens the clinic app.", "Patient chooses the dentist and the time.",
+                                                 "Patient pays the booking fee by card."])
+        ctx.existing = ctx.stepsSoFar
+        #expect(Set(model.suggest(ctx, count: 3)) == ["System sends the confirmation by text message.",
+                                                      "System adds the patient to the waiting list of the day.",
+                                                      "System reminds the patient the evening before."])
+        // Offered when nothing else is left.
+        #expect(model.suggest(ctx, count: 4).last == "Patient enters the insurance number.")
+        model.weights.behind = 0
+        #expect(model.suggest(ctx, count: 3).contains("Patient enters the insurance number."))
+    }
+
     /// The model keeps what it made of the document's use cases from one ask to the next; an
     /// edit between two asks is heard at once, and asking again gives the same answer.
     @Test func anEditedDocumentIsHeardAtTheNextAsk() throws {
