@@ -90,7 +90,7 @@ enum Editing {
             try s.history.perform(t, on: &s.flow, cursorBefore: session.origin, cursorAfter: target)
             s.cursor = target
             if s.flow[target]?.kind == .useCase, s.flow.useCases.count == 1 {
-                s.say("o adds the first step; s drafts a main scenario from the title")
+                s.say("o adds the first step; s drafts a main scenario from the title; :field Primary actor: … names who acts")
             }
         } catch {
             s.fail("\(t.label): \(error)")
@@ -147,7 +147,14 @@ enum Editing {
             ending = .resume(.step(target))
         }
         guard s.flow[ext]?.ending != ending else { return }
+        // A resume can make a loop the use case never leaves: said at once, not only in the
+        // detail pane.
+        let uc = s.flow.useCase(of: ext)
+        let before = uc.map { Set(s.flow.validate(useCase: $0).map(\.message)) } ?? []
         perform(Transaction("Set ending", [.setEnding(ext, ending)]), cursorAfter: s.cursor, &s)
+        if let uc, let new = s.flow.validate(useCase: uc).first(where: { !before.contains($0.message) }) {
+            s.fail("Ending set, but \(new.message) (u undoes it)")
+        }
     }
 
     static func toggleKind(_ s: inout AppState) {

@@ -213,6 +213,20 @@ func at(_ s: AppState) -> String { s.position }
         #expect(s.message?.text.hasPrefix("Endings belong to extensions") == true)
     }
 
+    /// An ending that traps the use case in a loop is said at once, on the status line.
+    @Test func anEndingThatLoopsIsSaidAtOnce() {
+        var s = fresh()
+        press("j x", &s); typeText("用户名为空", &s); press("Enter", &s)
+        press("o", &s); typeText("系统提示输入用户名", &s); press("Enter", &s)
+        press("E", &s); typeText("1a1", &s); press("Enter", &s)
+        let ext = s.flow.node(numbered: "1a", in: s.flow.useCases[0])!
+        #expect(s.flow[ext]?.ending == .resume(.step(s.flow.node(numbered: "1a1", in: s.flow.useCases[0])!)))
+        #expect(s.message?.kind == .error)
+        #expect(s.message?.text.hasPrefix("Ending set, but from step 1a1 the use case can never end") == true, "\(s.message?.text ?? "")")
+        press("E", &s); typeText("f", &s); press("Enter", &s)
+        #expect(s.message?.kind != .error)
+    }
+
     /// `E` offers the current ending selected: what is typed replaces it ("1", not "failure1");
     /// a cursor move keeps it to edit; Backspace clears it.
     @Test func theCurrentEndingIsOfferedSelected() {
@@ -593,7 +607,7 @@ import Foundation
         press("Enter", &s)
         #expect(s.flow.useCases.count == 1 && s.flow[s.flow.useCases[0]]?.text == "Onboard a new employee")
         // The hint for typing the title is gone; the next one says what comes after it.
-        #expect(s.message?.text == "o adds the first step; s drafts a main scenario from the title")
+        #expect(s.message?.text == "o adds the first step; s drafts a main scenario from the title; :field Primary actor: … names who acts")
         // Keys typed next are commands again, not text of the title.
         press("o", &s)
         #expect(Render.screen(s).text.contains("EDIT · step 1"))
