@@ -313,6 +313,9 @@ private func flow(_ text: String) throws -> Flow { try FlowMarkdownReader.read(t
     @Test func sameActionNeedsTheSameVerb() {
         #expect(Novelty.repeats("系统记录本次查询日志。", "系统将客户档案标记为停用，并记录操作日志。"))
         #expect(Novelty.repeats("发票已在其他报销单中报销过", "发票已被报销过"))
+        // 预付 and 缴纳 are ways to pay (支付): paying the fee again is no next step.
+        #expect(Novelty.repeats("患者预付挂号费。", "患者用微信或医保卡支付挂号费。", actor: "患者"))
+        #expect(!Novelty.repeats("患者预付挂号费。", "患者取消挂号。", actor: "患者"))
         #expect(Novelty.repeats("System saves the order.", "System saves the order and emails the customer."))
         #expect(!Novelty.repeats("Customer confirms the card number.", "Customer enters the card number."))
         #expect(!Novelty.repeats("系统显示订单详情。", "系统显示错误提示。"))
