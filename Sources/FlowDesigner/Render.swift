@@ -371,35 +371,8 @@ public enum Render {
 
     /// Splits text into lines of at most `width` columns, at spaces where it can, by grapheme.
     static func wrap(_ text: String, _ width: Int) -> [String] {
-        guard width > 0 else { return [] }
-        var lines: [String] = []
-        var line = ""
-        var lineWidth = 0
-        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
-            let w = DisplayWidth.of(word)
-            if lineWidth > 0 && lineWidth + 1 + w <= width {
-                line += " " + word
-                lineWidth += 1 + w
-                continue
-            }
-            // Short words move to the next line whole; long runs (CJK has no spaces) fill this one.
-            if lineWidth > 0 && w <= min(15, width / 2) {
-                lines.append(line)
-                line = ""
-                lineWidth = 0
-            } else if lineWidth > 0 && lineWidth < width {
-                line += " "
-                lineWidth += 1
-            }
-            for c in word {
-                let cw = DisplayWidth.of(c)
-                if lineWidth + cw > width { lines.append(line); line = ""; lineWidth = 0 }
-                line.append(c)
-                lineWidth += cw
-            }
-        }
-        lines.append(line)
-        return lines
+        // Short words move to the next line whole; long runs (CJK has no spaces) fill this one.
+        DisplayWidth.wrap(text, width, whole: min(15, width / 2))
     }
 
     // MARK: The status line

@@ -28,6 +28,56 @@ public enum DisplayWidth {
         return w
     }
 
+    /// Marks that close a phrase and must not begin a line.
+    static let closing: Set<Character> = ["。", "，", "、", "；", "：", "！", "？", "）", "」", "』", "》", ".", ",", ";", ":", "!", "?", ")"]
+
+    /// Splits text into lines of at most `width` columns (none when `width` is 0): at spaces where
+    /// it can; a word up to `whole` columns (all of a line by default) moves to the next line
+    /// whole, a longer run (Chinese has no spaces) fills the line it starts on. A closing mark
+    /// (。，、 …) never starts a line: the character before it comes along. Never drops a character.
+    public static func wrap(_ text: String, _ width: Int, whole: Int? = nil) -> [String] {
+        guard width > 0 else { return [] }
+        let whole = whole ?? width
+        var lines: [String] = []
+        var line = ""
+        var used = 0
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            let w = of(word)
+            if used > 0 && used + 1 + w <= width {
+                line += " " + word
+                used += 1 + w
+                continue
+            }
+            if used > 0 && w <= whole {
+                lines.append(line)
+                line = ""
+                used = 0
+            } else if used > 0 && used < width {
+                line += " "
+                used += 1
+            }
+            for c in word {
+                let cw = of(c)
+                if used + cw > width && used > 0 {
+                    if closing.contains(c), line.count >= 2, let carried = line.last {
+                        line.removeLast()
+                        lines.append(line)
+                        line = String(carried)
+                        used = of(carried)
+                    } else {
+                        lines.append(line)
+                        line = ""
+                        used = 0
+                    }
+                }
+                line.append(c)
+                used += cw
+            }
+        }
+        lines.append(line)
+        return lines
+    }
+
     static func isRegionalIndicator(_ u: Unicode.Scalar) -> Bool { (0x1F1E6...0x1F1FF).contains(u.value) }
 
     static func isZeroWidth(_ u: Unicode.Scalar) -> Bool {

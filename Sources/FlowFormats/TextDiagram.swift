@@ -50,53 +50,11 @@ public struct TextDiagram: Sendable, Equatable {
         return TextDiagram(lines: drawer.canvas.lines(), boxes: drawer.boxes)
     }
 
-    /// Marks that close a phrase and must not begin a line.
-    static let closing: Set<Character> = ["。", "，", "、", "；", "：", "！", "？", "）", "」", "』", "》", ".", ",", ";", ":", "!", "?", ")"]
-
     /// Splits text into lines of at most `width` columns: at spaces where it can, anywhere inside
     /// a run longer than a line (Chinese has no spaces), never starting a line with a closing mark.
     /// Never drops a character.
     public static func wrap(_ text: String, _ width: Int) -> [String] {
-        let width = max(1, width)
-        var lines: [String] = []
-        var line = ""
-        var used = 0
-        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
-            let w = DisplayWidth.of(word)
-            if used > 0 && used + 1 + w <= width {
-                line += " " + word
-                used += 1 + w
-                continue
-            }
-            if used > 0 && w <= width {
-                lines.append(line)
-                line = ""
-                used = 0
-            } else if used > 0 {
-                line += " "
-                used += 1
-            }
-            for c in word {
-                let cw = DisplayWidth.of(c)
-                if used + cw > width && used > 0 {
-                    // A closing mark never starts a line (。，、 …): the character before it comes along.
-                    if closing.contains(c), line.count >= 2, let carried = line.last {
-                        line.removeLast()
-                        lines.append(line)
-                        line = String(carried)
-                        used = DisplayWidth.of(carried)
-                    } else {
-                        lines.append(line)
-                        line = ""
-                        used = 0
-                    }
-                }
-                line.append(c)
-                used += cw
-            }
-        }
-        lines.append(line)
-        return lines
+        DisplayWidth.wrap(text, max(1, width))
     }
 }
 

@@ -187,3 +187,27 @@ private func expectLabelsInTheirBoxes(_ flow: Flow, width: Int, ascii: Bool = fa
         expectLabelsInTheirBoxes(flow, width: 60, ascii: true)
     }
 }
+
+/// The one wrapping of text to terminal columns, used by the text diagram and the editor's panes.
+@Suite struct WrapTests {
+    @Test func wrapsAtSpacesByColumnsAndKeepsEveryCharacter() {
+        #expect(DisplayWidth.wrap("System sends the confirmation", 12) == ["System sends", "the", "confirmation"])
+        // Chinese has no spaces: a run fills each line; two columns a character.
+        #expect(DisplayWidth.wrap("系统发送确认短信给客户", 8) == ["系统发送", "确认短信", "给客户"])
+        // A closing mark never starts a line: the character before it comes along.
+        #expect(DisplayWidth.wrap("系统保存记录。", 12) == ["系统保存记", "录。"])
+        #expect(DisplayWidth.wrap("保存记录，并通知", 8) == ["保存记", "录，并通", "知"])
+        // A word longer than `whole` fills the line it starts on instead of moving whole.
+        #expect(DisplayWidth.wrap("Ask verylong", 10, whole: 5) == ["Ask verylo", "ng"])
+        #expect(DisplayWidth.wrap("Ask verylong", 10) == ["Ask", "verylong"])
+        // A full line takes no trailing space before a long run.
+        for line in DisplayWidth.wrap("abcd 系统发送确认短信", 4) { #expect(DisplayWidth.of(line) <= 4, "\(line)") }
+        #expect(DisplayWidth.wrap("anything", 0).isEmpty)
+        let text = "客户经理 提交 a very-long-identifier-without-spaces 和 审批意见。"
+        for width in 1...20 {
+            let lines = DisplayWidth.wrap(text, width)
+            #expect(lines.joined().filter { $0 != " " } == text.filter { $0 != " " })
+            #expect(lines.allSatisfy { DisplayWidth.of($0) <= max(width, 2) })
+        }
+    }
+}
