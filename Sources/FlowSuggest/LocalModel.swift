@@ -48,10 +48,15 @@ public struct LocalModel: Sendable {
     /// The vectors of the open document's use cases, kept from one ask to the next: the editor
     /// asks again and again in the same document, whose use cases seldom change between asks.
     /// They depend on this model's weights of terms, so a model built anew starts a new store.
-    private let documentVectors = DocumentStore<[Int: Float]>()
+    private let documentVectors = BoundedStore<[Int: Float]>(bound: 50_000)
     /// The content of steps (`Novelty.content`) of the open document and of the similar
     /// processes, kept the same way.
-    private let contents = DocumentStore<[String]>()
+    private let contents = BoundedStore<[String]>(bound: 50_000)
+
+    /// A step's content (`Novelty.content`, without `actor`), made once and then kept.
+    private func content(_ step: String, actor: String?) -> [String] {
+        contents.value("\(actor ?? "")\u{1}\(step)") { Novelty.content(step, actor: actor ?? "") }
+    }
 
     public init(examples: [Example]) {
         self.examples = examples
@@ -331,8 +336,7 @@ public struct LocalModel: Sendable {
                 let steps = (examplesOfProcess[p] ?? []).filter { examples[$0].kind == kind && examples[$0].inExtension != true }
                     .sorted { examples[$0].previous.count < examples[$1].previous.count }
                 guard let reached = steps.lastIndex(where: { example in
-                    let e = examples[example]
-                    let theirs = contents.vector("\(e.actor ?? "")\u{1}\(e.target)") { Novelty.content(e.target, actor: e.actor ?? "") }
+                    let theirs = content(examples[example].target, actor: examples[example].actor)
                     return done.contains { Evaluation.f1($0, theirs) >= Self.alignedLikeness }
                 }) else { continue }
                 for example in steps[...reached] { behind.insert(targetKeys[example]) }
@@ -350,15 +354,15 @@ public struct LocalModel: Sendable {
         // there is sure.
         let asking = previous.last.map { Novelty.content($0, actor: context.actor) }
         for e in Self.examples(from: context.related) where e.kind == kind {
-            let v = documentVectors.vector("c\u{1}\(e.useCase)\u{1}\(e.previous.suffix(2).joined(separator: "\u{1}"))\u{1}\(e.previous.count)") {
+            let v = documentVectors.value("c\u{1}\(e.useCase)\u{1}\(e.previous.suffix(2).joined(separator: "\u{1}"))\u{1}\(e.previous.count)") {
                 Self.contextVector(useCase: e.useCase, previous: e.previous, idf: idf)
             }
             let score = v.reduce(Float(0)) { $0 + $1.value * (query[$1.key] ?? 0) }
             guard score > 0 else { continue }
             let same = zip(asking.map { [$0] } ?? [], e.previous.suffix(1)).map { mine, theirs in
-                Float(Evaluation.f1(mine, contents.vector("\(e.actor ?? "")\u{1}\(theirs)") { Novelty.content(theirs, actor: e.actor ?? "") }))
+                Float(Evaluation.f1(mine, content(theirs, actor: e.actor)))
             }.first ?? 0
-            consider(e, vector: documentVectors.vector("t\u{1}" + e.target) { targetVector(e.target) },
+            consider(e, vector: documentVectors.value("t\u{1}" + e.target) { targetVector(e.target) },
                      retrieval: score * (0.25 + weights.document), process: 1, own: true,
                      likeness: same)
         }
@@ -472,13 +476,13 @@ public struct LocalModel: Sendable {
             for j in 0..<n { covered[j] = max(covered[j], share[i * n + j]) }
         }
         while out.count < count {
-            var best = -1, bestGain = -Double.infinity
+            var best = -1, bestGain = -1.0
             for i in 0..<n where !taken[i] {
                 var gain = 0.0
                 for j in 0..<n where share[i * n + j] > covered[j] { gain += likelihood[j] * (share[i * n + j] - covered[j]) }
-                // Any candidate not behind comes before one that is.
-                if candidates[i].behind { gain -= 2 * Double(n) }
-                if gain > bestGain { (best, bestGain) = (i, gain) }
+                // Any candidate not behind comes before one that is, whatever it adds.
+                let better = best < 0 || (candidates[i].behind == candidates[best].behind ? gain > bestGain : candidates[best].behind)
+                if better { (best, bestGain) = (i, gain) }
             }
             guard best >= 0 else { break }
             taken[best] = true
@@ -652,36 +656,25 @@ public struct LocalModel: Sendable {
     /// words and word pairs for alphabetic scripts; single characters and character pairs for
     /// Chinese, Japanese and Korean, which do not put spaces between words.
     static func grams(_ text: String) -> [Int] {
-        if let known = gramCache.get(text) { return known }
-        let found = computeGrams(text)
-        gramCache.put(text, found)
-        return found
+        gramCache.value(text) { computeGrams(text) }
     }
 
     /// Steps recur (each is the target of one example and the context of the next, and the open
     /// document is asked about again and again), so their terms are kept, up to a bound.
-    static let gramCache = GramCache()
+    static let gramCache = BoundedStore<[Int]>(bound: 200_000)
 
-    final class GramCache: Sendable {
-        private let terms = Mutex<[String: [Int]]>([:])
-        func get(_ text: String) -> [Int]? { terms.withLock { $0[text] } }
-        func put(_ text: String, _ found: [Int]) {
-            terms.withLock { terms in
-                if terms.count >= 200_000 { terms.removeAll(keepingCapacity: true) }
-                terms[text] = found
-            }
-        }
-    }
-
-    /// Values made from the open document's text, by key, up to a bound.
-    final class DocumentStore<Value: Sendable>: Sendable {
-        private let vectors = Mutex<[String: Value]>([:])
-        func vector(_ key: String, _ make: () -> Value) -> Value {
-            if let known = vectors.withLock({ $0[key] }) { return known }
+    /// Values made from text, kept by key for the next time they are wanted, at most `bound` of
+    /// them (when full it starts afresh); safe to share between threads.
+    final class BoundedStore<Value: Sendable>: Sendable {
+        private let values = Mutex<[String: Value]>([:])
+        private let bound: Int
+        init(bound: Int) { self.bound = bound }
+        func value(_ key: String, _ make: () -> Value) -> Value {
+            if let known = values.withLock({ $0[key] }) { return known }
             let made = make()
-            vectors.withLock { vectors in
-                if vectors.count >= 50_000 { vectors.removeAll(keepingCapacity: true) }
-                vectors[key] = made
+            values.withLock { values in
+                if values.count >= bound { values.removeAll(keepingCapacity: true) }
+                values[key] = made
             }
             return made
         }

@@ -105,10 +105,8 @@ import Testing
     @Test func heldOutQualityFloor() throws {
         let flows = ModelStore.flows(in: Fixtures.root.appendingPathComponent("corpus").path).flows
         let cases = Evaluation.cases(from: flows).enumerated().filter { $0.offset % 4 == 0 }.map(\.element)
-        let reports = Evaluation.crossValidated(cases, learning: flows, folds: 5, k: 3)
-        let next = try #require(reports.first { $0.kind == .nextStep })
-        let conditions = try #require(reports.first { $0.kind == .conditions })
-        print("local model, 5-fold cross-validated, every 4th question:\n\(next.summary)\n\(conditions.summary)")
+        let (next, conditions) = try Self.nextAndConditions(Evaluation.crossValidated(cases, learning: flows, folds: 5, k: 3),
+                                                             "local model, 5-fold cross-validated, every 4th question")
         #expect(next.cases > 2_200 && conditions.cases > 500)
         #expect(next.answered == next.cases)
         // Before suggestions were chosen by consensus (on the 56 files of then) this was about
@@ -117,6 +115,14 @@ import Testing
         #expect(next.meanF1At1 > 0.29 && next.meanBestF1AtK > 0.38, "\(next.summary)")
         #expect(Double(next.nearAtK) / Double(next.cases) > 0.23, "\(next.summary)")
         #expect(conditions.meanBestF1AtK > 0.36, "\(conditions.summary)")
+    }
+
+    /// The reports for next steps and for conditions, both required, printed under `title`.
+    static func nextAndConditions(_ reports: [EvaluationReport], _ title: String) throws -> (EvaluationReport, EvaluationReport) {
+        let next = try #require(reports.first { $0.kind == .nextStep })
+        let conditions = try #require(reports.first { $0.kind == .conditions })
+        print("\(title):\n\(next.summary)\n\(conditions.summary)")
+        return (next, conditions)
     }
 
     /// Flows of domains the corpus does not cover (Benchmarks/held-out: vets, customs, clinical
@@ -129,10 +135,8 @@ import Testing
         #expect(flows.count == 24)
         let model = LocalModel(examples: LocalModel.examples(from: corpus))
         let cases = Evaluation.cases(from: flows).enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
-        let reports = Evaluation.run(cases, k: 3) { model.suggest($0, count: $1) }
-        let next = try #require(reports.first { $0.kind == .nextStep })
-        let conditions = try #require(reports.first { $0.kind == .conditions })
-        print("local model on 24 files of other domains, every 2nd question:\n\(next.summary)\n\(conditions.summary)")
+        let (next, conditions) = try Self.nextAndConditions(Evaluation.run(cases, k: 3) { model.suggest($0, count: $1) },
+                                                             "local model on 24 files of other domains, every 2nd question")
         #expect(next.cases > 850 && conditions.cases > 180)
         #expect(next.answered == next.cases)
         // On the 128 corpus files of session 6 about 0.25, 0.32, 9% and 0.30.
