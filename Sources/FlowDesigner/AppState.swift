@@ -102,6 +102,10 @@ public struct AppState: Sendable {
     public var searchPosition: (node: NodeID, index: Int, total: Int, revision: Int)?
     public var showDetail = false
     public var suggestions: Suggestions?
+    /// The last key accepted a suggestion and nothing has happened since: the accepting key
+    /// pressed again is taken as one press too many, not as its editing action (Tab would
+    /// otherwise indent the step just accepted into a new, empty extension).
+    public var justAccepted = false
     /// An automatic request waiting for its debounce timer.
     public var delayedRequest: Job?
     /// The file is open read-only (another editor has it): nothing can change it.

@@ -101,7 +101,7 @@ public struct Bindings: Sendable, Equatable {
         Binding(.searchPrevious, [], "Search", "previous match: N while a search shows"),
         Binding(.suggest, [[.ctrlSpace], k("s")], "Suggest", "suggest the next step here (a whole scenario for an empty use case)"),
         Binding(.suggestConditions, [k("S")], "Suggest", "suggest what can go wrong at this step (extension conditions)"),
-        Binding(.acceptSuggestion, [[.tab], [.right]], "Suggest", "accept the shown suggestion (one undo step)", .suggestion),
+        Binding(.acceptSuggestion, [[.tab], [.right]], "Suggest", "accept the shown suggestion (one undo step); while they load, or pressed again just after, it edits nothing", .suggestion),
         Binding(.rejectSuggestion, [[.escape]], "Suggest", "dismiss the suggestions", .suggestion),
         Binding(.nextSuggestion, [[.ctrl("n")], [.alt("]")]], "Suggest", "show the next candidate", .suggestion),
         Binding(.previousSuggestion, [[.ctrl("p")], [.alt("[")]], "Suggest", "show the previous candidate", .suggestion),

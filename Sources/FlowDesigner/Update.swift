@@ -188,7 +188,10 @@ public enum App {
 
     static func normal(_ key: Key, _ s: inout AppState) -> [Effect] {
         s.message = nil
+        let afterAccept = s.justAccepted
+        s.justAccepted = false
         var effects: [Effect] = []
+        let accepting = s.pending.isEmpty && [.acceptSuggestion, .acceptAndContinue].contains(s.bindings.suggestionAction(for: key))
         if s.suggestions != nil && s.pending.isEmpty {
             // While suggestions show, their keys act on them; any other key dismisses them first.
             let action = s.bindings.suggestionAction(for: key)
@@ -196,7 +199,19 @@ public enum App {
             if let action, shown || action == .rejectSuggestion {
                 return perform(action, key: key, &s)
             }
+            // A key that accepts, pressed before anything arrived, waits: it must not fall through
+            // to its editing action (Tab indents) on a row the user did not mean to change.
+            if accepting {
+                s.say("Suggestions are still on their way: \(key) takes one when it shows; Esc dismisses them")
+                return []
+            }
             effects = Suggesting.dismiss(&s)
+        }
+        // Pressed again right after an accept, an accepting key that would change the flow is one
+        // press too many: said, not done. Pressed once more, it does what it does.
+        if afterAccept && accepting, let action = s.bindings.action(for: [key]), action.changesFlow {
+            s.say("Nothing more to accept: s suggests the next step; \(key) again does \(action.rawValue)")
+            return effects
         }
         return effects + dispatch(key, &s)
     }
@@ -291,7 +306,10 @@ public enum App {
         case .redraw: return [.redraw]
         case .suggest: return Suggesting.ask(nil, &s)
         case .suggestConditions: return Suggesting.ask(.conditions, &s)
-        case .acceptSuggestion: return Suggesting.accept(chain: false, &s)
+        case .acceptSuggestion:
+            let effects = Suggesting.accept(chain: false, &s)
+            s.justAccepted = s.suggestions == nil
+            return effects
         case .acceptAndContinue: return Suggesting.accept(chain: true, &s)
         case .rejectSuggestion: return Suggesting.dismiss(&s)
         case .nextSuggestion: Suggesting.cycle(by: 1, &s)

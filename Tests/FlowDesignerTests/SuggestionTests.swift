@@ -46,6 +46,33 @@ import Testing
         #expect(s.flow == SampleFlow.flow())
     }
 
+    @Test func anAcceptingKeyNeverFallsThroughToItsEditingAction() {
+        var s = fresh()
+        // Tab before anything arrived waits: the step is not indented, the request stays.
+        let id = asked("j j s", &s)
+        let before = s.flow
+        #expect(press("Tab", &s).isEmpty)
+        #expect(s.flow == before && s.suggestions?.id == id && s.message?.text.contains("on their way") == true)
+        _ = App.update(&s, .suggestionsArrived(id: id, candidates: ["系统显示主页"], done: true))
+        press("Tab", &s)
+        let accepted = s.flow
+        #expect(s.flow[s.cursor!]?.text == "系统显示主页")
+        // Tab once too many: said, not done (it would indent the new step into an empty extension).
+        press("Tab", &s)
+        #expect(s.flow == accepted && s.message?.text.contains("Nothing more to accept") == true)
+        // Pressed again, Tab does what it does.
+        press("Tab", &s)
+        #expect(s.flow != accepted && s.flow[s.flow[s.cursor!]!.parent!]?.kind == .extension)
+        // Any other key in between ends the guard.
+        press("u", &s)
+        let id2 = asked("s", &s)
+        _ = App.update(&s, .suggestionsArrived(id: id2, candidates: ["系统记录日志"], done: true))
+        press("Tab k j", &s)
+        let moved = s.flow
+        press("Tab", &s)
+        #expect(s.flow != moved)
+    }
+
     @Test func staleOrLateResultsAreDropped() {
         var s = fresh()
         let first = asked("j s", &s)
