@@ -40,8 +40,11 @@ public enum Commands {
             // Changes dropped with :e! are dropped for good: so is their recovery file.
             return Recovery.removal(&s) + [.run(.open(path: rest, leaving: s.path))]
         },
-        Command(names: ["export"], usage: ":export FORMAT FILE", help: "export the flow as \(ExportFormat.names)") { args, _, s in
-            export(args, &s)
+        Command(names: ["export"], usage: ":export FORMAT FILE", help: "export the flow as \(ExportFormat.names) (refuses to replace an existing file)") { args, _, s in
+            export(args, replace: false, &s)
+        },
+        Command(names: ["export!"], usage: ":export! FORMAT FILE", help: "export, replacing FILE if it exists (never the open flow)") { args, _, s in
+            export(args, replace: true, &s)
         },
         Command(names: [], usage: ":3a1  :2 3a1", help: "jump to a step of this use case, or of use case 2") { _, _, _ in [] },
         Command(names: ["uc"], usage: ":uc 2", help: "jump to use case 2") { args, _, s in
@@ -106,12 +109,13 @@ public enum Commands {
         s.say(value.isEmpty ? "Removed \(name)" : "\(name): \(value)")
     }
 
-    static func export(_ args: [String], _ s: inout AppState) -> [Effect] {
-        guard args.count == 2, let format = ExportFormat(name: args[0]) else {
+    static func export(_ args: [String], replace: Bool, _ s: inout AppState) -> [Effect] {
+        guard args.count >= 2, let format = ExportFormat(name: args[0]) else {
             s.fail("Usage: :export FORMAT FILE, where FORMAT is \(ExportFormat.names)")
             return []
         }
-        return [.run(.export(path: args[1], flow: s.flow, format: format))]
+        let path = args.dropFirst().joined(separator: " ")
+        return [.run(.export(ExportRequest(path: path, flow: s.flow, format: format, replace: replace, document: s.path)))]
     }
 
     /// `:3a1` jumps to a step of the current use case, `:2 3a1` to one of use case 2.

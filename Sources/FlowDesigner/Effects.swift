@@ -58,7 +58,7 @@ public enum Job: Equatable, Sendable {
     /// Writes the flow (as `.flow.md`) unless what is on disk differs from `expected` (nil:
     /// nothing may be there) and `force` is false; then counts its problems.
     case save(SaveRequest)
-    case export(path: String, flow: Flow, format: ExportFormat)
+    case export(ExportRequest)
     /// Reads a file, with what the shell knows about it: a recovery file, another editor's lock.
     /// Once it is open, the lock on `leaving` (the file edited until now) is given back.
     case open(path: String, leaving: String?)
@@ -103,6 +103,16 @@ public struct SaveRequest: Equatable, Sendable {
     public let revision: Int
     public let expected: TextFile.Stamp?
     public let force: Bool
+}
+
+/// `:export FORMAT FILE`: never over the open flow's own file (`document`), and over another
+/// existing file only with `replace` (`:export!`).
+public struct ExportRequest: Equatable, Sendable {
+    public let path: String
+    public let flow: Flow
+    public let format: ExportFormat
+    public let replace: Bool
+    public let document: String?
 }
 
 public struct Saved: Equatable, Sendable {

@@ -123,6 +123,35 @@ extension TextFile {
 }
 
 extension TextFile {
+    /// True when both paths name the same file on disk (through links, `..` or hard links).
+    public static func sameFile(_ a: String, _ b: String) -> Bool {
+        var x = stat(), y = stat()
+        guard stat(a, &x) == 0, stat(b, &y) == 0 else { return false }
+        return x.st_dev == y.st_dev && x.st_ino == y.st_ino
+    }
+
+    /// Why an export may not write to `output`, or nil when it may: never over the flow it was
+    /// made from (that would lose the flow), and over another existing file only when `replace`
+    /// allows it (`:export!`, `--force`; the command line replaces files that are no flow, as
+    /// `-o` options do).
+    public static func exportRefusal(_ output: String, source: String?, replace: (String) -> Bool, howToReplace: String) -> String? {
+        if let source, sameFile(output, source) {
+            return "\(output) is the flow being exported: write the export to another file"
+        }
+        if exists(output), !replace(output) {
+            return "\(output) already exists: \(howToReplace) replaces it"
+        }
+        return nil
+    }
+
+    /// True when the path, or the file a link there leads to, is named like a flow (`.flow.md`).
+    public static func namedLikeAFlow(_ path: String) -> Bool {
+        let target = (try? resolveLinks(path)) ?? path
+        return [path, target].contains { $0.lowercased().hasSuffix(".flow.md") }
+    }
+}
+
+extension TextFile {
     /// What identifies a file's contents on disk without reading it: inode, size and modification
     /// time to the nanosecond. Two equal stamps mean nobody replaced or changed the file between.
     public struct Stamp: Hashable, Sendable {

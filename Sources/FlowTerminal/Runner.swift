@@ -101,10 +101,14 @@ final class Runner: Sendable {
             } catch {
                 return [.saveFailed(error.description)]
             }
-        case .export(let path, let flow, let format):
+        case .export(let r):
+            if let refusal = TextFile.exportRefusal(r.path, source: r.document, replace: { _ in r.replace },
+                                                    howToReplace: ":export! \(r.format.rawValue) \(r.path)") {
+                return [.exportFailed(refusal)]
+            }
             do {
-                try TextFile.write(format.render(flow), to: path)
-                return [.exported(path: path)]
+                try TextFile.write(r.format.render(r.flow), to: r.path)
+                return [.exported(path: r.path)]
             } catch {
                 return [.exportFailed(error.description)]
             }

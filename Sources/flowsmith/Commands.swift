@@ -30,8 +30,17 @@ struct Export: ParsableCommand {
     @Flag(help: "Draw the text diagram with ASCII characters only.")
     var ascii = false
 
+    @Flag(help: "Replace the output file even if it is a .flow.md file (never the flow being exported).")
+    var force = false
+
     func run() throws {
         let flow = try loadFlow(file).flow
+        // -o replaces what an earlier export wrote, but not a flow, and never the one exported.
+        if let output, output != "-", let refusal = TextFile.exportRefusal(
+            output, source: file, replace: { force || !TextFile.namedLikeAFlow($0) }, howToReplace: "--force") {
+            complain(refusal)
+            throw ExitCode(1)
+        }
         try emit(format.render(flow, direction: direction, width: width, ascii: ascii), to: output)
     }
 }

@@ -265,6 +265,29 @@ func assertSnapshot(_ screen: Screen, _ name: String, sourceLocation: SourceLoca
         #expect(try String(contentsOfFile: dir + "/crm.mmd", encoding: .utf8).hasPrefix("flowchart TD"))
     }
 
+    @Test func anExportNeverReplacesTheFlowAndAskedBeforeAnotherFile() throws {
+        let dir = NSTemporaryDirectory() + "fs-driver-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/crm.flow.md"
+        try SampleFlow.text.write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/link.txt", withDestinationPath: path)
+        try "keep".write(toFile: dir + "/old.mmd", atomically: true, encoding: .utf8)
+        let d = Driver(SampleFlow.flow(), path: path)
+        // The open flow's own file, by its name or through a link: never, not even with !.
+        for (command, name) in [("export", path), ("export!", path), ("export! text", dir + "/link.txt")] {
+            let words = command.contains(" ") ? command : command + " text"
+            d.send([.key(.char(":"))]).type("\(words) \(name)").keys("Enter")
+            #expect(d.state.message?.text == "Not exported: \(name) is the flow being exported: write the export to another file")
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == SampleFlow.text)
+        }
+        // Another existing file: only with :export!.
+        d.send([.key(.char(":"))]).type("export mermaid \(dir)/old.mmd").keys("Enter")
+        #expect(d.state.message?.text == "Not exported: \(dir)/old.mmd already exists: :export! mermaid \(dir)/old.mmd replaces it")
+        #expect(try String(contentsOfFile: dir + "/old.mmd", encoding: .utf8) == "keep")
+        d.send([.key(.char(":"))]).type("export! mermaid \(dir)/old.mmd").keys("Enter")
+        #expect(try String(contentsOfFile: dir + "/old.mmd", encoding: .utf8).hasPrefix("flowchart TD"))
+    }
+
     @Test func neverOverwritesChangesMadeOnDiskOrAnotherFile() throws {
         let dir = NSTemporaryDirectory() + "fs-driver-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -386,8 +386,11 @@ func at(_ s: AppState) -> String { s.position }
         press(":", &s); typeText("w! other.flow.md", &s)
         guard case .save(let forced)? = press("Enter", &s).firstJob, forced.force else { Issue.record("w! does not force"); return }
         press(":", &s); typeText("export DOT out.dot", &s)
-        guard case .export(let ep, let flow, let format)? = press("Enter", &s).firstJob else { Issue.record("no export"); return }
-        #expect(ep == "out.dot" && format == .dot && flow == s.flow)
+        guard case .export(let e)? = press("Enter", &s).firstJob else { Issue.record("no export"); return }
+        #expect(e.path == "out.dot" && e.format == .dot && e.flow == s.flow && !e.replace && e.document == "crm.flow.md")
+        press(":", &s); typeText("export! text my out.txt", &s)
+        guard case .export(let forced)? = press("Enter", &s).firstJob else { Issue.record("no export!"); return }
+        #expect(forced.path == "my out.txt" && forced.format == .text && forced.replace)
         press(":", &s); typeText("q", &s)
         #expect(press("Enter", &s) == [.quit])
         press("j o", &s); typeText("x", &s); press("Enter", &s)

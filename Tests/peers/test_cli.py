@@ -203,3 +203,27 @@ def test_export_text_draws_every_use_case_in_the_width_asked(tmp_path):
     out = tmp_path / "d.txt"
     flowsmith("export", path, "--format", "TEXT", "-o", out)
     assert out.read_text() == text
+
+
+def test_export_never_replaces_the_flow_it_exports_nor_another_flow(tmp_path):
+    src = tmp_path / "shop.flow.md"
+    original = (ROOT / "examples/online-shop.flow.md").read_bytes()
+    src.write_bytes(original)
+    (tmp_path / "link.mmd").symlink_to(src)
+    for target in [src, tmp_path / "link.mmd", tmp_path / "." / "shop.flow.md"]:
+        for extra in [[], ["--force"]]:
+            proc = flowsmith("export", src, "--format", "mermaid", "-o", target, *extra, check=False)
+            assert proc.returncode == 1 and b"is the flow being exported" in proc.stderr, proc.stderr
+            assert src.read_bytes() == original
+    # Another flow is replaced only with --force; an earlier export is replaced as -o does.
+    other = tmp_path / "other.flow.md"
+    other.write_text("## Keep\n\n1. keep me\n")
+    proc = flowsmith("export", src, "--format", "dot", "-o", other, check=False)
+    assert proc.returncode == 1 and b"already exists: --force replaces it" in proc.stderr, proc.stderr
+    assert other.read_text() == "## Keep\n\n1. keep me\n"
+    flowsmith("export", src, "--format", "dot", "-o", other, "--force")
+    assert other.read_text().startswith("digraph")
+    out = tmp_path / "shop.mmd"
+    out.write_text("old")
+    flowsmith("export", src, "--format", "mermaid", "-o", out)
+    assert out.read_text().startswith("flowchart")
