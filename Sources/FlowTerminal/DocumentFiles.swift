@@ -42,12 +42,32 @@ public struct DocumentFiles: Sendable {
         let real = Self.canonical(document)
         var hash: UInt64 = 0xcbf29ce484222325
         for b in real.utf8 { hash = (hash ^ UInt64(b)) &* 0x100000001b3 }
-        let name = String(real.split(separator: "/").last ?? "flow").unicodeScalars
-            .map { $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0) ? Character($0) : "_" }
-        return String(String(name).prefix(48)) + "-" + String(hash, radix: 16)
+        let name = Self.safeName(String(real.split(separator: "/").last ?? "flow"))
+        return String(name.prefix(48)) + "-" + String(hash, radix: 16)
     }
 
-    public func recoveryPath(_ document: String?) -> String { directory + "/" + key(document) + ".recover.flow.md" }
+    /// The recovery file this process writes for a document: the shared one, or its own when it
+    /// opened the document while another editor had it (`claim`).
+    public func recoveryPath(_ document: String?) -> String {
+        let shared = sharedRecoveryPath(document)
+        return Self.ownFiles.withLock { $0[shared] } ?? shared
+    }
+
+    /// The recovery file of whoever holds the document's lock.
+    func sharedRecoveryPath(_ document: String?) -> String { directory + "/" + key(document) + ".recover.flow.md" }
+
+    /// The recovery file of an editor that opened the document while another had it: named after
+    /// its process and host, so neither editor writes over, offers or removes the other's.
+    public func ownRecoveryPath(_ document: String?, pid: Int32 = getpid(), host: String = DocumentFiles.hostName) -> String {
+        directory + "/" + key(document) + ".p\(pid)@" + Self.safeName(host) + ".recover.flow.md"
+    }
+
+    /// Shared recovery path → this process's own, for the documents it edits without the lock.
+    private static let ownFiles = Mutex<[String: String]>([:])
+
+    public static func safeName(_ text: String) -> String {
+        String(text.unicodeScalars.map { $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0) ? Character($0) : "_" })
+    }
     public func lockPath(_ document: String?) -> String { directory + "/" + key(document) + ".lock" }
 
     func makeDirectory() throws(TextFile.Failure) {
@@ -144,11 +164,52 @@ public struct DocumentFiles: Sendable {
 
     // MARK: Opening
 
+    /// Takes a document's lock and finds the unsaved changes to offer. When another editor holds
+    /// the lock, its recovery file is its own, live: nothing is offered, and this process keeps
+    /// its recovery file apart (`ownRecoveryPath`). Otherwise the newest of the shared recovery
+    /// file and those left by editors of this host that no longer run is offered (taken over as
+    /// the shared one).
+    public func claim(_ document: String) -> (lock: LockOwner?, recovery: RecoveryFile?) {
+        let owner = lock(document)
+        let shared = sharedRecoveryPath(document)
+        if owner != nil {
+            let own = ownRecoveryPath(document)
+            Self.ownFiles.withLock { $0[shared] = own }
+            return (owner, nil)
+        }
+        _ = Self.ownFiles.withLock { $0.removeValue(forKey: shared) }
+        adoptOrphans(document)
+        return (nil, recovery(for: document))
+    }
+
+    /// Moves the newest recovery file left by a gone editor of this host onto the shared name, when
+    /// it is newer than the shared one (the others stay, offered at a later opening).
+    func adoptOrphans(_ document: String) {
+        let prefix = key(document) + ".p", suffix = ".recover.flow.md"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        let host = Self.safeName(Self.hostName)
+        var newest: (path: String, time: Double)?
+        for name in names where name.hasPrefix(prefix) && name.hasSuffix(suffix) {
+            let tag = name.dropFirst(prefix.count).dropLast(suffix.count)
+            guard let at = tag.firstIndex(of: "@"), let pid = Int32(tag[..<at]), tag[tag.index(after: at)...] == host,
+                  kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            var st = stat()
+            let path = directory + "/" + name
+            guard stat(path, &st) == 0 else { continue }
+            if Self.seconds(st.st_mtim) > newest?.time ?? -1 { newest = (path, Self.seconds(st.st_mtim)) }
+        }
+        guard let newest else { return }
+        let shared = sharedRecoveryPath(document)
+        var st = stat()
+        if stat(shared, &st) == 0, Self.seconds(st.st_mtim) >= newest.time { return }
+        rename(newest.path, shared)
+    }
+
     /// Reads and parses a document for the editor, with its recovery file and lock (given back
     /// when the file does not open).
     public func open(_ path: String) -> Msg {
-        let lock = lock(path)
-        let result = Self.read(path, recovery: recovery(for: path), lock: lock)
+        let (lock, recovery) = claim(path)
+        let result = Self.read(path, recovery: recovery, lock: lock)
         if case .openFailed = result, lock == nil { unlock(path) }
         return result
     }

@@ -39,8 +39,7 @@ struct Edit: ParsableCommand {
         var stamp: TextFile.Stamp?
         var rest: [UInt8]?
         let documents = DocumentFiles(environment: env)
-        let lock = documents.lock(file)
-        let recovery = documents.recovery(for: file)
+        let (lock, recovery) = documents.claim(file)
         if TextFile.exists(file) {
             stamp = TextFile.stamp(file)
             let hint = "\(file) was not opened, so nothing in it can be lost: fix the lines above (flowsmith check \(file) lists them again) and open it again"

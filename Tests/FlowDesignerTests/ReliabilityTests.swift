@@ -191,6 +191,52 @@ import Testing
         #expect(docs.lockPath(dir + "/alias.flow.md") == docs.lockPath(path))
     }
 
+    @Test func anotherLiveEditorsRecoveryFileIsNeitherOfferedNorTouched() throws {
+        let docs = DocumentFiles(directory: dir + "/state")
+        let path = dir + "/two.flow.md"
+        try SampleFlow.text.write(toFile: path, atomically: true, encoding: .utf8)
+        Thread.sleep(forTimeInterval: 0.01)
+        // The first editor (pid 1 always runs) has unsaved changes in the shared recovery file.
+        try docs.writeRecovery(SampleFlow.text + "\n## Theirs\n\n1. one\n", for: path)
+        let theirs = docs.recoveryPath(path)
+        try "1 \(DocumentFiles.hostName) 1764480000\n".write(toFile: docs.lockPath(path), atomically: true, encoding: .utf8)
+        // A second editor is told who has the file, and offered nothing of theirs.
+        let (owner, offered) = docs.claim(path)
+        #expect(owner?.pid == 1 && offered == nil)
+        // Editing anyway, it writes and removes its own recovery file, never theirs.
+        let mine = docs.recoveryPath(path)
+        #expect(mine != theirs && mine.hasSuffix(".p\(getpid())@\(DocumentFiles.safeName(DocumentFiles.hostName)).recover.flow.md"))
+        try docs.writeRecovery(SampleFlow.text + "\n## Mine\n\n1. two\n", for: path)
+        #expect(try String(contentsOfFile: theirs, encoding: .utf8).contains("## Theirs"))
+        docs.removeRecovery(for: path)
+        #expect(FileManager.default.fileExists(atPath: theirs) && !FileManager.default.fileExists(atPath: mine))
+        // Through the editor: "edit anyway" offers no recovery, and discarding is impossible.
+        let d = Driver(SampleFlow.flow(), path: dir + "/first.flow.md", documents: docs)
+        d.send([.key(.char(":"))]).type("e \(path)").keys("Enter")
+        guard case .locked = d.state.mode else { Issue.record("not told: \(d.state.mode)"); return }
+        d.keys("e")
+        #expect(d.state.mode == .normal && FileManager.default.fileExists(atPath: theirs))
+    }
+
+    @Test func aGoneSecondEditorsRecoveryFileIsOfferedNextTime() throws {
+        let docs = DocumentFiles(directory: dir + "/state")
+        let path = dir + "/left.flow.md"
+        try SampleFlow.text.write(toFile: path, atomically: true, encoding: .utf8)
+        Thread.sleep(forTimeInterval: 0.01)
+        // A second editor of this host wrote its own recovery file, then died (no such process).
+        try FileManager.default.createDirectory(atPath: docs.directory, withIntermediateDirectories: true)
+        let left = docs.ownRecoveryPath(path, pid: 999_999_999)
+        try SampleFlow.text.appending("\n## Left\n\n1. one\n").write(toFile: left, atomically: true, encoding: .utf8)
+        // One of another host cannot be told gone: it is left alone.
+        let elsewhere = docs.ownRecoveryPath(path, pid: 999_999_999, host: "elsewhere")
+        try "x".write(toFile: elsewhere, atomically: true, encoding: .utf8)
+        let (owner, offered) = docs.claim(path)
+        #expect(owner == nil && offered?.text.contains("## Left") == true)
+        #expect(offered?.path == docs.recoveryPath(path) && !FileManager.default.fileExists(atPath: left))
+        #expect(FileManager.default.fileExists(atPath: elsewhere))
+        docs.unlock(path)
+    }
+
     @Test func openingAnotherFileOffersItsRecoveryFile() throws {
         let docs = DocumentFiles(directory: dir + "/state")
         let other = dir + "/other.flow.md"

@@ -473,6 +473,46 @@ def test_a_clean_quit_leaves_no_recovery_file(work):
     assert (work / "crm.flow.md").read_bytes() == saved
 
 
+def test_a_second_editor_never_offers_discards_or_overwrites_the_first_ones_unsaved_changes(work):
+    first = editor(work)
+    second = None
+    try:
+        first.wait_for("系统登录")
+        add_step(first, "第一个编辑器未保存的步骤")
+        theirs, _ = wait_for_recovery(work, "第一个编辑器未保存的步骤")
+        second = editor(work)
+        second.wait_for("e  edit it anyway")
+        second.keys("e")
+        second.wait_for("Editing although process")
+        assert "unsaved changes" not in second.screen(), second.screen()
+        add_step(second, "第二个编辑器的步骤")
+        deadline = time.monotonic() + 3
+        while len(recovery_files(work)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(recovery_files(work)) == 2, recovery_files(work)
+        assert "第一个编辑器未保存的步骤" in theirs.read_text() and "第二个编辑器" not in theirs.read_text()
+        # The second quits, dropping its changes: only its own recovery file goes.
+        second.keys("q")
+        second.wait_for("n: quit without saving")
+        second.keys("n")
+        second.wait_for("EXIT=0")
+        assert recovery_files(work) == [theirs] and "第一个编辑器未保存的步骤" in theirs.read_text()
+        # The first dies: its changes are offered at the next opening.
+        os.kill(editor_pid(first), signal.SIGKILL)
+        first.wait_for("EXIT=")
+        third = editor(work)
+        try:
+            third.wait_for("Unsaved changes found")
+            third.keys("r")
+            third.wait_for("第一个编辑器未保存的步骤")
+        finally:
+            third.close()
+    finally:
+        first.close()
+        if second:
+            second.close()
+
+
 def test_a_second_editor_is_told_and_can_open_read_only_and_a_stale_lock_is_ignored(work):
     before = (work / "crm.flow.md").read_bytes()
     first = editor(work)
