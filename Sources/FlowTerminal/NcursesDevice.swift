@@ -100,7 +100,88 @@ public final class NcursesDevice: Device {
                 out.append(.key(k))
             }
         }
-        return Self.joinAlt(out)
+        return Self.joinAlt(Self.decodeSequences(out))
+    }
+
+    /// Keys whose sequence the terminal description may not name: tmux, screen and PuTTY send
+    /// Home as ESC [ 1 ~ and End as ESC [ 4 ~ whatever TERM says, rxvt ESC [ 7 ~ and ESC [ 8 ~.
+    /// ncurses hands back a sequence it does not know as Esc and its characters, which would run
+    /// as keys (and Esc ends an edit). Such a sequence, whole in one burst of input, is read here:
+    /// known keys become those keys, the rest is dropped.
+    public static func decodeSequences(_ events: [Msg]) -> [Msg] {
+        func char(_ i: Int) -> Character? {
+            guard i < events.count, case .key(.char(let c)) = events[i] else { return nil }
+            return c
+        }
+        var out: [Msg] = []
+        var i = 0
+        while i < events.count {
+            guard events[i] == .key(.escape), let introducer = char(i + 1), introducer == "[" || introducer == "O" else {
+                out.append(events[i])
+                i += 1
+                continue
+            }
+            if introducer == "O" {
+                // SS3: one letter. Only the keys it sends are read, so Esc then O typed stays both.
+                if let c = char(i + 2), let key = Self.ss3[c] {
+                    out.append(.key(key))
+                    i += 3
+                } else {
+                    out.append(events[i])
+                    i += 1
+                }
+                continue
+            }
+            // CSI: parameter bytes 0x30–0x3F, intermediate bytes 0x20–0x2F, one final byte 0x40–0x7E.
+            var j = i + 2
+            var parameters = ""
+            while let c = char(j), let v = c.unicodeScalars.first?.value, c.unicodeScalars.count == 1, (0x20...0x3F).contains(v) {
+                parameters.append(c)
+                j += 1
+            }
+            guard let final = char(j), let v = final.unicodeScalars.first?.value, final.unicodeScalars.count == 1,
+                  (0x40...0x7E).contains(v) else {
+                // Not whole in this burst: left as it came (Esc [ alone is Alt+[ for `joinAlt`).
+                out.append(events[i])
+                i += 1
+                continue
+            }
+            if let key = csi(parameters, final) { out.append(.key(key)) }
+            i = j + 1
+        }
+        return out
+    }
+
+    static let ss3: [Character: Key] = ["A": .up, "B": .down, "C": .right, "D": .left, "H": .home, "F": .end,
+                                        "P": .function(1), "Q": .function(2), "R": .function(3), "S": .function(4)]
+
+    /// The key of a CSI sequence, or nil for one flowsmith has no use for (dropped).
+    static func csi(_ parameters: String, _ final: Character) -> Key? {
+        let numbers = parameters.split(separator: ";").map { Int($0) }
+        let shift = numbers.count >= 2 && numbers[1] == 2
+        switch final {
+        case "A": return shift ? .shiftUp : .up
+        case "B": return shift ? .shiftDown : .down
+        case "C": return .right
+        case "D": return .left
+        case "H": return .home
+        case "F": return .end
+        case "Z": return .backTab
+        case "~":
+            switch numbers.first ?? nil {
+            case 1, 7: return .home
+            case 4, 8: return .end
+            case 3: return .delete
+            case 5: return .pageUp
+            case 6: return .pageDown
+            case let n? where (11...15).contains(n): return .function(n - 10)
+            case let n? where (17...21).contains(n): return .function(n - 11)
+            case 23: return .function(11)
+            case 24: return .function(12)
+            default: return nil
+            }
+        default: return nil
+        }
     }
 
     /// Terminals send Alt+] as Esc then "]" in one burst; only the Alt keys flowsmith binds are

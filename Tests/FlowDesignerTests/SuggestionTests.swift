@@ -337,6 +337,29 @@ final class SlowEngine: SuggestionEngine, @unchecked Sendable {
     }
 }
 
+@Suite struct EscapeSequenceTests {
+    func burst(_ text: String) -> [Msg] {
+        text.map { $0 == "\u{1B}" ? .key(.escape) : .key(.char($0)) }
+    }
+
+    @Test func sequencesTheTerminalDescriptionDoesNotNameAreReadNotRunAsKeys() {
+        // tmux, screen and PuTTY: Home and End as ESC [ 1 ~ and ESC [ 4 ~; rxvt: 7 ~ and 8 ~.
+        #expect(NcursesDevice.decodeSequences(burst("\u{1B}[1~")) == [.key(.home)])
+        #expect(NcursesDevice.decodeSequences(burst("\u{1B}[4~x")) == [.key(.end), .key(.char("x"))])
+        #expect(NcursesDevice.decodeSequences(burst("a\u{1B}[7~\u{1B}[8~")) == [.key(.char("a")), .key(.home), .key(.end)])
+        #expect(NcursesDevice.decodeSequences(burst("\u{1B}[1;2A\u{1B}[1;5B\u{1B}[3~\u{1B}[5~\u{1B}[6~\u{1B}[Z\u{1B}[15~\u{1B}[24~"))
+                == [.key(.shiftUp), .key(.down), .key(.delete), .key(.pageUp), .key(.pageDown), .key(.backTab), .key(.function(5)), .key(.function(12))])
+        #expect(NcursesDevice.decodeSequences(burst("\u{1B}OH\u{1B}OF\u{1B}OA")) == [.key(.home), .key(.end), .key(.up)])
+        // Unknown sequences (Insert, focus events, ones with intermediates) are dropped whole.
+        #expect(NcursesDevice.decodeSequences(burst("\u{1B}[2~\u{1B}[I\u{1B}[?1;2c\u{1B}[ qj")) == [.key(.char("j"))])
+        // Esc typed before a key stays an Esc; Esc [ alone is left for Alt+[.
+        #expect(NcursesDevice.decodeSequences(burst("\u{1B}q")) == [.key(.escape), .key(.char("q"))])
+        #expect(NcursesDevice.decodeSequences(burst("\u{1B}Ox")) == [.key(.escape), .key(.char("O")), .key(.char("x"))])
+        #expect(NcursesDevice.joinAlt(NcursesDevice.decodeSequences(burst("\u{1B}["))) == [.key(.alt("["))])
+        #expect(NcursesDevice.decodeSequences(burst("\u{1B}[12")) == burst("\u{1B}[12"))
+    }
+}
+
 @Suite struct AltKeyTests {
     @Test func escFollowedByBracketsIsAlt() {
         #expect(NcursesDevice.joinAlt([.key(.escape), .key(.char("]"))]) == [.key(.alt("]"))])

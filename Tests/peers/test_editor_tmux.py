@@ -360,3 +360,30 @@ def test_the_diagram_pane_follows_the_cursor(work, width, height):
         t.wait_for("EXIT=0")
     finally:
         t.close()
+
+
+@pytest.mark.parametrize("term", ["xterm-256color", "tmux-256color", "vt100"])
+def test_home_and_end_edit_the_label_whatever_term_says(work, term):
+    """tmux sends Home and End as ESC [ 1 ~ and ESC [ 4 ~ whatever TERM names; xterm's terminfo
+    says ESC O H. A sequence the terminal description does not know must not end the edit and run
+    its characters as keys."""
+    t = editor(work, "crm.flow.md", env={"TERM": term})
+    try:
+        t.wait_for("▾ 系统登录")
+        t.keys("j", "e")
+        t.wait_for("EDIT")
+        t.text(" XYZ")
+        t.keys("Home")
+        t.text("前")
+        t.keys("End")
+        t.text("后")
+        t.keys("Enter")
+        t.wait_for("前客服人员填写用户名、密码和图形验证码。 XYZ后")
+        assert "does nothing here" not in t.screen(), t.screen()
+        t.keys("C-s")
+        t.wait_for("Saved")
+        t.keys("q")
+        t.wait_for("EXIT=0")
+    finally:
+        t.close()
+    assert "1. 前客服人员填写用户名、密码和图形验证码。 XYZ后" in (work / "crm.flow.md").read_text()
