@@ -144,6 +144,10 @@ struct Block {
                 joined += trimmingTrailingBlanks(line[(line.startIndex + offset)...])
                 last.text = joined[...]
                 pending = last
+            } else if let written = badStepNumber(line[(line.startIndex + offset)...]) {
+                errors(FormatError(
+                    SourcePosition(line: number, column: offset + 1),
+                    "\"\(written)\" is not a step number: steps are numbered \"1.\", \"2.\" … (an extension's steps too, indented under its \"- 2a. condition:\" line)"))
             } else {
                 errors(FormatError(
                     SourcePosition(line: number, column: offset + 1),
@@ -153,6 +157,22 @@ struct Block {
             }
         }
         if let p = pending { emit(p) }
+    }
+
+    /// What a line that starts like a numbered step but is not one wrote as its number ("2x.",
+    /// "3a1.", "1.2."): digits, then letters or digits or dots, ending in "." or ")" before a space.
+    static func badStepNumber(_ s: ArraySlice<UInt8>) -> String? {
+        var i = s.startIndex
+        guard i < s.endIndex, (0x30...0x39).contains(s[i]) else { return nil }
+        while i < s.endIndex, i - s.startIndex < 12 {
+            let c = s[i]
+            if (c == UInt8(ascii: ".") || c == UInt8(ascii: ")")) && (i + 1 == s.endIndex || s[i + 1] == 0x20) {
+                return i > s.startIndex ? String(decoding: s[s.startIndex...i], as: UTF8.self) : nil
+            }
+            guard (0x30...0x39).contains(c) || (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c) || c == UInt8(ascii: ".") else { return nil }
+            i += 1
+        }
+        return nil
     }
 
     static func isHeading(_ b: Block) -> Bool {

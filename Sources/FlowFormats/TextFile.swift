@@ -12,11 +12,15 @@ public enum TextFile {
     public struct Failure: Error, Equatable, Sendable, CustomStringConvertible {
         public let path: String
         public let message: String
-        public var description: String { "\(path): \(message)" }
+        /// Where in the file, for a bad byte: then the description is FILE:LINE:COL: message,
+        /// as the reader's mistakes are, so an editor can jump there.
+        public let position: SourcePosition?
+        public var description: String { position.map { "\(path):\($0): \(message)" } ?? "\(path): \(message)" }
 
-        public init(path: String, message: String) {
+        public init(path: String, message: String, position: SourcePosition? = nil) {
             self.path = path
             self.message = message
+            self.position = position
         }
     }
 
@@ -36,8 +40,9 @@ public enum TextFile {
         if let (offset, isNUL) = firstBadByte(bytes) {
             let (line, column) = lineAndColumn(bytes, offset)
             throw Failure(path: path, message: isNUL
-                ? "line \(line), column \(column): a NUL byte; this looks like a binary file, not text"
-                : "line \(line), column \(column): not valid UTF-8 (byte 0x\(String(bytes[offset], radix: 16, uppercase: true))); save the file as UTF-8 and try again")
+                ? "a NUL byte; this looks like a binary file, not text"
+                : "not valid UTF-8 (byte 0x\(String(bytes[offset], radix: 16, uppercase: true))); save the file as UTF-8 and try again",
+                position: SourcePosition(line: line, column: column))
         }
         return bytes
     }

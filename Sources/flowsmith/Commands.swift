@@ -109,8 +109,11 @@ struct Check: ParsableCommand {
                 continue
             }
             let problems = parsed.flow.validate()
-            for p in problems {
-                let at = parsed.sourceMap.position(of: p).map { "\($0)" } ?? "1:1"
+            // In line order, as the reader's mistakes are (validation goes use case by use case,
+            // a kind of problem at a time).
+            let placed = problems.enumerated().map { (i, p) in (i, parsed.sourceMap.position(of: p) ?? SourcePosition(line: 1, column: 1), p) }
+                .sorted { ($0.1.line, $0.1.column, $0.0) < ($1.1.line, $1.1.column, $1.0) }
+            for (_, at, p) in placed {
                 print(Sanitize.line("\(file):\(at): \(p.message)"))
             }
             if problems.isEmpty {

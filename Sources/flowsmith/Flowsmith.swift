@@ -85,7 +85,13 @@ func readChecked(_ path: String) throws -> [UInt8] {
     do {
         return try TextFile.readUTF8(path)
     } catch {
-        complain(error.description)
+        // A bad byte is a mistake at a place: FILE:LINE:COL: message, as the reader's are.
+        if error.position != nil {
+            var err = StandardError()
+            print(Sanitize.line(error.description), to: &err)
+        } else {
+            complain(error.description)
+        }
         throw ExitCode(1)
     }
 }

@@ -218,6 +218,25 @@ def test_check_reports_every_mistake_in_line_order(tmp_path):
     assert positions(proc.stderr, f) == [(4, 1), (6, 1), (8, 4)], proc.stderr
 
 
+def test_check_reports_problems_of_a_well_formed_file_in_line_order(tmp_path):
+    # A loop (reported at line 5) and a resume at an extension (line 10): validation finds the
+    # second kind first, check prints them by line.
+    f = tmp_path / "twoend.flow.md"
+    f.write_text("## Return a bike\n\n1. Rider docks the bike.\n"
+                 "   - 1a. The dock is full:\n"
+                 "     1. Rider waits.\n"
+                 "     - Resume at 1a1.\n"
+                 "2. System ends the rental.\n"
+                 "   - 2a. The bike is damaged:\n"
+                 "     1. System charges a fee.\n"
+                 "     - Resume at 2b.\n"
+                 "3. System sends the receipt.\n")
+    proc = run("check", f, capture_output=True, text=True)
+    assert proc.returncode == 1
+    found = [tuple(map(int, m)) for m in re.findall(rf"^{re.escape(str(f))}:(\d+):(\d+):", proc.stdout, re.M)]
+    assert len(found) >= 2 and found == sorted(found), proc.stdout
+
+
 def test_check_stops_at_fifty_and_says_how_many_more(tmp_path):
     f = tmp_path / "sixty.flow.md"
     f.write_text("## Pay\n\n" + "".join(f"{i + 1}. Step {i + 1}.\n### heading {i + 1}\n" for i in range(60)))
