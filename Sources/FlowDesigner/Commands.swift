@@ -61,12 +61,19 @@ public enum Commands {
             setField(line.drop { $0 == " " }.dropFirst("field".count).drop { $0 == " " }, &s)
             return []
         },
-        Command(names: ["title"], usage: ":title TEXT", help: "set the flow's title") { args, _, s in
-            if Editing.refusesChange(&s) { return [] }
+        Command(names: ["title", "title!"], usage: ":title TEXT  :title  :title!", help: "set the flow's title; without text, show it; :title! removes it") { args, line, s in
             let rest = args.joined(separator: " ")
-            guard s.flow.title != rest else { return [] }
-            Editing.perform(Transaction("Set title", [.setTitle(rest)]), cursorAfter: s.cursor, &s)
-            s.say(rest.isEmpty ? "The flow has no title now" : "Title: \(rest)")
+            let removing = line.split(separator: " ").first?.hasSuffix("!") ?? false
+            // Without text it says what the title is: a typo must not delete it.
+            if rest.isEmpty && !removing {
+                s.say(s.flow.title.isEmpty ? "The flow has no title: :title TEXT sets it" : "Title: \(s.flow.title) (:title TEXT changes it, :title! removes it)")
+                return []
+            }
+            if Editing.refusesChange(&s) { return [] }
+            let title = removing ? "" : rest
+            guard s.flow.title != title else { return [] }
+            Editing.perform(Transaction("Set title", [.setTitle(title)]), cursorAfter: s.cursor, &s)
+            s.say(title.isEmpty ? "The flow has no title now (u undoes it)" : "Title: \(title)")
             return []
         },
         Command(names: ["help", "h"], usage: ":help", help: "this help") { _, _, s in

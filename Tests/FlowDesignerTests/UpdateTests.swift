@@ -429,6 +429,13 @@ func at(_ s: AppState) -> String { s.position }
         #expect(s.flow[s.flow.useCases[0]]?.fields == [Field("Goal", "客服人员进入系统")])
         press(":", &s); typeText("title CRM 2", &s); press("Enter", &s)
         #expect(s.flow.title == "CRM 2")
+        // Without text, :title says the title and changes nothing; :title! removes it.
+        press(":", &s); typeText("title", &s); press("Enter", &s)
+        #expect(s.flow.title == "CRM 2" && s.message?.text == "Title: CRM 2 (:title TEXT changes it, :title! removes it)")
+        press(":", &s); typeText("title!", &s); press("Enter", &s)
+        #expect(s.flow.title == "" && s.message?.text == "The flow has no title now (u undoes it)")
+        press("u", &s)
+        #expect(s.flow.title == "CRM 2")
         press("u u u", &s)
         #expect(s.flow == SampleFlow.flow())
         press(":", &s); typeText("field nothing", &s); press("Enter", &s)
