@@ -279,11 +279,34 @@ public final class NcursesDevice: Device {
     }
 
     private func draw(_ cell: Screen.Cell, x: Int, y: Int) {
-        var wide = cell.text.unicodeScalars.prefix(5).map { wchar_t(bitPattern: $0.value) } + [0]
-        var cc = cchar_t()
         let pair = self.pair(cell.style)
-        setcchar(&cc, &wide, attributes(cell.style), pair, nil)
-        mvwadd_wch(window, Int32(y), Int32(x), &cc)
+        for (i, glyph) in Self.glyphs(cell.text).enumerated() {
+            var wide = glyph.map { wchar_t(bitPattern: $0.value) } + [0]
+            var cc = cchar_t()
+            setcchar(&cc, &wide, attributes(cell.style), pair, nil)
+            mvwadd_wch(window, Int32(y), Int32(x + i), &cc)
+        }
+    }
+
+    /// What a cell's grapheme cluster is drawn as: one character cell of ncurses holds one spacing
+    /// character and the marks on it, so a cluster of several (👨‍👩‍👧, 👍🏽) would lose the
+    /// rest and leave a joiner that shifts the line in some terminals. It is drawn as its first
+    /// character with its marks (👨, 👍), a flag as its two letters (🇨🇳 → CN), in the columns
+    /// the grid gave it.
+    public static func glyphs(_ text: String) -> [[Unicode.Scalar]] {
+        let scalars = Array(text.unicodeScalars)
+        guard let first = scalars.first, scalars.count > 1 else { return scalars.isEmpty ? [] : [scalars] }
+        if scalars.count == 2, scalars.allSatisfy({ (0x1F1E6...0x1F1FF).contains($0.value) }) {
+            return scalars.map { [Unicode.Scalar(UInt8(0x41 + $0.value - 0x1F1E6))] }
+        }
+        var out = [first]
+        for s in scalars.dropFirst() where out.count < 5 {
+            switch s.properties.generalCategory {
+            case .nonspacingMark, .enclosingMark, .spacingMark: out.append(s)
+            default: if (0xFE00...0xFE0F).contains(s.value) { out.append(s) }
+            }
+        }
+        return [out]
     }
 
     private func attributes(_ s: Style) -> attr_t {

@@ -360,6 +360,23 @@ final class SlowEngine: SuggestionEngine, @unchecked Sendable {
     }
 }
 
+@Suite struct GlyphTests {
+    @Test func aClusterIsDrawnAsOneCharacterWithItsMarksNeverALoneJoiner() {
+        func drawn(_ s: String) -> [String] { NcursesDevice.glyphs(s).map { String(String.UnicodeScalarView($0)) } }
+        #expect(drawn("系") == ["系"] && drawn("a") == ["a"] && drawn("") == [])
+        #expect(drawn("e\u{301}") == ["e\u{301}"])              // a combining accent stays on its letter
+        #expect(drawn("👨\u{200D}👩\u{200D}👧") == ["👨"])      // family: its first member, no joiner
+        #expect(drawn("👍🏽") == ["👍"])
+        #expect(drawn("❤\u{FE0F}") == ["❤\u{FE0F}"])
+        #expect(drawn("🇨🇳") == ["C", "N"])                      // a flag: its two letters, two columns
+        // Every drawn cluster keeps the columns the grid gave it.
+        for s in ["👨\u{200D}👩\u{200D}👧", "👍🏽", "🇨🇳", "系", "e\u{301}"] {
+            let glyphs = drawn(s)
+            #expect(glyphs.reduce(0) { $0 + DisplayWidth.of($1) } == DisplayWidth.of(Character(s)), "\(s)")
+        }
+    }
+}
+
 @Suite struct AltKeyTests {
     @Test func escFollowedByBracketsIsAlt() {
         #expect(NcursesDevice.joinAlt([.key(.escape), .key(.char("]"))]) == [.key(.alt("]"))])

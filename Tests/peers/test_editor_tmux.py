@@ -6,6 +6,7 @@ import shlex
 import shutil
 import signal
 import subprocess
+import unicodedata
 
 import pytest
 
@@ -387,3 +388,27 @@ def test_home_and_end_edit_the_label_whatever_term_says(work, term):
     finally:
         t.close()
     assert "1. 前客服人员填写用户名、密码和图形验证码。 XYZ后" in (work / "crm.flow.md").read_text()
+
+
+def test_emoji_clusters_keep_the_layout(work):
+    """A cluster of several characters (a family, a skin tone, a flag) fills the two columns it was
+    given; nothing of it shifts the rest of the line (a lone joiner did, in tmux)."""
+    (work / "emoji.flow.md").write_text(
+        "## Emoji 🚲\n\n1. Rider 👨\u200d👩\u200d👧 and ZWJ\n2. Flag 🇨🇳 flag\n3. Thumbs 👍🏽 skin\n")
+    t = editor(work, "emoji.flow.md")
+    try:
+        t.wait_for("Thumbs")
+        t.keys("v")
+        t.wait_for("│")
+        screen = t.screen()
+        assert "1. Rider 👨 and ZWJ" in screen and "2. Flag CN flag" in screen and "3. Thumbs 👍 skin" in screen, screen
+
+        def column(line):
+            return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line[:line.index("│")])
+        columns = {column(l) for l in screen.splitlines() if "│" in l}
+        assert len(columns) == 1, screen
+        assert "\u200d" not in screen
+        t.keys("q")
+        t.wait_for("EXIT=0")
+    finally:
+        t.close()
