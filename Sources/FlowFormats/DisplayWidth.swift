@@ -29,7 +29,7 @@ public enum DisplayWidth {
     }
 
     /// Marks that close a phrase and must not begin a line.
-    static let closing: Set<Character> = ["。", "，", "、", "；", "：", "！", "？", "）", "」", "』", "》", ".", ",", ";", ":", "!", "?", ")"]
+    public static let closing: Set<Character> = ["。", "，", "、", "；", "：", "！", "？", "）", "」", "』", "》", ".", ",", ";", ":", "!", "?", ")"]
 
     /// Splits text into lines of at most `width` columns (none when `width` is 0): at spaces where
     /// it can; a word up to `whole` columns (all of a line by default) moves to the next line

@@ -2,7 +2,8 @@ import FlowCore
 
 /// Writes a flow as a Graphviz digraph that `dot` reads without errors or warnings whatever the
 /// labels hold: ids are generated and quoted, labels are quoted strings with `\`, `"` and `&`
-/// escaped (Graphviz decodes HTML entities in labels) and line breaks as `\n`.
+/// escaped (Graphviz decodes HTML entities in labels) and line breaks as `\n`. Step and condition
+/// labels are wrapped (`labelWidth`).
 public enum DotWriter {
     public static func write(_ flow: Flow, direction: Direction = .TD) -> String {
         write(Diagram(flow), direction: direction)
@@ -23,13 +24,13 @@ public enum DotWriter {
             out += "  subgraph \"cluster_\(cluster.id)\" {\n"
             out += "    label=\"\(quote(cluster.title))\";\n    style=\"rounded\";\n    color=\"#8c959f\";\n"
             for node in cluster.nodes {
-                out += "    \"\(node.id)\" [label=\"\(quote(node.label))\"\(attributes(node.shape))];\n"
+                out += "    \"\(node.id)\" [label=\"\(quote(LabelText.wrapped(node.label, width: labelWidth)))\"\(attributes(node.shape))];\n"
             }
             out += "  }\n"
         }
         for e in diagram.edges {
             var attrs: [String] = []
-            if let label = e.label { attrs.append("label=\"\(quote(label))\"") }
+            if let label = e.label { attrs.append("label=\"\(quote(LabelText.wrapped(label, width: labelWidth)))\"") }
             switch e.style {
             case .normal, .alternative: break
             case .exception: attrs.append("style=dashed, color=\"#cf222e\"")
@@ -40,6 +41,10 @@ public enum DotWriter {
         out += "}\n"
         return out
     }
+
+    /// Graphviz draws a label on one line however long: steps and conditions are wrapped to this
+    /// many columns (`LabelText.wrapped`), so a diagram stays about as wide as its boxes are many.
+    public static let labelWidth = 32
 
     private static func attributes(_ shape: Diagram.Shape) -> String {
         switch shape {

@@ -93,6 +93,44 @@ import Testing
         #expect(DotWriter.write(flow).split(separator: "\n").count > 20_000)
     }
 
+    @Test func dotLabelsAreWrappedWithNothingAddedOrLostButBreaks() {
+        #expect(LabelText.wrapped("System shows the items, the quantities and the subtotal.", width: 32)
+                == "System shows the items, the\nquantities and the subtotal.")
+        #expect(LabelText.wrapped("客服人员填写用户名、密码和图形验证码并提交登录请求。", width: 32)
+                == "客服人员填写用户名、密码和图形验\n证码并提交登录请求。")
+        #expect(LabelText.wrapped("short", width: 32) == "short")
+        #expect(LabelText.wrapped("a Supercalifragilisticexpialidocious-word b", width: 10) == "a\nSupercalifragilisticexpialidocious-word\nb")
+        // A closing mark never starts a line; double spaces are no break; written breaks stay.
+        #expect(!LabelText.wrapped("一二三四五六七八九十一二三四五六。", width: 32).contains("\n。"))
+        #expect(LabelText.wrapped("aaaa  bbbb", width: 5) == "aaaa  bbbb")
+        #expect(LabelText.wrapped("ab cd\nef gh", width: 3) == "ab\ncd\nef\ngh")
+        var random = SeededRandom(seed: 7)
+        let alphabet = Array("ab 中文。，\t\u{1B}&\"\\  x")
+        for _ in 0..<2_000 {
+            let label = String((0..<random.int(0...79)).map { _ in random.pick(alphabet) })
+            let w = random.int(4...33)
+            let out = Array(LabelText.wrapped(label, width: w)), original = Array(label)
+            // Every difference is a break: one that replaces a single space, or one put in.
+            var (i, j) = (0, 0)
+            while i < out.count {
+                if j < original.count, out[i] == original[j] { i += 1; j += 1; continue }
+                #expect(out[i] == "\n", "\(label.debugDescription) at width \(w)")
+                if out[i] != "\n" { break }
+                if j < original.count, original[j] == " " { j += 1 }
+                i += 1
+            }
+            #expect(j == original.count, "\(label.debugDescription)")
+            // A line is over the width only when it holds a single word (no break was allowed in it).
+            for line in String(out).split(separator: "\n", omittingEmptySubsequences: false) {
+                let shown = String(String.UnicodeScalarView(line.unicodeScalars.map { LabelText.visible($0) }))
+                guard DisplayWidth.of(shown) > w else { continue }
+                let c = Array(line)
+                let spaceBreak = c.indices.contains { k in k > 0 && k + 1 < c.count && c[k] == " " && c[k - 1] != " " && c[k + 1] != " " }
+                #expect(!spaceBreak, "\(label.debugDescription) at width \(w): \(line.debugDescription)")
+            }
+        }
+    }
+
     @Test func aTabShowsAsASpaceAndOtherControlsAsPictures() {
         var flow = Flow(title: "T")
         let uc = flow.addUseCase("Pay")

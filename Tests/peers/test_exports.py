@@ -72,21 +72,56 @@ def mermaid_paragraphs(svg):
     return out
 
 
+def unwrapped(drawn, want):
+    """The drawn lines, with the breaks the DOT writer may add (LabelText.wrapped: one in place of a
+    single space between words, or one between two Chinese characters) taken out again, to match
+    `want` line for line; anything else added, lost or changed stays a difference."""
+    out, rest = [], list(drawn)
+    for line in want:
+        if not rest:
+            break
+        joined = rest.pop(0)
+        while joined != line and rest:
+            if line.startswith(joined + " " + rest[0]) and not joined.endswith(" ") and not rest[0].startswith(" "):
+                joined += " " + rest.pop(0)
+            elif line.startswith(joined + rest[0]) and joined and rest[0] and "\u3000" <= joined[-1] <= "\u9fff" \
+                    and "\u3000" <= rest[0][0] <= "\u9fff":
+                joined += rest.pop(0)
+            else:
+                break
+        out.append(joined)
+    return out + rest
+
+
 @pytest.mark.parametrize("label", LABELS, ids=[f"label{i}" for i in range(len(LABELS))])
 def test_dot_shows_exactly_the_label(tmp_path, label):
     dot_text = export(tmp_path, flow_with_label(label), "dot")
     labels = dot_labels(render_dot(dot_text))
     want = norm(shown(label))
-    assert labels["u1n1"] == norm(shown("1. " + label))
-    assert labels["u1n3"] == norm(shown("2. " + label))
-    # An empty title draws no text at all.
+    for node, prefix in [("u1n1", "1. "), ("u1n3", "2. ")]:
+        expected = norm(shown(prefix + label))
+        assert unwrapped(labels[node], expected) == expected
+    # An empty title draws no text at all; titles are not wrapped.
     assert labels["cluster_u1"] == (want if label else [])
     edge = [v for k, v in labels.items() if k.startswith("u1n1d->") and v]
-    assert sorted(map(tuple, edge)) == sorted([tuple(norm(shown("1a. " + label))), tuple(norm(shown("1b. " + label)))])
+    expected = [norm(shown("1a. " + label)), norm(shown("1b. " + label))]
+    assert sorted(tuple(unwrapped(v, expected[0] if v[0].startswith("1a.") else expected[1])) for v in edge) \
+        == sorted(map(tuple, expected))
     # Nothing was injected: exactly the nodes flowsmith made.
     made = set(re.findall(r'^\s+"(u\d+[a-z0-9]*)" \[', dot_text, re.M))
     drawn = {k for k in labels if "->" not in k and not k.startswith("cluster_")}
     assert drawn == made
+
+
+def test_long_labels_are_wrapped_so_a_dot_diagram_stays_narrow(tmp_path):
+    long = "System checks the customer's delivery address against the courier's list of served postcodes"
+    dot_text = export(tmp_path, flow_with_label(long), "dot")
+    svg = render_dot(dot_text)
+    lines = dot_labels(svg)["u1n1"]
+    assert len(lines) >= 3 and unwrapped(lines, ["1. " + long]) == ["1. " + long], lines
+    width = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))
+    one_line = render_dot(dot_text.replace("\\n", " "))
+    assert width < float(re.search(r'<svg width="([\d.]+)pt"', one_line).group(1)) * 0.75
 
 
 @pytest.mark.parametrize("label", LABELS, ids=[f"label{i}" for i in range(len(LABELS))])
