@@ -38,9 +38,12 @@ private struct OutlineBuilder {
     /// Open use case and steps by indentation; a new line closes those indented as deep or deeper.
     var stack: [(indent: Int, node: NodeID)] = []
     var useCaseIndent: Int?
+    /// How much deeper the current use case's first step is than the use case: the outline's unit
+    /// of indentation.
+    var unit: Int?
 
     mutating func add(_ line: SourceLine, isFirst: Bool, next: SourceLine?) throws(FormatError) {
-        let (indent, start) = line.indentation
+        var (indent, start) = line.indentation
         var (marker, text) = Self.split(Array(line.scalars[start...]))
         text = text.trimmingTrailingBlanks()
         let string = String(String.UnicodeScalarView(text))
@@ -62,7 +65,14 @@ private struct OutlineBuilder {
             map.nodes[uc] = position
             stack = [(indent, uc)]
             useCaseIndent = indent
+            unit = nil
         case .step, .none:
+            // A plain line a little deeper than the step above it, by less than the outline's unit
+            // (3 spaces where steps are 2 apart), is a slip of the hand: a step of the same level,
+            // not the condition of a new extension that would take the step out of its scenario.
+            if plain, let top = stack.last, flow[top.node]?.kind == .step, let unit, indent > top.indent, indent - top.indent < unit {
+                indent = top.indent
+            }
             // Marked steps may sit at their use case's own indentation: the use case stays open.
             while stack.count > 1, let top = stack.last, top.indent >= indent { stack.removeLast() }
             guard let parent = stack.last?.node else {
@@ -79,6 +89,7 @@ private struct OutlineBuilder {
             }
             map.nodes[node] = position
             if let p = flow[node]?.parent, flow[p]?.kind == .extension, map.nodes[p] == nil { map.nodes[p] = position }
+            if unit == nil, flow[parent]?.kind == .useCase, let base = useCaseIndent, indent > base { unit = indent - base }
             stack.append((indent, node))
         }
     }

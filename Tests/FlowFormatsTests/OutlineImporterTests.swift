@@ -55,6 +55,21 @@ import Testing
         }
     }
 
+    @Test func aStepASpaceTooDeepStaysInItsScenario() throws {
+        // Two spaces a level; "charge the card" slipped one space deeper, and so did "retry".
+        let text = "Return a bike\n  dock the bike\n   charge the card\n  send the receipt\n    card is declined\n      ask for another card\n       retry\n"
+        let flow = try OutlineImporter.read(text)
+        let uc = flow.useCases[0]
+        #expect(flow.children(of: uc).compactMap { flow[$0]?.text } == ["dock the bike", "charge the card", "send the receipt"])
+        #expect(flow[try #require(flow.node(numbered: "3a", in: uc))]?.text == "card is declined")
+        #expect(flow[try #require(flow.node(numbered: "3a2", in: uc))]?.text == "retry")
+        #expect(flow.validate().isEmpty, "\(flow.validate().map(\.message))")
+        // Two levels deeper is still a condition.
+        let nested = try OutlineImporter.read("Pay\n  enter card\n    card expired\n      ask again\n")
+        let expired = try #require(nested.node(numbered: "1a", in: nested.useCases[0]))
+        #expect(nested[expired]?.text == "card expired")
+    }
+
     @Test func markedStepsWithoutAConditionAreReportedWithTheirLine() throws {
         let parsed = try OutlineImporter.readWithPositions("● Pay\n○ enter card\n  ○ retry\n", file: "o.txt")
         let problem = try #require(parsed.flow.validate().first)
