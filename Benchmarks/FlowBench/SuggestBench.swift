@@ -102,6 +102,7 @@ enum SuggestBench {
         let outside = Evaluation.run(Evaluation.cases(from: heldOut), k: 3) { model.suggest($0, count: $1) }
         print("suggestion quality in \(heldOut.count) files of other domains (Benchmarks/held-out), never learned (\(ms(ContinuousClock.now - asked))):")
         outside.forEach(printQuality)
+        DraftBench.run(corpus)
     }
 
     static func printQuality(_ r: EvaluationReport) {
@@ -164,5 +165,67 @@ enum SuggestBench {
         guard let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
               let n = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) else { return true }
         return text[headEnd.upperBound...].utf8.count >= n
+    }
+}
+
+/// `FlowBench drafts`: how good a whole drafted scenario is (`s` on an empty use case), on the
+/// corpus cross-validated by file and on the held-out domains. For each use case with two or more
+/// main steps, the first draft against the author's main scenario: step recall (each author step's
+/// best token F1 with a drafted step, averaged), step precision (each drafted step's best F1 with
+/// an author step), their F1, how many drafted steps are near an author's (F1 >= 0.5), and the
+/// draft's length against the author's.
+enum DraftBench {
+    static func cases(_ flows: [Flow]) -> [EvaluationCase] {
+        var out: [EvaluationCase] = []
+        for (d, flow) in flows.enumerated() {
+            for uc in flow.useCases {
+                let main = flow.children(of: uc).compactMap { flow[$0]?.text }.filter { !$0.trimmingSpaces.isEmpty }
+                guard main.count >= 2, var (ctx, _) = SuggestionContext.at(uc, in: flow, kind: .draft) else { continue }
+                ctx.existing = []
+                out.append(EvaluationCase(group: flow[uc]?.text ?? "", document: d, context: ctx, truths: main))
+            }
+        }
+        return out
+    }
+
+    struct Score {
+        var n = 0, recall = 0.0, precision = 0.0, near = 0, drafted = 0, written = 0, empty = 0
+        mutating func add(_ draft: [String], _ truth: [String]) {
+            n += 1
+            written += truth.count
+            guard !draft.isEmpty else { empty += 1; return }
+            drafted += draft.count
+            recall += truth.map { t in draft.map { Evaluation.f1($0, t) }.max() ?? 0 }.reduce(0, +) / Double(truth.count)
+            let best = draft.map { s in truth.map { Evaluation.f1(s, $0) }.max() ?? 0 }
+            precision += best.reduce(0, +) / Double(draft.count)
+            near += best.filter { $0 >= 0.5 }.count
+        }
+        var line: String {
+            let r = recall / Double(max(1, n)), p = precision / Double(max(1, n - empty))
+            return String(format: "%5d use cases  recall %.3f  precision %.3f  F1 %.3f  near steps %5.1f%%  length %.3f× the author's (%d steps)  none %d",
+                          n, r, p, r + p > 0 ? 2 * r * p / (r + p) : 0, 100 * Double(near) / Double(max(1, drafted)),
+                          Double(drafted) / Double(max(1, written)), drafted, empty)
+        }
+    }
+
+    static func lines(_ text: String) -> [String] {
+        text.split(separator: "\n").map(String.init).filter { !$0.trimmingSpaces.isEmpty }
+    }
+
+    static func run(_ corpus: [Flow]) {
+        let all = cases(corpus)
+        let learned = corpus.map { LocalModel.examples(from: [$0]) }
+        var file = Score()
+        let answers = Evaluation.crossValidatedAnswers(all, documents: corpus.count, folds: 5, k: 1) { training, held in
+            let model = LocalModel(examples: training.flatMap { learned[$0] }.filter { !held.contains($0.useCase) })
+            return { model.suggest($0, count: $1) }
+        }
+        for (c, a) in zip(all, answers) { file.add(lines((try? a.get())?.first ?? ""), c.truths) }
+        print("drafts on the bundled corpus, 5-fold by file:\n  " + file.line)
+        let heldOut = ModelStore.flows(in: Fixtures.root.appendingPathComponent("Benchmarks/held-out").path).flows
+        let model = LocalModel(examples: LocalModel.examples(from: corpus))
+        var outside = Score()
+        for c in cases(heldOut) { outside.add(lines(model.suggest(c.context, count: 1).first ?? ""), c.truths) }
+        print("drafts in \(heldOut.count) files of other domains, never learned:\n  " + outside.line)
     }
 }

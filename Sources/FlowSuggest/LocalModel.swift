@@ -418,6 +418,7 @@ public struct LocalModel: Sendable {
         // The document's own steps are the user's words; actors who already act in this use case
         // keep their names.
         let documentSteps = context.stepsSoFar + context.existing
+        let draftTopic = context.kind == .draft ? topicTerms(of: context.useCase + " " + context.goal).subtracting(Self.grams(context.actor)) : []
         var fresh: [Choice] = []
         let poolSize = context.kind == .draft ? count : max(count, weights.consensusPool)
         for candidate in ranked {
@@ -427,7 +428,11 @@ public struct LocalModel: Sendable {
             guard shown.insert(OutputSanitizer.normalized(text)).inserted else { continue }
             if repeatsFollowing(text) { continue }
             if context.kind == .draft {
-                guard novelty.admit(text) else { continue }
+                // A whole scenario is offered only from a process that talks about something the
+                // use case does (a rare term of its title or goal): one chosen on common words alone
+                // ("Sign in to the system" for "Rectify a defect reported by the crew", on "enters"
+                // in its goal) is no draft.
+                guard draftTopic.isEmpty || !draftTopic.isDisjoint(with: Self.grams(text)), novelty.admit(text) else { continue }
                 out.append(text)
                 if out.count == count { break }
                 continue
@@ -786,6 +791,17 @@ public struct LocalModel: Sendable {
     }
 
     /// A light English stemmer, so "pays", "paid" and "payment" meet at "pay".
+    /// What a text talks about: its terms that few learned contexts use (`topicRarity`), so that
+    /// "enters" or "the system" do not count. Terms never learned cannot be matched and are left
+    /// out; a model too small for any term to be rare gives none.
+    func topicTerms(of text: String) -> Set<Int> {
+        Set(Self.grams(text).filter { (idf[$0] ?? 0) >= Self.topicRarity })
+    }
+
+    /// The inverse document frequency from which a term says what a text is about: used by
+    /// about one learned context in 30 or fewer.
+    static let topicRarity: Float = 4.5
+
     static func stem(_ word: String) -> String {
         guard word.count > 4, word.allSatisfy({ $0.isASCII }) else { return word }
         for suffix in ["ments", "ment", "ings", "ing", "ied", "ies", "ed", "es", "s"] where word.hasSuffix(suffix) {

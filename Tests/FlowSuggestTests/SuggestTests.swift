@@ -1,6 +1,6 @@
 import FlowCore
 import FlowFormats
-import FlowSuggest
+@testable import FlowSuggest
 import TestSupport
 import Testing
 
@@ -123,6 +123,28 @@ import Testing
         let conditions = try #require(reports.first { $0.kind == .conditions })
         print("\(title):\n\(next.summary)\n\(conditions.summary)")
         return (next, conditions)
+    }
+
+    /// A whole scenario comes from a process that shares a rare term with the use case's title or
+    /// goal, never one matched on common words ("enters", "the"): the draft for an aircraft defect
+    /// was the sign-in use case.
+    @Test func aDraftTalksAboutWhatTheUseCaseIsAbout() {
+        let model = Self.model
+        var ctx = SuggestionContext(kind: .draft, useCase: "Rectify a defect reported by the crew",
+                                    goal: "A defect the crew entered in the technical log is fixed or legally deferred before the next departure.",
+                                    actor: "Line maintenance engineer")
+        let drafts = model.suggest(ctx, count: 2)
+        #expect(!drafts.isEmpty)
+        let topic = model.topicTerms(of: ctx.useCase + " " + ctx.goal)
+        #expect(!topic.isEmpty)
+        for d in drafts {
+            #expect(!d.contains("sign-in") && !d.contains("password"), "\(d)")
+            #expect(!topic.isDisjoint(with: LocalModel.grams(d)), "\(d)")
+        }
+        // A small model, where nothing is rare, still drafts.
+        let small = LocalModel(examples: LocalModel.examples(from: [SampleFlow.flow()]))
+        ctx = SuggestionContext(kind: .draft, useCase: "系统登录")
+        #expect(small.topicTerms(of: ctx.useCase).isEmpty && !small.suggest(ctx, count: 1).isEmpty)
     }
 
     /// Flows of domains the corpus does not cover (Benchmarks/held-out: vets, customs, clinical
