@@ -191,13 +191,19 @@ import Testing
         #expect(docs.lockPath(dir + "/alias.flow.md") == docs.lockPath(path))
     }
 
-    @Test func anotherLiveEditorsRecoveryFileIsNeitherOfferedNorTouched() throws {
+    /// A state folder and a flow file `name` with a recovery file, newer than the file, that adds `added`.
+    func withRecovery(_ name: String, adding added: String) throws -> (DocumentFiles, String) {
         let docs = DocumentFiles(directory: dir + "/state")
-        let path = dir + "/two.flow.md"
+        let path = dir + "/" + name
         try SampleFlow.text.write(toFile: path, atomically: true, encoding: .utf8)
         Thread.sleep(forTimeInterval: 0.01)
+        try docs.writeRecovery(SampleFlow.text + added, for: path)
+        return (docs, path)
+    }
+
+    @Test func anotherLiveEditorsRecoveryFileIsNeitherOfferedNorTouched() throws {
         // The first editor (pid 1 always runs) has unsaved changes in the shared recovery file.
-        try docs.writeRecovery(SampleFlow.text + "\n## Theirs\n\n1. one\n", for: path)
+        let (docs, path) = try withRecovery("two.flow.md", adding: "\n## Theirs\n\n1. one\n")
         let theirs = docs.recoveryPath(path)
         try "1 \(DocumentFiles.hostName) 1764480000\n".write(toFile: docs.lockPath(path), atomically: true, encoding: .utf8)
         // A second editor is told who has the file, and offered nothing of theirs.
@@ -238,11 +244,7 @@ import Testing
     }
 
     @Test func openingAnotherFileOffersItsRecoveryFile() throws {
-        let docs = DocumentFiles(directory: dir + "/state")
-        let other = dir + "/other.flow.md"
-        try SampleFlow.text.write(toFile: other, atomically: true, encoding: .utf8)
-        Thread.sleep(forTimeInterval: 0.01)
-        try docs.writeRecovery(SampleFlow.text + "\n## Extra\n\n1. one\n", for: other)
+        let (docs, other) = try withRecovery("other.flow.md", adding: "\n## Extra\n\n1. one\n")
         let d = Driver(SampleFlow.flow(), path: dir + "/first.flow.md", documents: docs)
         d.send([.key(.char(":"))]).type("e \(other)").keys("Enter")
         guard case .recoveryOffer(let file) = d.state.mode else { Issue.record("no offer: \(d.state.mode)"); return }
