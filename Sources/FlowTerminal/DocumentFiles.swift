@@ -178,12 +178,13 @@ public struct DocumentFiles: Sendable {
             return (owner, nil)
         }
         _ = Self.ownFiles.withLock { $0.removeValue(forKey: shared) }
+        if let found = recovery(for: document) { return (nil, found) }
         adoptOrphans(document)
         return (nil, recovery(for: document))
     }
 
-    /// Moves the newest recovery file left by a gone editor of this host onto the shared name, when
-    /// it is newer than the shared one (the others stay, offered at a later opening).
+    /// Moves the newest recovery file left by a gone editor of this host onto the shared name,
+    /// which holds nothing to offer (the others stay, offered at later openings).
     func adoptOrphans(_ document: String) {
         let prefix = key(document) + ".p", suffix = ".recover.flow.md"
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
@@ -199,10 +200,7 @@ public struct DocumentFiles: Sendable {
             if Self.seconds(st.st_mtim) > newest?.time ?? -1 { newest = (path, Self.seconds(st.st_mtim)) }
         }
         guard let newest else { return }
-        let shared = sharedRecoveryPath(document)
-        var st = stat()
-        if stat(shared, &st) == 0, Self.seconds(st.st_mtim) >= newest.time { return }
-        rename(newest.path, shared)
+        rename(newest.path, sharedRecoveryPath(document))
     }
 
     /// Reads and parses a document for the editor, with its recovery file and lock (given back

@@ -236,6 +236,10 @@ import Testing
         // One of another host cannot be told gone: it is left alone.
         let elsewhere = docs.ownRecoveryPath(path, pid: 999_999_999, host: "elsewhere")
         try "x".write(toFile: elsewhere, atomically: true, encoding: .utf8)
+        // The shared recovery file, when there is one to offer, comes first; the left one stays.
+        try docs.writeRecovery(SampleFlow.text + "\n## Shared\n\n1. one\n", for: path)
+        #expect(docs.claim(path).recovery?.text.contains("## Shared") == true && FileManager.default.fileExists(atPath: left))
+        docs.removeRecovery(for: path)
         let (owner, offered) = docs.claim(path)
         #expect(owner == nil && offered?.text.contains("## Left") == true)
         #expect(offered?.path == docs.recoveryPath(path) && !FileManager.default.fileExists(atPath: left))
