@@ -94,6 +94,7 @@ struct Eval: ParsableCommand {
         }
         let config = try UserConfig.load(env)
         let engines = try Self.engines(engine, models: model, batchResults: batchResults != nil, config: config.settings, env: env)
+        if let batchFile { try Library.refuseOverwriting([batchFile], inputs: targets + (test.map { [$0] } ?? [])) }
         let learning = try Library.load(targets).map(\.flow)
         let asked = try test.map { try Library.load([$0]).map(\.flow) } ?? learning
         let kinds: Set<SuggestionKind> = kind.map { [$0] } ?? [.nextStep, .conditions]

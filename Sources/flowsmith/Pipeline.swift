@@ -19,32 +19,68 @@ enum Library {
     /// with its position and skipped; a path that does not exist stops the command.
     static func load(_ paths: [String]) throws -> [Document] {
         var out: [Document] = []
+        for file in try files(paths) {
+            do {
+                let text = try TextFile.read(file)
+                let flow = file.hasSuffix(".flow.md") ? try FlowMarkdownReader.read(text, file: file).flow
+                    : try OutlineImporter.read(text, file: file)
+                out.append(Document(path: file, flow: flow))
+            } catch {
+                complain("skipped " + Sanitize.line("\(error)"))
+            }
+        }
+        return out
+    }
+
+    /// The files `load` reads under `paths`: files as given, and a folder's `.flow.md`, `.outline`
+    /// and `.txt` files, in a stable order.
+    static func files(_ paths: [String]) throws -> [String] {
+        var out: [String] = []
         for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
                 complain("\(path): no such file or folder")
                 throw ExitCode(1)
             }
-            let files: [String]
             if isDirectory.boolValue {
                 let found = (FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? [])
                     .filter { $0.hasSuffix(".flow.md") || $0.hasSuffix(".outline") || $0.hasSuffix(".txt") }.sorted()
-                files = found.map { (path.hasSuffix("/") ? path : path + "/") + $0 }
+                out += found.map { (path.hasSuffix("/") ? path : path + "/") + $0 }
             } else {
-                files = [path]
-            }
-            for file in files {
-                do {
-                    let text = try TextFile.read(file)
-                    let flow = file.hasSuffix(".flow.md") ? try FlowMarkdownReader.read(text, file: file).flow
-                        : try OutlineImporter.read(text, file: file)
-                    out.append(Document(path: file, flow: flow))
-                } catch {
-                    complain("skipped " + Sanitize.line("\(error)"))
-                }
+                out.append(path)
             }
         }
         return out
+    }
+
+    /// Stops a command before it writes `outputs` (JSONL files) over what it reads or over a flow:
+    /// an output may not be one of the input files (by any name or link), may not be named like
+    /// a flow (`.flow.md`), and two outputs may not be one file.
+    static func refuseOverwriting(_ outputs: [String], inputs paths: [String]) throws {
+        let inputs = (try? files(paths)) ?? paths
+        for (i, output) in outputs.enumerated() {
+            var why: String?
+            if let input = inputs.first(where: { TextFile.sameFile(output, $0) }) {
+                why = "\(output) is \(input == output ? "one of the files read" : "the file read as \(input)"): write to another file"
+            } else if TextFile.namedLikeAFlow(output) {
+                why = "\(output) is named like a flow (.flow.md); this writes JSONL: name it .jsonl"
+            } else if outputs[..<i].contains(where: { same($0, output) }) {
+                why = "\(output) is given twice: the training and validation files must differ"
+            }
+            if let why {
+                complain(Sanitize.line(why))
+                throw ExitCode(64)
+            }
+        }
+    }
+
+    /// Two paths for one file: the same file on disk, or the same absolute path before it exists.
+    static func same(_ a: String, _ b: String) -> Bool {
+        if TextFile.sameFile(a, b) { return true }
+        func absolute(_ p: String) -> String {
+            ((p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p) as NSString).standardizingPath
+        }
+        return absolute(a) == absolute(b)
     }
 }
 
@@ -244,6 +280,8 @@ struct DatasetCommand: ParsableCommand {
             complain("--validation-split is a share between 0 and 0.5, such as 0.1")
             throw ExitCode(64)
         }
+        let validationPath = fraction > 0 ? (validationOut ?? Self.besides(output)) : nil
+        try Library.refuseOverwriting([output] + (validationPath.map { [$0] } ?? []), inputs: paths)
         let documents = try Library.load(paths)
         // The library the openai engine draws its examples from: the trained model, or the corpus.
         let library = noLibrary ? nil : ModelStore.current(ProcessInfo.processInfo.environment, executable: CommandLine.arguments[0])
@@ -253,7 +291,6 @@ struct DatasetCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let split = Dataset.split(examples, validationFraction: fraction, seed: seed)
-        let validationPath = fraction > 0 ? (validationOut ?? Self.besides(output)) : nil
         do {
             try TextFile.write(split.training.map { $0.jsonLine + "\n" }.joined(), to: output)
             if let validationPath {

@@ -227,3 +227,27 @@ def test_export_never_replaces_the_flow_it_exports_nor_another_flow(tmp_path):
     out.write_text("old")
     flowsmith("export", src, "--format", "mermaid", "-o", out)
     assert out.read_text().startswith("flowchart")
+
+
+def test_dataset_and_batch_file_never_write_over_what_they_read_or_a_flow(tmp_path):
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    for name in ["online-shop", "hr-onboarding"]:
+        (flows / f"{name}.flow.md").write_bytes((ROOT / "examples" / f"{name}.flow.md").read_bytes())
+    before = {p: p.read_bytes() for p in flows.iterdir()}
+    (tmp_path / "alias.jsonl").symlink_to(flows / "online-shop.flow.md")
+    refused = [
+        (["dataset", flows, "-o", flows / "online-shop.flow.md"], "is one of the files read"),
+        (["dataset", flows, "-o", tmp_path / "alias.jsonl"], "is the file read as"),
+        (["dataset", flows, "-o", tmp_path / "t.jsonl", "--validation-out", flows / "hr-onboarding.flow.md"], "is one of the files read"),
+        (["dataset", flows, "-o", tmp_path / "same.jsonl", "--validation-out", tmp_path / "same.jsonl"], "is given twice"),
+        (["dataset", flows, "-o", tmp_path / "new.flow.md"], "named like a flow"),
+        (["eval", flows, "--model", "echo", "--limit", "5", "--batch-file", flows / "online-shop.flow.md"], "is one of the files read"),
+    ]
+    for args, message in refused:
+        proc = flowsmith(*args, check=False)
+        assert proc.returncode == 64 and message in proc.stderr.decode(), (args, proc.stderr)
+    assert {p: p.read_bytes() for p in flows.iterdir()} == before
+    assert not (tmp_path / "same.jsonl").exists() and not (tmp_path / "new.flow.md").exists()
+    flowsmith("dataset", flows, "-o", tmp_path / "ok.jsonl", "--validation-split", "0.2")
+    assert (tmp_path / "ok.jsonl").read_text().startswith('{"messages"')
