@@ -135,7 +135,7 @@ struct Eval: ParsableCommand {
         for choice in engines {
             let name = Self.columnName(choice, among: engines)
             var seen = 0
-            let observe = observer(cases)
+            let observe = observer(cases, engine: engines.count > 1 ? name : nil)
             let tick = { (c: EvaluationCase, found: [String]) in
                 seen += 1
                 observe(c, found)
@@ -154,8 +154,16 @@ struct Eval: ParsableCommand {
             default:
                 let client = try choice.client(maxRetries: 8)
                 let remoteEngine = OpenAIEngine(client: client, model: choice.model ?? "gpt-4o-mini", library: EngineChoice.library(env))
-                let answers = batch ? try batchAnswers(cases, engine: remoteEngine, live: live)
-                    : askConcurrently(cases, engine: remoteEngine, observe: tick)
+                live.show("eval \(name): asking \(Sanitize.line(choice.baseURL ?? "https://api.openai.com/v1"))…")
+                let answers: [Evaluation.Answer]
+                if let down = Self.unreachable(try choice.client(maxRetries: 1)) {
+                    // A server that cannot be reached or refuses the key would fail every question,
+                    // each after its retries: say so now.
+                    answers = cases.map { _ in .failure(.init(Sanitize.line("\(down)"))) }
+                } else {
+                    answers = batch ? try batchAnswers(cases, engine: remoteEngine, live: live)
+                        : askConcurrently(cases, engine: remoteEngine, observe: tick)
+                }
                 columns.append(Column(name: name, label: "\(choice.baseURL ?? "https://api.openai.com/v1"), model \(remoteEngine.model)"
                                       + (batch ? ", by batch" : ""), reports: Evaluation.score(cases, answers, k: k)))
             }
@@ -267,8 +275,25 @@ struct Eval: ParsableCommand {
         return Evaluation.crossValidatedAnswers(cases, documents: learning.count, folds: folds, k: k, observe: observe, make: make)
     }
 
+    /// Why the server cannot answer at all, asked once (its model list, one retry): it cannot be
+    /// reached, or it refuses the key. Nil when it answers, or fails in a way one question may not.
+    static func unreachable(_ client: OpenAIClient) -> APIError? {
+        do {
+            _ = try client.models()
+            return nil
+        } catch {
+            switch error {
+            case .network: return error
+            case .api(let status, _, _, _, _) where status == 401 || status == 403: return error
+            default: return nil
+            }
+        }
+    }
+
     /// Asks a remote engine every question, `concurrency` at a time; the client waits out 429s
-    /// as the server's Retry-After says.
+    /// as the server's Retry-After says. When the server goes away or starts refusing the key
+    /// (`stopAfter` such failures in a row), the questions not yet asked fail with that reason
+    /// instead of each waiting out its retries.
     func askConcurrently(_ cases: [EvaluationCase], engine: OpenAIEngine,
                          observe: (EvaluationCase, [String]) -> Void) -> [Evaluation.Answer] {
         final class Shared: Sendable {
@@ -276,20 +301,35 @@ struct Eval: ParsableCommand {
             let answers: Mutex<[Evaluation.Answer?]>
             let finished = Mutex<[Int]>([])
             let signal = DispatchSemaphore(value: 0)
-            init(_ n: Int) { answers = Mutex([Evaluation.Answer?](repeating: nil, count: n)) }
+            /// Failures in a row that no question can escape (the server gone, the key refused), and the last one.
+            let down = Mutex<(count: Int, reason: String?)>((0, nil))
+            let workers: Atomic<Int>
+            init(_ n: Int, workers: Int) {
+                answers = Mutex([Evaluation.Answer?](repeating: nil, count: n))
+                self.workers = Atomic(workers)
+            }
         }
-        let shared = Shared(cases.count)
+        let workers = max(1, min(concurrency, 32, cases.count))
+        let stopAfter = max(3, workers)
+        let shared = Shared(cases.count, workers: workers)
         let k = self.k
-        for _ in 0..<max(1, min(concurrency, 32, cases.count)) {
+        for _ in 0..<workers {
             Thread.detachNewThread {
-                while !Interrupt.isSet {
+                defer {
+                    shared.workers.subtract(1, ordering: .relaxed)
+                    shared.signal.signal()
+                }
+                while !Interrupt.isSet, shared.down.withLock({ $0.count < stopAfter }) {
                     let i = shared.next.add(1, ordering: .relaxed).oldValue
                     guard i < cases.count else { break }
                     let answer: Evaluation.Answer
                     do {
                         answer = .success(try engine.suggest(cases[i].context, count: k, partial: { _ in }, isCancelled: { Interrupt.isSet }))
+                        shared.down.withLock { $0 = (0, nil) }
                     } catch {
-                        answer = .failure(.init(Sanitize.line("\(error)")))
+                        let reason = Sanitize.line("\(error)")
+                        answer = .failure(.init(reason))
+                        if let api = error as? APIError, Self.serverWide(api) { shared.down.withLock { $0 = ($0.count + 1, reason) } }
                     }
                     shared.answers.withLock { $0[i] = answer }
                     shared.finished.withLock { $0.append(i) }
@@ -309,8 +349,21 @@ struct Eval: ParsableCommand {
                 let answer = shared.answers.withLock { $0[i] }
                 observe(cases[i], (try? answer?.get()).flatMap { $0.map { Array($0.prefix(k)) } } ?? [])
             }
+            if shared.workers.load(ordering: .relaxed) == 0 && shared.finished.withLock({ $0.isEmpty }) { break }
         }
-        return shared.answers.withLock { $0.map { $0 ?? .failure(.init("not asked: stopped")) } }
+        let stopped = shared.down.withLock { $0.count >= stopAfter ? $0.reason : nil }
+        return shared.answers.withLock {
+            $0.map { $0 ?? .failure(.init(stopped.map { "not asked: \(stopAfter) questions in a row failed: \($0)" } ?? "not asked: stopped")) }
+        }
+    }
+
+    /// A failure no other question will escape: the server cannot be reached, or refuses the key.
+    static func serverWide(_ error: APIError) -> Bool {
+        switch error {
+        case .network: return true
+        case .api(let status, _, _, _, _): return status == 401 || status == 403
+        default: return false
+        }
     }
 
     // MARK: Batches
@@ -417,16 +470,25 @@ struct Eval: ParsableCommand {
 
     /// Prints `show` questions, spread evenly over `cases`, with the answers given (the same
     /// questions whatever order the answers come in).
-    func observer(_ cases: [EvaluationCase]) -> (EvaluationCase, [String]) -> Void {
+    /// Each block names the engine when several answer; with --json the blocks go to standard
+    /// error, so standard output stays one JSON document.
+    func observer(_ cases: [EvaluationCase], engine: String?) -> (EvaluationCase, [String]) -> Void {
         let every = show > 0 ? max(1, cases.count / show) : Int.max
         let chosen = Set(stride(from: 0, to: cases.count, by: every).prefix(show).map { cases[$0].context })
+        let json = self.json
         return { c, found in
             guard chosen.contains(c.context) else { return }
             let ctx = c.context
-            print(Sanitize.line("[\(ctx.kind.rawValue)] \(ctx.useCase)" + (ctx.condition.map { " / \($0)" } ?? "")))
-            if let last = ctx.stepsSoFar.last { print(Sanitize.line("  after:  \(last)")) }
-            for t in c.truths { print(Sanitize.line("  author: \(t)")) }
-            for f in found { print(Sanitize.line(String(format: "  %.2f    ", c.truths.map { Evaluation.f1(f, $0) }.max() ?? 0) + f)) }
+            var lines = [Sanitize.line("[\(ctx.kind.rawValue)\(engine.map { " · \($0)" } ?? "")] \(ctx.useCase)" + (ctx.condition.map { " / \($0)" } ?? ""))]
+            if let last = ctx.stepsSoFar.last { lines.append(Sanitize.line("  after:  \(last)")) }
+            for t in c.truths { lines.append(Sanitize.line("  author: \(t)")) }
+            for f in found { lines.append(Sanitize.line(String(format: "  %.2f    ", c.truths.map { Evaluation.f1(f, $0) }.max() ?? 0) + f)) }
+            if json {
+                var err = StandardError()
+                for l in lines { print(l, to: &err) }
+            } else {
+                for l in lines { print(l) }
+            }
         }
     }
 
@@ -453,7 +515,10 @@ struct Eval: ParsableCommand {
             ]
             for (name, value) in rows {
                 if name == "failed" && reports.allSatisfy({ ($0?.failed ?? 0) == 0 }) { continue }
-                lines.append(pad("  " + name, 16, left: true) + reports.map { pad($0.map(value) ?? "-", width) }.joined())
+                // An engine that answered nothing measured nothing: no scores, only how many failed.
+                lines.append(pad("  " + name, 16, left: true) + reports.map { r in
+                    pad(r.map { name != "failed" && $0.answered == 0 ? "-" : value($0) } ?? "-", width)
+                }.joined())
             }
         }
         return lines.joined(separator: "\n")

@@ -330,6 +330,32 @@ def test_eval_never_lets_the_local_model_see_the_use_case_it_is_asked(tmp_path):
     assert code == 0 and "Zorblax0 polishes the quux0 lens." in out.splitlines(), out + err
 
 
+def test_eval_gives_up_at_once_on_a_server_that_is_down_and_scores_nothing(tmp_path):
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{s.getsockname()[1]}/v1"
+    s.close()     # nothing listens there: every connection is refused
+    e = env_for(None, tmp_path, OPENAI_BASE_URL=url, OPENAI_API_KEY=KEY)
+    for extra in [[], ["--batch"]]:
+        start = time.monotonic()
+        code, out, err = run(e, "eval", ROOT / "examples", "--engine", "openai,baseline", "--model", "echo", "--limit", "40", *extra,
+                             timeout=60)
+        assert code == 1 and "every question failed: cannot reach the server" in err, err
+        assert time.monotonic() - start < 20, "it retried every question against a server that is down"
+        # The engine that answered nothing has no scores, only its failures.
+        assert re.search(r"^  F1\s+-\s+0\.\d{3}$", out, re.M) and re.search(r"^  failed\s+\d+\s+0$", out, re.M), out
+        assert KEY not in out + err
+
+
+def test_eval_show_names_the_engine_and_keeps_json_whole(tmp_path):
+    e = env_for(None, tmp_path)
+    code, out, err = run(e, "eval", ROOT / "examples", "--engine", "local,baseline", "--show", "2", "--json")
+    assert code == 0, err
+    assert set(json.loads(out)["engines"]) == {"local", "baseline"}
+    assert re.search(r"^\[next · local\] ", err, re.M) and re.search(r"^\[next · baseline\] ", err, re.M), err
+
+
 def test_eval_compares_models_and_honours_429(fake, tmp_path):
     e = env_for(fake, tmp_path)
     code, out, err = run(e, "eval", ROOT / "examples", "--engine", "local,openai", "--model", "echo", "--model", "echo-429",
