@@ -57,12 +57,32 @@ public struct Config: Equatable, Sendable {
             } else if parts[0] == "theme" {
                 config.theme = parts[1]
             } else if settingNames.contains(parts[0]) {
+                if let expected = Self.invalid(parts[0], parts[1]) {
+                    throw Failure(line: i + 1, message: "\(parts[0]) = \(parts[1]): expected \(expected)")
+                }
                 config.settings[parts[0]] = parts[1]
             } else {
                 throw Failure(line: i + 1, message: "unknown setting \"\(parts[0])\": expected theme, \(settingNames.joined(separator: ", ")) or a [keys] section")
             }
         }
         return config
+    }
+
+    /// The engines `engine =` names: the local model, and OpenAI-compatible servers by preset.
+    public static let engineNames = ["local", "openai", "ollama", "llamacpp", "vllm"]
+
+    /// What a setting's value should be, when it is not: a mistake is said when the file is read,
+    /// never taken silently as the default.
+    static func invalid(_ name: String, _ value: String) -> String? {
+        let v = value.lowercased()
+        switch name {
+        case "engine": return engineNames.contains(v) ? nil : engineNames.joined(separator: ", ")
+        case "fallback": return ["local", "none"].contains(v) ? nil : "local or none"
+        case "auto-suggest": return ["on", "off", "yes", "no", "true", "false"].contains(v) ? nil : "on or off"
+        case "suggestions": return Int(value).map { (1...9).contains($0) } == true ? nil : "a number from 1 to 9"
+        case "base-url": return v.hasPrefix("http://") || v.hasPrefix("https://") ? nil : "an address starting with http:// or https://"
+        default: return value.isEmpty ? "a value" : nil
+        }
     }
 
     /// The default bindings with this config's keys in place.

@@ -557,6 +557,21 @@ func at(_ s: AppState) -> String { s.position }
         #expect(throws: Config.Failure(line: 2, message: "expected NAME = VALUE")) { try Config.parse("theme = light\r\nnonsense\r\n") }
     }
 
+    @Test func aSettingsValueIsCheckedWhenTheFileIsRead() throws {
+        let good = try Config.parse("engine = Ollama\nfallback = none\nauto-suggest = off\nsuggestions = 5\nbase-url = http://localhost:8080/v1\nmodel = m\n")
+        #expect(good.settings["engine"] == "Ollama" && good.settings["suggestions"] == "5")
+        for (line, expected) in [
+            ("engine = llama", "engine = llama: expected local, openai, ollama, llamacpp, vllm"),
+            ("fallback = nope", "fallback = nope: expected local or none"),
+            ("auto-suggest = maybe", "auto-suggest = maybe: expected on or off"),
+            ("suggestions = lots", "suggestions = lots: expected a number from 1 to 9"),
+            ("suggestions = 0", "suggestions = 0: expected a number from 1 to 9"),
+            ("base-url = not a url", "base-url = not a url: expected an address starting with http:// or https://"),
+        ] {
+            #expect(throws: Config.Failure(line: 2, message: expected)) { try Config.parse("theme = light\n" + line + "\n") }
+        }
+    }
+
     @Test func configRemapsKeys() throws {
         let config = try Config.parse("theme = light\n[keys]\ndelete = Delete, x x\nmove-down = Ctrl-N\n")
         #expect(config.theme == "light")
