@@ -369,6 +369,9 @@ struct Finetune: ParsableCommand {
     @Option(help: "A suffix for the fine-tuned model's name.")
     var suffix: String?
 
+    @Flag(help: "Upload a training file with fewer examples than OpenAI's minimum of 10 (for platforms that take fewer).")
+    var allowFew = false
+
     @Flag(help: "On success, make the fine-tuned model the openai engine's model in the config file.")
     var use = false
 
@@ -426,6 +429,11 @@ struct Finetune: ParsableCommand {
             if let p = result.problems.first {
                 complain(Sanitize.line("\(path):\(p.line): \(p.message)")
                     + (result.problems.count > 1 ? " (and \(result.problems.count - 1) more: flowsmith dataset --check \(path))" : ""))
+                throw ExitCode(1)
+            }
+            if path == training, result.examples < Dataset.platformMinimum, !allowFew {
+                complain(Sanitize.line("\(path): \(counted(result.examples, "example")); fine-tuning platforms need at least \(Dataset.platformMinimum) "
+                    + "(OpenAI refuses the job after the upload): add flows to the dataset, or --allow-few for a platform that takes fewer"))
                 throw ExitCode(1)
             }
         }

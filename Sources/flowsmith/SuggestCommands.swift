@@ -44,6 +44,13 @@ struct Suggest: ParsableCommand {
             complain("cannot suggest at \(at)")
             throw ExitCode(1)
         }
+        // What was asked for is what is answered, or said why not (never steps for conditions).
+        if let kind, kind != context.kind {
+            complain(kind == .draft ? "--kind draft drafts a use case's main scenario: give the use case's number (--at 1)"
+                : kind == .conditions ? "--kind conditions asks what can go wrong at a step: give a step (--at 1.2)"
+                : "--kind next asks for the step after one: give a step (--at 1.2) or an extension")
+            throw ExitCode(64)
+        }
         let env = ProcessInfo.processInfo.environment
         let config = try UserConfig.load(env)
         var choice = EngineChoice.resolve(flag: engine, config: config.settings, env: env)

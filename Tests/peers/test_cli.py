@@ -251,3 +251,13 @@ def test_dataset_and_batch_file_never_write_over_what_they_read_or_a_flow(tmp_pa
     assert not (tmp_path / "same.jsonl").exists() and not (tmp_path / "new.flow.md").exists()
     flowsmith("dataset", flows, "-o", tmp_path / "ok.jsonl", "--validation-split", "0.2")
     assert (tmp_path / "ok.jsonl").read_text().startswith('{"messages"')
+
+
+def test_suggest_answers_the_kind_asked_or_says_why_not(tmp_path):
+    flow = ROOT / "examples" / "online-shop.flow.md"
+    env_home = {"HOME": str(tmp_path)}
+    for args, message in [(["--at", "1.2", "--kind", "draft"], "give the use case's number"),
+                          (["--at", "1", "--kind", "conditions"], "give a step")]:
+        proc = subprocess.run([str(BIN), "suggest", flow, *args, "--engine", "local"], capture_output=True, text=True,
+                              env={**os.environ, **env_home}, timeout=120)
+        assert proc.returncode == 64 and message in proc.stderr and proc.stdout == "", proc.stderr + proc.stdout

@@ -189,6 +189,20 @@ def test_finetune_succeeds_and_use_makes_it_the_model(fake, tmp_path):
     assert code == 0 and "The job has successfully completed" in out.splitlines()[-1]
 
 
+def test_finetune_refuses_fewer_examples_than_the_platform_takes_before_uploading(fake, tmp_path):
+    e = env_for(fake, tmp_path)
+    train, _ = dataset(tmp_path, e)
+    few = tmp_path / "few.jsonl"
+    few.write_text("".join(train.read_text().splitlines(keepends=True)[:3]))
+    code, out, err = run(e, "finetune", few, "--base-model", "base-ok", "--poll", "0.05")
+    assert code == 1 and "3 examples; fine-tuning platforms need at least 10" in err, err
+    assert not [r for r in fake.requests if r["path"] == "/v1/files"], "the file was uploaded"
+    # For a platform that takes fewer, it can be asked for (this one then fails the job, as OpenAI does).
+    code, out, err = run(e, "finetune", few, "--base-model", "base-ok", "--poll", "0.05", "--allow-few")
+    assert code == 1 and "at least 10" in out + err
+    assert [r for r in fake.requests if r["path"] == "/v1/files"]
+
+
 @pytest.mark.parametrize("base, words", [
     ("base-fail", "The job failed due to an invalid training file"),
     ("base-missing", "The model `base-missing` does not exist"),
