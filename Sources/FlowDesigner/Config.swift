@@ -23,6 +23,9 @@ public struct Config: Equatable, Sendable {
     public var settings: [String: String] = [:]
     public static let settingNames = ["engine", "model", "base-url", "api-key", "fallback", "auto-suggest", "suggestions"]
     public var keys: [Action: [[Key]]] = [:]
+    /// What was said about the file when it was read (a key others can read, ignored), for the
+    /// editor to say again on its status line: standard error is hidden once the screen starts.
+    public var warnings: [String] = []
 
     public init() {}
 

@@ -156,7 +156,14 @@ public enum Dataset {
             var line = Array(bytes[start..<end])
             if line.last == 0x0D { line.removeLast() }
             start = end + 1
-            let problems = checkLine(line)
+            var problems: [String]
+            if lineNumber == 1, line.starts(with: [0xEF, 0xBB, 0xBF]) {
+                problems = ["the file starts with a byte order mark (BOM), which the platform refuses: save it as UTF-8 without one"]
+            } else if start >= count, line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+                problems = ["an empty line at the end of the file: remove it (every line is one example)"]
+            } else {
+                problems = checkLine(line)
+            }
             if problems.isEmpty {
                 result.examples += 1
                 result.tokens += estimatedTokens(String(decoding: line, as: UTF8.self)) + 3
@@ -179,7 +186,7 @@ public enum Dataset {
         guard case .object(let fields) = value else { return ["expected a JSON object ({\"messages\": [...]})"] }
         var problems: [String] = []
         for (key, _) in fields where !["messages", "tools", "parallel_tool_calls", "functions"].contains(key) {
-            problems.append("unknown key \"\(key)\" (an example has \"messages\", and maybe \"tools\")")
+            problems.append("unknown key \"\(key)\" (an example has \"messages\", and may have \"tools\", \"parallel_tool_calls\" or \"functions\")")
         }
         guard let m = fields.first(where: { $0.0 == "messages" })?.1 else { return problems + ["no \"messages\" list"] }
         guard case .array(let messages) = m, !messages.isEmpty else { return problems + ["\"messages\" must be a non-empty list"] }
@@ -192,7 +199,7 @@ public enum Dataset {
             guard case .string(let role)? = get("role") else { problems.append("\(at) has no \"role\""); continue }
             lastRole = role
             guard roles.contains(role) else {
-                problems.append("\(at) has the role \"\(role)\"; expected system, user, assistant or tool")
+                problems.append("\(at) has the role \"\(role)\"; expected system, developer, user, assistant or tool")
                 continue
             }
             if role == "assistant" { assistants += 1 }

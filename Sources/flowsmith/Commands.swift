@@ -79,6 +79,11 @@ struct Import: ParsableCommand {
             print(Sanitize.line(error.description), to: &err)
             throw ExitCode(1)
         }
+        // An outline with nothing in it makes no flow: said, and nothing written.
+        guard !parsed.flow.useCases.isEmpty || !parsed.flow.title.isEmpty else {
+            complain("\(outline): no use case in it: an outline starts with a use case line (● Title, or a line at the left margin)")
+            throw ExitCode(1)
+        }
         if let output, !force, TextFile.exists(output) {
             complain("\(output) already exists; choose another name or add --force to replace it")
             throw ExitCode(1)

@@ -66,6 +66,8 @@ struct Edit: ParsableCommand {
             complain("the editor needs a terminal; in scripts use `flowsmith check` or `flowsmith export`")
             throw ExitCode(1)
         }
+        // What the config file's reading warned of stays on the status line: the screen hides standard error.
+        if let warning = config.warnings.first, rest == nil { message = warning }
         let noColor = !(env["NO_COLOR"] ?? "").isEmpty
         let (t, f, m, st) = (chosen, flow, message, stamp)
         let path = file
@@ -98,8 +100,10 @@ enum UserConfig {
             // A key in a file others can read is not used: keys belong in 0600 files or the environment.
             if config.settings["api-key"] != nil, let attrs = try? FileManager.default.attributesOfItem(atPath: p),
                let mode = attrs[.posixPermissions] as? Int, mode & 0o077 != 0 {
-                complain("\(p) holds an api-key but other users can read it (mode \(String(mode, radix: 8))); "
-                    + "the key is ignored: run chmod 600 \(p)")
+                let warning = "\(p) holds an api-key but other users can read it (mode \(String(mode, radix: 8))); "
+                    + "the key is ignored: run chmod 600 \(p)"
+                complain(warning)
+                config.warnings.append(warning)
                 config.settings["api-key"] = nil
             }
             return config

@@ -81,6 +81,10 @@ struct Eval: ParsableCommand {
     }
 
     func run() throws {
+        guard folds >= 2 else {
+            complain("--folds \(folds): cross-validation needs at least 2 folds (each is asked of a model trained on the others)")
+            throw ExitCode(64)
+        }
         if kind == .draft {
             complain("eval measures next steps and conditions (--kind next or --kind conditions); drafts have no single right answer")
             throw ExitCode(64)

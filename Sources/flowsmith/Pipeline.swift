@@ -331,13 +331,13 @@ struct DatasetCommand: ParsableCommand {
         for p in result.problems.prefix(200) { print(Sanitize.line("\(path):\(p.line): \(p.message)")) }
         if result.problems.count > 200 { print("… \(result.problems.count - 200) more") }
         if result.problems.isEmpty {
-            print("\(path): \(result.examples) examples, ~\(result.tokens) tokens, no problems")
+            print("\(path): \(counted(result.examples, "example")), ~\(result.tokens) tokens, no problems")
             if result.examples < Dataset.platformMinimum {
-                complain("warning: \(result.examples) examples; fine-tuning platforms need at least \(Dataset.platformMinimum)")
+                complain("warning: \(counted(result.examples, "example")); fine-tuning platforms need at least \(Dataset.platformMinimum)")
             }
             return
         }
-        complain("\(path): \(result.problems.count) problem\(result.problems.count == 1 ? "" : "s") in \(result.examples + Set(result.problems.map(\.line)).count) lines")
+        complain("\(path): \(counted(result.problems.count, "problem")) in \(counted(result.examples + Set(result.problems.map(\.line)).count, "line"))")
         throw ExitCode(1)
     }
 }
@@ -410,6 +410,11 @@ struct Finetune: ParsableCommand {
                 return print(Sanitize.line(Self.describe(job)))
             }
         } catch {
+            // A job that is not there: the address is likely right, the id is not.
+            if let job = status ?? events ?? cancel, case .api(404, let message, _, _, _)? = error as? APIError {
+                complain(Sanitize.line("no fine-tuning job \(job) on this server (\(message)): flowsmith finetune --list shows the jobs"))
+                throw ExitCode(1)
+            }
             throw fail(error)
         }
         Interrupt.install()

@@ -104,6 +104,15 @@ private func flow(_ text: String) throws -> Flow { try FlowMarkdownReader.read(t
         #expect(r.problems[6].message.hasPrefix("not valid JSON: column "))
         #expect(Dataset.check([0xFF, 0x0A]).problems.first?.message == "not UTF-8 text")
         #expect(Dataset.check([]).problems.first?.message == "the file is empty")
+        // A byte order mark and an empty last line are named as such; the role list names every role.
+        let line = #"{"messages":[{"role":"user","content":"u"},{"role":"assistant","content":"a"}]}"#
+        #expect(Dataset.check([0xEF, 0xBB, 0xBF] + Array((line + "\n").utf8)).problems.map(\.message)
+                == ["the file starts with a byte order mark (BOM), which the platform refuses: save it as UTF-8 without one"])
+        #expect(Dataset.check(Array((line + "\n\n").utf8)).problems.map(\.message)
+                == ["an empty line at the end of the file: remove it (every line is one example)"])
+        #expect(Dataset.check(Array((line + "\n").utf8)).problems.isEmpty)
+        #expect(Dataset.check(Array(#"{"messages":[{"role":"robot","content":"x"},{"role":"assistant","content":"a"}]}"#.utf8))
+                .problems.first?.message == "message 1 has the role \"robot\"; expected system, developer, user, assistant or tool")
     }
 }
 

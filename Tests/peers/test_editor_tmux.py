@@ -412,3 +412,20 @@ def test_emoji_clusters_keep_the_layout(work):
         t.wait_for("EXIT=0")
     finally:
         t.close()
+
+
+def test_a_warning_about_the_config_stays_on_the_status_line(work):
+    """Standard error is hidden once the screen starts: a key others can read, which is ignored,
+    is said where the user looks."""
+    (work / "cfg/flowsmith").mkdir(parents=True)
+    config = work / "cfg/flowsmith/config"
+    config.write_text("api-key = sk-test-abcdef123456\n")
+    config.chmod(0o644)
+    t = editor(work, "crm.flow.md")
+    try:
+        t.wait_for("holds an api-key but other users can read it")
+        assert "sk-test-abcdef123456" not in t.screen()
+        t.keys("q")
+        t.wait_for("EXIT=0")
+    finally:
+        t.close()

@@ -203,6 +203,17 @@ def test_finetune_refuses_fewer_examples_than_the_platform_takes_before_uploadin
     assert [r for r in fake.requests if r["path"] == "/v1/files"]
 
 
+def test_small_mistakes_get_clear_answers(fake, tmp_path):
+    e = env_for(fake, tmp_path)
+    code, _, err = run(e, "finetune", "--status", "ftjob-999")
+    assert code == 1 and "no fine-tuning job ftjob-999 on this server" in err and "--list" in err, err
+    code, _, err = run(e, "eval", ROOT / "examples", "--engine", "local", "--folds", "1")
+    assert code == 64 and "at least 2 folds" in err, err
+    (tmp_path / "empty.txt").write_text("")
+    code, out, err = run(e, "import", tmp_path / "empty.txt", "-o", tmp_path / "empty.flow.md")
+    assert code == 1 and "no use case in it" in err and not (tmp_path / "empty.flow.md").exists(), err
+
+
 @pytest.mark.parametrize("base, words", [
     ("base-fail", "The job failed due to an invalid training file"),
     ("base-missing", "The model `base-missing` does not exist"),
