@@ -189,31 +189,6 @@ def test_finetune_succeeds_and_use_makes_it_the_model(fake, tmp_path):
     assert code == 0 and "The job has successfully completed" in out.splitlines()[-1]
 
 
-def test_finetune_refuses_fewer_examples_than_the_platform_takes_before_uploading(fake, tmp_path):
-    e = env_for(fake, tmp_path)
-    train, _ = dataset(tmp_path, e)
-    few = tmp_path / "few.jsonl"
-    few.write_text("".join(train.read_text().splitlines(keepends=True)[:3]))
-    code, out, err = run(e, "finetune", few, "--base-model", "base-ok", "--poll", "0.05")
-    assert code == 1 and "3 examples; fine-tuning platforms need at least 10" in err, err
-    assert not [r for r in fake.requests if r["path"] == "/v1/files"], "the file was uploaded"
-    # For a platform that takes fewer, it can be asked for (this one then fails the job, as OpenAI does).
-    code, out, err = run(e, "finetune", few, "--base-model", "base-ok", "--poll", "0.05", "--allow-few")
-    assert code == 1 and "at least 10" in out + err
-    assert [r for r in fake.requests if r["path"] == "/v1/files"]
-
-
-def test_small_mistakes_get_clear_answers(fake, tmp_path):
-    e = env_for(fake, tmp_path)
-    code, _, err = run(e, "finetune", "--status", "ftjob-999")
-    assert code == 1 and "no fine-tuning job ftjob-999 on this server" in err and "--list" in err, err
-    code, _, err = run(e, "eval", ROOT / "examples", "--engine", "local", "--folds", "1")
-    assert code == 64 and "at least 2 folds" in err, err
-    (tmp_path / "empty.txt").write_text("")
-    code, out, err = run(e, "import", tmp_path / "empty.txt", "-o", tmp_path / "empty.flow.md")
-    assert code == 1 and "no use case in it" in err and not (tmp_path / "empty.flow.md").exists(), err
-
-
 @pytest.mark.parametrize("base, words", [
     ("base-fail", "The job failed due to an invalid training file"),
     ("base-missing", "The model `base-missing` does not exist"),
@@ -235,10 +210,16 @@ def test_finetune_refuses_a_bad_file_before_uploading_and_reports_the_platforms_
     code, _, err = run(e, "finetune", bad, "--base-model", "base-ok", "--poll", "0.05")
     assert code == 1 and f"{bad}:1: no assistant message" in err
     assert not fake.uploads
+    # Fewer examples than the platform takes: refused before uploading; for a platform that takes
+    # fewer it can be asked for (this one then fails the job, as OpenAI does, and says why).
     small = tmp_path / "small.jsonl"
     small.write_text('{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"a"}]}\n' * 3)
     code, _, err = run(e, "finetune", small, "--base-model", "base-ok", "--poll", "0.05")
+    assert code == 1 and "3 examples; fine-tuning platforms need at least 10" in err, err
+    assert not fake.uploads
+    code, _, err = run(e, "finetune", small, "--base-model", "base-ok", "--poll", "0.05", "--allow-few")
     assert code == 1 and "Training file has 3 example(s), but must have at least 10 examples" in err
+    assert [f for f, _ in fake.uploads] == ["small.jsonl"]
 
 
 def test_a_retried_upload_never_stores_the_file_twice(fake, tmp_path):
