@@ -139,8 +139,12 @@ public enum Render {
         func style(_ role: Theme.Role) -> Style {
             guard selected else { return s.theme[role] }
             var st = s.theme[role]
-            st.bg = s.theme[.cursor].bg
-            st.reverse = st.reverse != s.theme[.cursor].reverse
+            let cursor = s.theme[.cursor]
+            st.bg = cursor.bg
+            st.reverse = st.reverse != cursor.reverse
+            // A colour the same as the cursor row's background would vanish (bright white on the
+            // high-contrast theme's bright white): the cursor's own colour is used instead.
+            if st.fg == cursor.bg && cursor.bg != .default { st.fg = cursor.fg }
             return st
         }
         screen.fill(x: 0, y: y, width: width, height: 1, style: base)

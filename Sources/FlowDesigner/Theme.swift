@@ -18,16 +18,20 @@ public struct Theme: Equatable, Sendable {
         self.styles = styles
     }
 
-    public subscript(role: Role) -> Style { styles[role] ?? styles[.normal] ?? .plain }
+    /// A role the theme leaves out looks as in `fallback` (attributes only: the cursor row and the
+    /// status bar reversed, so they always show), else as `normal`.
+    public subscript(role: Role) -> Style { styles[role] ?? Self.fallbackStyles[role] ?? styles[.normal] ?? .plain }
 
     /// A theme with no files at all: attributes only, so it works on any terminal.
-    public static let fallback = Theme(name: "fallback", styles: [
+    public static let fallback = Theme(name: "fallback", styles: fallbackStyles)
+
+    static let fallbackStyles: [Role: Style] = [
         .useCase: Style(bold: true), .number: Style(dim: true), .ending: Style(dim: true), .folded: Style(dim: true),
         .cursor: Style(reverse: true), .status: Style(reverse: true), .statusKey: Style(bold: true, reverse: true),
         .error: Style(bold: true), .match: Style(underline: true), .ghost: Style(dim: true, italic: true),
         .detailTitle: Style(bold: true), .border: Style(dim: true), .helpKey: Style(bold: true),
         .exception: Style(bold: true), .prompt: Style(bold: true),
-    ])
+    ]
 
     /// Reads a theme file: `role = FG [on BG] [bold] [dim] [italic] [underline] [reverse]` lines,
     /// `#` comments. Errors name the line and what was expected.

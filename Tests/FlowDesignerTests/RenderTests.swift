@@ -224,6 +224,31 @@ func assertSnapshot(_ screen: Screen, _ name: String, sourceLocation: SourceLoca
             try Theme.parse("cursor = red blinking", name: "bad")
         }
     }
+
+    /// Every character of the cursor row can be read, in every bundled theme and in a user theme
+    /// that names only some roles (the high-contrast theme drew it white on white).
+    @Test func theCursorRowIsReadableInEveryTheme() throws {
+        var themes = try ["default", "light", "high-contrast", "monochrome"].map { name in
+            try Theme.parse(try Fixtures.text(Fixtures.root.appendingPathComponent("themes/\(name).theme")), name: name)
+        }
+        themes.append(try Theme.parse("usecase = red bold\n", name: "mine"))
+        for theme in themes {
+            var s = fresh()
+            s.theme = theme
+            for keys in ["", "j", "j j"] {
+                var t = s
+                press(keys, &t)
+                let screen = Render.screen(t)
+                let y = (0..<screen.height).first { screen[screen.width - 1, $0].style == theme[.cursor] }
+                #expect(theme[.cursor] != theme[.normal], "\(theme.name): the cursor row does not stand out")
+                guard let y else { Issue.record("\(theme.name): no cursor row"); continue }
+                for x in 0..<screen.width where !screen[x, y].text.trimmingCharacters(in: .whitespaces).isEmpty {
+                    let st = screen[x, y].style
+                    #expect(st.fg != st.bg || st.fg == .default, "\(theme.name) \(keys): \(screen[x, y].text) at \(x) is \(st.fg) on \(st.bg)")
+                }
+            }
+        }
+    }
 }
 
 @Suite struct DriverTests {
