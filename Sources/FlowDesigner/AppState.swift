@@ -74,6 +74,9 @@ public struct AppState: Sendable {
         public let inserted: Transaction?
         /// Where the cursor was before the edit began, to go back to when the new row is dropped.
         public let origin: NodeID?
+        /// The last change made the row this edit names (a step indented into a new extension,
+        /// whose condition is asked for): left empty, by Esc or an empty Enter, it is undone.
+        public var undoneIfEmpty = false
     }
 
     public struct Message: Equatable, Sendable {

@@ -69,6 +69,7 @@ enum Editing {
         // A hint shown while typing ("Now the first use case's title …") is done with.
         s.message = nil
         let (text, target) = (session.editor.string, session.target)
+        if session.undoneIfEmpty && text.trimmingSpaces.isEmpty { return undoEmpty(session, &s) }
         guard var t = session.inserted else {
             guard s.flow[target]?.text != text else { return }
             return perform(Transaction("Edit text", [.setText(target, text)]), cursorAfter: target, &s)
@@ -99,9 +100,19 @@ enum Editing {
 
     static func cancelEdit(_ session: AppState.EditSession, _ s: inout AppState) {
         s.mode = .normal
+        if session.undoneIfEmpty { return undoEmpty(session, &s) }
         guard session.inserted != nil else { return }
         _ = try? s.flow.apply(.remove(session.target))
         s.cursor = session.origin
+    }
+
+    /// A row made by the last change and left without text: that change is undone (an indent
+    /// that made an extension with no condition leaves the step where it was).
+    static func undoEmpty(_ session: AppState.EditSession, _ s: inout AppState) {
+        s.message = nil
+        guard (try? s.history.undo(on: &s.flow)) != nil else { return }
+        s.cursor = session.origin
+        s.say("Not indented: an extension needs a condition (Tab, then type it)")
     }
 
     /// The extension an ending applies to: the cursor's, or the one the cursor's step is in.
@@ -260,8 +271,8 @@ enum Editing {
         if edits.count == 2, s.flow.contains(ext) {
             // A new extension needs its condition: ask for it at once (Esc leaves it empty).
             s.cursor = ext
-            s.mode = .editing(.init(editor: LineEditor(), target: ext, inserted: nil, origin: c))
-            s.say("Step moved into new extension \(s.flow.number(of: ext) ?? ""): type its condition")
+            s.mode = .editing(.init(editor: LineEditor(), target: ext, inserted: nil, origin: c, undoneIfEmpty: true))
+            s.say("Step moved into new extension \(s.flow.number(of: ext) ?? ""): type its condition (Esc leaves it where it was)")
         }
     }
 

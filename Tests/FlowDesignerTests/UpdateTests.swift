@@ -295,10 +295,18 @@ func at(_ s: AppState) -> String { s.position }
         var s = fresh()
         press("G Tab", &s)                      // UC 2 step 2 becomes 1a1 of a new extension, whose condition is asked for
         #expect(at(s) == "UC 2 · 1a")
-        press("Esc j", &s)
-        #expect(at(s) == "UC 2 · 1a1")
-        press("Shift-Tab", &s)                  // and back, the empty extension goes too
+        press("Esc", &s)                        // no condition: the step stays where it was, no empty extension
+        #expect(at(s) == "UC 2 · 2" && s.flow == SampleFlow.flow() && s.message?.text.hasPrefix("Not indented") == true)
+        press("Tab Enter", &s)                  // an empty Enter is the same
+        #expect(at(s) == "UC 2 · 2" && s.flow == SampleFlow.flow())
+        press("Tab", &s); typeText("没有权限", &s); press("Enter j", &s)
+        #expect(at(s) == "UC 2 · 1a1" && s.flow[s.flow.node(numbered: "1a", in: s.flow.useCases[1])!]?.text == "没有权限")
+        press("u u", &s)                        // the condition, then the indent
+        #expect(s.flow == SampleFlow.flow())
+        press("G Tab", &s); typeText("x", &s); press("Enter", &s)
+        press("j Shift-Tab", &s)                // and back, the extension goes too when it has nothing else
         #expect(at(s) == "UC 2 · 2")
+        press("u u u", &s)
         #expect(FlowMarkdownWriter.write(s.flow) == FlowMarkdownWriter.write(SampleFlow.flow()))
         press(":", &s); typeText("3", &s); press("Enter", &s)       // UC 2 has no step 3: stays
         #expect(s.message?.text == "No step 3 in use case 2" && at(s) == "UC 2 · 2")
