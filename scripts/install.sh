@@ -31,6 +31,18 @@ install)
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
   "$bin" --generate-completion-script bash > "$tmp/flowsmith.bash"
+  # `flowsmith FILE` opens the editor: the first word completes to .md files and folders too
+  # (the generated script completes only the subcommands there).
+  cat >> "$tmp/flowsmith.bash" <<'EOS'
+_flowsmith_or_file() {
+    _flowsmith "$@"
+    if [[ $COMP_CWORD -eq 1 && ${COMP_WORDS[1]} != -* ]]; then
+        local IFS=$'\n'
+        COMPREPLY+=($(compgen -f -X '!*.md' -- "${COMP_WORDS[1]}") $(compgen -d -- "${COMP_WORDS[1]}"))
+    fi
+}
+complete -o filenames -F _flowsmith_or_file flowsmith
+EOS
   "$bin" --generate-completion-script zsh > "$tmp/_flowsmith"
   "$bin" --generate-completion-script fish > "$tmp/flowsmith.fish"
   put "$tmp/flowsmith.bash" share/bash-completion/completions/flowsmith 644

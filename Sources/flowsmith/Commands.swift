@@ -12,7 +12,7 @@ struct Export: ParsableCommand {
         abstract: "Export a flow: \(ExportFormat.names).",
         discussion: "text is a drawing for a terminal (--width, --ascii); mermaid and dot are diagram sources; robot is a Robot Framework task file.")
 
-    @Argument(help: "The .flow.md file to export.")
+    @Argument(help: "The .flow.md file to export.", completion: .file(extensions: ["md"]))
     var file: String
 
     @Option(name: .shortAndLong, help: "\(ExportFormat.names) (any letter case).")
@@ -54,7 +54,7 @@ struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Turn an outline (● use case, ○ step; or indented plain lines) into a .flow.md file.")
 
-    @Argument(help: "The outline text file.")
+    @Argument(help: "The outline text file.", completion: .file())
     var outline: String
 
     @Option(name: .shortAndLong, help: "The .flow.md file to write (standard output if omitted).")
@@ -103,7 +103,7 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Read a flow file and list its problems as FILE:LINE:COLUMN: message (exit 1 if any).")
 
-    @Argument(help: "The .flow.md files to check.")
+    @Argument(help: "The .flow.md files to check.", completion: .file(extensions: ["md"]))
     var files: [String]
 
     func run() throws {

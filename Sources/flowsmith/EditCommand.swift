@@ -10,16 +10,18 @@ struct Edit: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Open the full-screen editor on a flow file (a new file if it does not exist).")
 
-    @Argument(help: "The .flow.md file to edit.")
+    @Argument(help: "The .flow.md file to edit.", completion: .file(extensions: ["md"]))
     var file: String
 
     @Flag(help: "Start a new flow even though the name does not end in .md.")
     var new = false
 
-    @Option(help: "Theme: default, light, high-contrast, monochrome, or a themes/NAME.theme of your own.")
+    @Option(help: "Theme: default, light, high-contrast, monochrome, or a themes/NAME.theme of your own.",
+            completion: .list(["default", "light", "high-contrast", "monochrome"]))
     var theme: String?
 
-    @Option(help: "Suggestion engine: local, openai, ollama, llamacpp or vllm (default: openai when a key or base URL is set, else local).")
+    @Option(help: "Suggestion engine: local, openai, ollama, llamacpp or vllm (default: openai when a key or base URL is set, else local).",
+            completion: .list(Config.engineNames))
     var engine: String?
 
     /// Files larger than twice this show their first use cases before the rest is read.

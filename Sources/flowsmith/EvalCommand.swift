@@ -25,7 +25,7 @@ struct Eval: ParsableCommand {
             punctuation dropped), near@k (one of the first k has F1 >= 0.5), best F1@k.
             """)
 
-    @Argument(help: "Flow files or folders (default: the bundled corpus).")
+    @Argument(help: "Flow files or folders (default: the bundled corpus).", completion: .file())
     var paths: [String] = []
 
     @Option(help: "Engines, comma-separated: local, baseline, openai (ollama, llamacpp, vllm), or all.")

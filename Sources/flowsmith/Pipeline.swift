@@ -224,7 +224,7 @@ struct DatasetCommand: ParsableCommand {
             kept once.
             """)
 
-    @Argument(help: "Flow files, outlines, or folders of them.")
+    @Argument(help: "Flow files, outlines, or folders of them.", completion: .file())
     var paths: [String] = []
 
     @Option(name: .shortAndLong, help: "The training file to write.")
@@ -354,7 +354,7 @@ struct Finetune: ParsableCommand {
             becomes the openai engine's model in the config file.
             """)
 
-    @Argument(help: "The training file (from flowsmith dataset).")
+    @Argument(help: "The training file (from flowsmith dataset).", completion: .file(extensions: ["jsonl"]))
     var training: String?
 
     @Option(help: "A validation file.")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlowCore
+import FlowDesigner
 import FlowFormats
 import FlowSuggest
 import OpenAIClient
@@ -19,7 +20,7 @@ struct Suggest: ParsableCommand {
             --kind draft drafts a whole main scenario from the use case's title and goal.
             """)
 
-    @Argument(help: "The .flow.md file.")
+    @Argument(help: "The .flow.md file.", completion: .file(extensions: ["md"]))
     var file: String
 
     @Option(help: "Where: USECASE.STEP, e.g. 1.3 or 2.3a1.")
@@ -28,7 +29,8 @@ struct Suggest: ParsableCommand {
     @Option(help: "next, conditions or draft (default: next, or draft for an empty use case).")
     var kind: SuggestionKind?
 
-    @Option(help: "local, openai, ollama, llamacpp or vllm (default: openai when OPENAI_API_KEY or OPENAI_BASE_URL is set, else local).")
+    @Option(help: "local, openai, ollama, llamacpp or vllm (default: openai when OPENAI_API_KEY or OPENAI_BASE_URL is set, else local).",
+            completion: .list(Config.engineNames))
     var engine: String?
 
     @Flag(help: "With a remote engine, do not fall back to the local model when it fails.")
@@ -95,7 +97,7 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train the local suggestion model on a folder of .flow.md files (plus the bundled corpus).")
 
-    @Argument(help: "A folder of your own .flow.md files (searched recursively).")
+    @Argument(help: "A folder of your own .flow.md files (searched recursively).", completion: .directory)
     var directory: String?
 
     @Flag(help: "Leave the bundled corpus out.")

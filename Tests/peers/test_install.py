@@ -81,6 +81,23 @@ def test_man_page_and_bash_completion(installed):
                           "COMP_LINE='flowsmith ex'; COMP_POINT=12; _flowsmith flowsmith ex flowsmith; echo \"${COMPREPLY[@]}\""],
                          capture_output=True, text=True, timeout=60)
     assert out.stdout.split() == ["export"], out.stdout + out.stderr
+    # Files: `flowsmith FILE` (the editor), a subcommand's file argument, and option values.
+    folder = installed[2] / "completing"
+    folder.mkdir(exist_ok=True)
+    (folder / "expenses.flow.md").write_text("## A\n\n1. x\n")
+    (folder / "notes.txt").write_text("x")
+
+    def complete(line):
+        words = line.split(" ")
+        script_line = (f"source {shlex.quote(str(script))}; cd {shlex.quote(str(folder))}; COMP_WORDS=({' '.join(shlex.quote(w) for w in words)}); "
+                       f"COMP_CWORD={len(words) - 1}; COMP_LINE={shlex.quote(line)}; COMP_POINT={len(line)}; "
+                       f"$(complete -p flowsmith | sed 's/.* -F \\([^ ]*\\) .*/\\1/') flowsmith {shlex.quote(words[-1])} {shlex.quote(words[-2])}; "
+                       "printf '%s\\n' \"${COMPREPLY[@]}\"")
+        return subprocess.run(["bash", "-c", script_line], capture_output=True, text=True, timeout=60).stdout.split()
+    assert complete("flowsmith expe") == ["expenses.flow.md"]
+    assert complete("flowsmith ex") == ["export", "expenses.flow.md"]
+    assert complete("flowsmith check exp") == ["expenses.flow.md"]
+    assert complete("flowsmith edit --theme high") == ["high-contrast"]
 
 
 def test_uninstall_removes_exactly_what_was_installed(installed, tmp_path):
