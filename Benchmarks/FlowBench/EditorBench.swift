@@ -64,6 +64,11 @@ enum EditorBench {
         let detail = keySamples(big, detail: true)
         row("  with the detail pane: p50 / p99", "\(us(detail.p50)) / \(us(detail.p99))", "p99 ≤ 1 ms")
 
+        let search = searchLatency(big)
+        row("search, 100,000 steps: / … Enter (kept)", ms(search.kept), "")
+        row("  n to the next match: p50 / max", "\(us(search.nextP50)) / \(us(search.nextMax))", "")
+        row("  a letter typed that matches nothing", ms(search.miss), "")
+
         let (saved, held) = saveLatency(big, path: dir + "/save.flow.md")
         row("Ctrl-S to \"Saved\", 100,000 steps", ms(saved), "≤ 500 ms")
         row("  the loop held by the Ctrl-S key itself", ms(held), "keys keep working")
@@ -116,6 +121,28 @@ enum EditorBench {
         }
         samples.sort()
         return (samples[samples.count / 2], samples[samples.count * 99 / 100])
+    }
+
+    /// A search kept with Enter (it counts the matches), n thirty times (each with its frame), and a
+    /// letter typed that matches nothing (the whole flow walked).
+    static func searchLatency(_ flow: Flow) -> (kept: Duration, nextP50: Duration, nextMax: Duration, miss: Duration) {
+        var s = AppState(flow: flow, path: nil, width: 100, height: 30)
+        func press(_ k: Key) -> Duration {
+            let start = ContinuousClock.now
+            _ = App.update(&s, .key(k))
+            _ = Render.screen(s)
+            return ContinuousClock.now - start
+        }
+        _ = press(.char("/"))
+        for c in "corrects" { _ = press(.char(c)) }
+        let kept = press(.enter)
+        var next = (0..<30).map { _ in press(.char("n")) }.sorted()
+        _ = press(.char("/"))
+        for c in "zebr" { _ = press(.char(c)) }
+        let miss = press(.char("a"))
+        _ = press(.escape)
+        next.sort()
+        return (kept, next[next.count / 2], next.last ?? .zero, miss)
     }
 
     /// Through the real loop: Ctrl-S, then wait for the worker's "Saved".

@@ -103,6 +103,9 @@ public struct AppState: Sendable {
     /// The match the cursor was on and how many there were ("3/12" on the status bar while the
     /// cursor stays on that match).
     public var searchPosition: (node: NodeID, index: Int, total: Int, revision: Int)?
+    /// The matches of the kept search in document order, and each one's number, for the flow
+    /// as it was at `revision` (found once, not at every n).
+    public var searchMatches: (query: String, revision: Int, ids: [NodeID], index: [NodeID: Int])?
     public var showDetail = false
     public var suggestions: Suggestions?
     /// The last key accepted a suggestion and nothing has happened since: the accepting key

@@ -1,5 +1,5 @@
 import FlowCore
-import FlowDesigner
+@testable import FlowDesigner
 import FlowFormats
 import TestSupport
 import Testing
@@ -318,6 +318,25 @@ func at(_ s: AppState) -> String { s.position }
 }
 
 @Suite struct SearchTests {
+    @Test func matchingIgnoresCaseInEveryScript() {
+        for (text, query, found) in [("Clerk notes the call", "CLERK", true), ("Clerk notes the call", "notes THE", true),
+                                     ("客服人员填写用户名", "用户名", true), ("École signs in", "éCOLE", true), ("ÉCOLE", "école", true),
+                                     ("Clerk", "clerks", false), ("abc", "", true), ("Straße", "STRASSE", false),
+                                     ("Kunde zahlt mit KARTE", "karte", true), ("客服", "客户", false)] {
+            #expect(Search.matches(text, query) == found, "\(text) / \(query)")
+        }
+    }
+
+    @Test func theCountFollowsEditsOfTheFlow() {
+        var s = fresh()
+        press("/", &s); typeText("系统提示", &s); press("Enter", &s)
+        guard let before = s.searchPosition?.total else { Issue.record("no count"); return }
+        press("o", &s); typeText("系统提示保存成功", &s); press("Enter n", &s)
+        #expect(s.searchPosition?.total == before + 1)
+        press("u n", &s)
+        #expect(s.searchPosition?.total == before)
+    }
+
     @Test func incrementalSearchNextAndPrevious() {
         var s = fresh()
         press("z M /", &s)
