@@ -524,9 +524,12 @@ public enum Render {
         var out: [(String, String, Bool)] = []
         var group = ""
         for b in bindings.table {
-            if b.group != group {
-                group = b.group
-                out.append((b.context == .text ? "While editing text" : group, "", true))
+            // The keys that act on shown suggestions get their own heading (Tab there accepts; in
+            // the tree it indents), as in docs/keys.md.
+            let heading = b.context == .tree ? b.group : b.context.rawValue
+            if heading != group {
+                group = heading
+                out.append((heading, "", true))
             }
             out.append((Bindings.names(b.keys), b.help, false))
         }

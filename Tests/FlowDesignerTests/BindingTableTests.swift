@@ -101,6 +101,11 @@ import Testing
         press(":", &s); typeText("frobnicate", &s); press("Enter", &s)
         #expect(s.message?.text.hasPrefix("Unknown command: frobnicate") == true)
         #expect(Render.helpLines(Bindings.defaults).filter { $0.keys == ":export FORMAT FILE" }.count == 1)
+        // The keys that act on shown suggestions are under a heading of their own, as in docs/keys.md.
+        let lines = Render.helpLines(Bindings.defaults)
+        let heading = lines.firstIndex { $0.heading && $0.keys == "While suggestions show" }
+        let accept = lines.firstIndex { $0.text.hasPrefix("accept the shown suggestion") }
+        #expect(heading != nil && accept != nil && heading! < accept! && !lines[heading!..<accept!].dropFirst().contains { $0.heading })
     }
 }
 
