@@ -27,4 +27,13 @@ static const mmask_t  CN_BUTTON5_PRESSED = BUTTON5_PRESSED;
 static inline WINDOW *cn_stdscr(void) { return stdscr; }
 static inline int     cn_lines(void)  { return LINES; }
 static inline int     cn_cols(void)   { return COLS; }
+/* Whether TERM names a terminal that can be drawn on: 1 yes, 0 unknown to terminfo, -1 one that
+   cannot place the cursor (dumb). Asked before initscr, which exits on an unknown one. */
+extern int setupterm(const char *, int, int *);
+static inline int cn_terminal_usable(void) {
+    int err = 0;
+    if (setupterm(NULL, 1, &err) != 0) return 0;
+    char *cup = tigetstr("cup");
+    return (cup == NULL || cup == (char *)-1) ? -1 : 1;
+}
 #endif

@@ -67,6 +67,18 @@ public final class NcursesDevice: Device {
     /// The number of colours the theme may use: 0, 8, 16 or 256.
     public var colorCount: Int { colors >= 256 ? 256 : colors >= 16 ? 16 : colors >= 8 ? 8 : 0 }
 
+    /// Why the terminal `TERM` names cannot show the editor, or nil when it can: terminfo does not
+    /// know it, or it cannot place the cursor (`dumb`), where every row would come out empty.
+    public static func terminalProblem() -> String? {
+        let term = getenv("TERM").map { String(cString: $0) } ?? ""
+        switch cn_terminal_usable() {
+        case 1: return nil
+        case -1: return "the terminal TERM=\(term) cannot place the cursor, which the editor needs: run it in a terminal such as xterm (TERM=xterm-256color)"
+        default: return term.isEmpty ? "TERM is not set: set it to your terminal's type (e.g. TERM=xterm-256color)"
+            : "terminfo does not know TERM=\(term): set TERM to your terminal's type (e.g. xterm-256color), or install its description (ncurses-term)"
+        }
+    }
+
     /// Sets a UTF-8 locale, falling back to C.UTF-8 when the environment names none (or one not installed).
     static func useUTF8Locale() {
         _ = setlocale(LC_ALL, "")

@@ -68,6 +68,11 @@ struct Edit: ParsableCommand {
             complain("the editor needs a terminal; in scripts use `flowsmith check` or `flowsmith export`")
             throw ExitCode(1)
         }
+        if let problem = NcursesDevice.terminalProblem() {
+            documents.unlock(file)
+            complain(Sanitize.line(problem))
+            throw ExitCode(1)
+        }
         // What the config file's reading warned of stays on the status line: the screen hides standard error.
         if let warning = config.warnings.first, rest == nil { message = warning }
         let noColor = !(env["NO_COLOR"] ?? "").isEmpty

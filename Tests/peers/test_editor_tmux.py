@@ -429,3 +429,14 @@ def test_a_warning_about_the_config_stays_on_the_status_line(work):
         t.wait_for("EXIT=0")
     finally:
         t.close()
+
+
+@pytest.mark.parametrize("term, words", [("dumb", "cannot place the cursor"), ("no-such-terminal", "terminfo does not know TERM=no-such-terminal")])
+def test_a_terminal_that_cannot_show_the_editor_is_refused_clearly(work, term, words):
+    t = editor(work, "crm.flow.md", env={"TERM": term})
+    try:
+        t.wait_for("EXIT=1")
+        assert f"flowsmith: " in t.screen() and words in t.screen().replace("\n", ""), t.screen()
+    finally:
+        t.close()
+    assert not list((work / ".local/state/flowsmith").glob("*.lock")) if (work / ".local/state/flowsmith").exists() else True
