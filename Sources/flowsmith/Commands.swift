@@ -52,7 +52,8 @@ extension ExportFormat: ExpressibleByArgument {
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Turn an outline (● use case, ○ step; or indented plain lines) into a .flow.md file.")
+        abstract: "Turn an outline (use case and step lines marked with bullets, or indented plain lines) into a .flow.md file.",
+        discussion: "A use case line starts with * (or the bullets U+25CF, U+2022), a step line with - (or U+25CB, U+25E6); without bullets, the least indented lines are use cases and the next level their steps. docs/FORMAT.md has the whole of it.")
 
     @Argument(help: "The outline text file.", completion: .file())
     var outline: String
