@@ -19,6 +19,8 @@ public struct LineError: Error, Equatable, Sendable, CustomStringConvertible {
 /// ```
 public struct Config: Equatable, Sendable {
     public var theme: String?
+    /// The line `theme =` is on, to say where a theme that is not found was named.
+    public var themeLine: Int?
     /// Suggestion settings: engine, model, base-url, api-key, fallback.
     public var settings: [String: String] = [:]
     public static let settingNames = ["engine", "model", "base-url", "api-key", "fallback", "auto-suggest", "suggestions"]
@@ -59,6 +61,7 @@ public struct Config: Equatable, Sendable {
                 config.keys[action] = keys
             } else if parts[0] == "theme" {
                 config.theme = parts[1]
+                config.themeLine = i + 1
             } else if settingNames.contains(parts[0]) {
                 if let expected = Self.invalid(parts[0], parts[1]) {
                     throw Failure(line: i + 1, message: "\(parts[0]) = \(parts[1]): expected \(expected)")

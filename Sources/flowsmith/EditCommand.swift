@@ -35,7 +35,8 @@ struct Edit: ParsableCommand {
         let env = ProcessInfo.processInfo.environment
         let config = try UserConfig.load(env)
         // Everything that can refuse to start is asked before the file is locked.
-        let chosen = try Themes.load(theme ?? config.theme, env: env)
+        let chosen = try Themes.load(theme ?? config.theme, env: env,
+                                     namedAt: theme == nil ? config.themeLine.map { "\(UserConfig.path(env)):\($0)" } : nil)
         var flow = Flow()
         var message: String?
         var stamp: TextFile.Stamp?
@@ -135,7 +136,8 @@ enum Themes {
         return dirs + ["/usr/local/share/flowsmith/themes", "/usr/share/flowsmith/themes"]
     }
 
-    static func load(_ name: String?, env: [String: String]) throws -> Theme {
+    /// `namedAt`: where the name was written (the config file's FILE:LINE), said when it is not found.
+    static func load(_ name: String?, env: [String: String], namedAt: String? = nil) throws -> Theme {
         let wanted = name ?? "default"
         for dir in directories(env) {
             let file = dir + "/" + wanted + ".theme"
@@ -155,7 +157,7 @@ enum Themes {
             ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
                 .filter { $0.hasSuffix(".theme") }.map { String($0.dropLast(6)) }
         }).sorted()
-        complain("no theme \"\(wanted)\"; the themes found are: \(known.joined(separator: ", ")) (docs/CONFIG.md says where they are looked for)")
+        complain((namedAt.map { "\($0): " } ?? "") + "no theme \"\(wanted)\"; the themes found are: \(known.joined(separator: ", ")) (docs/CONFIG.md says where they are looked for)")
         throw ExitCode(1)
     }
 }

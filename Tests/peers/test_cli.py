@@ -261,3 +261,12 @@ def test_suggest_answers_the_kind_asked_or_says_why_not(tmp_path):
         proc = subprocess.run([str(BIN), "suggest", flow, *args, "--engine", "local"], capture_output=True, text=True,
                               env={**os.environ, **env_home}, timeout=120)
         assert proc.returncode == 64 and message in proc.stderr and proc.stdout == "", proc.stderr + proc.stdout
+
+
+def test_a_theme_the_config_names_but_nobody_has_is_said_with_its_line(tmp_path):
+    (tmp_path / "cfg/flowsmith").mkdir(parents=True)
+    config = tmp_path / "cfg/flowsmith/config"
+    config.write_text("# mine\ntheme = nosuch\n")
+    proc = subprocess.run([str(BIN), tmp_path / "x.flow.md"], capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                          env={**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}, timeout=60)
+    assert proc.returncode == 1 and proc.stderr.startswith(f"flowsmith: {config}:2: no theme \"nosuch\""), proc.stderr
