@@ -111,6 +111,12 @@ public enum App {
                     return Suggesting.ask(.nextStep, delay: Suggesting.autoDelay, &s)
                 }
             case .cancel: Editing.cancelEdit(session, &s)
+            case .ignored:
+                s.mode = .editing(session)
+                // A tree key pressed while typing (Ctrl-Z suspends only from the tree) is said, not swallowed.
+                if let action = s.bindings.action(for: [key]), action == .suspend || action == .save || action == .quit {
+                    s.say("\(key) works outside the label: Enter keeps it, Esc drops it, then \(key)")
+                }
             default: s.mode = .editing(session)
             }
         case .command(var editor):

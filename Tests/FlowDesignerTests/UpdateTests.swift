@@ -291,6 +291,14 @@ func at(_ s: AppState) -> String { s.position }
         #expect(s.message?.text == "Already the first here")
     }
 
+    @Test func aTreeKeyPressedWhileTypingIsSaid() {
+        var s = fresh()
+        press("j e", &s); typeText("x", &s)
+        #expect(press("Ctrl-Z", &s).isEmpty)
+        guard case .editing(let session) = s.mode else { Issue.record("the edit ended"); return }
+        #expect(session.editor.string.hasSuffix("x") && s.message?.text == "Ctrl-Z works outside the label: Enter keeps it, Esc drops it, then Ctrl-Z")
+    }
+
     @Test func tabAndShiftTab() {
         var s = fresh()
         press("G Tab", &s)                      // UC 2 step 2 becomes 1a1 of a new extension, whose condition is asked for
