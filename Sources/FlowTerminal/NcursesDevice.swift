@@ -367,6 +367,13 @@ public final class NcursesDevice: Device {
     public func stop() {
         _ = curs_set(1)
         Self.writeRaw("\u{1B}[?2004l")
+        // A terminal without a second screen (vt100) would keep the last frame under the shell's
+        // prompt: it is cleared instead.
+        let alternate = tigetstr("smcup")
+        if alternate == nil || alternate == UnsafeMutablePointer(bitPattern: -1) {
+            wclear(window)
+            wrefresh(window)
+        }
         endwin()
         CrashGuard.uninstall()
     }

@@ -35,6 +35,10 @@ struct Flowsmith: ParsableCommand {
 
     /// Why the first word is neither a command nor a file to edit, or nil when it is one of them.
     static func unknownCommand(_ args: [String]) -> String? {
+        // `help NAME` for a command that is not there is a mistake too (it printed the general help).
+        if args.first == "help", args.count > 1, !args[1].hasPrefix("-"), !commandNames.contains(args[1]) {
+            return "no command '\(args[1])' to help with; the commands are \(commandNames.joined(separator: ", "))"
+        }
         guard let first = args.first, !first.hasPrefix("-"), !commandNames.contains(first),
               !TextFile.exists(first), !first.lowercased().hasSuffix(".md") else { return nil }
         let nearest = commandNames.map { ($0, editDistance(first.lowercased(), $0)) }.min { $0.1 < $1.1 }

@@ -270,3 +270,9 @@ def test_a_theme_the_config_names_but_nobody_has_is_said_with_its_line(tmp_path)
     proc = subprocess.run([str(BIN), tmp_path / "x.flow.md"], capture_output=True, text=True, stdin=subprocess.DEVNULL,
                           env={**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}, timeout=60)
     assert proc.returncode == 1 and proc.stderr.startswith(f"flowsmith: {config}:2: no theme \"nosuch\""), proc.stderr
+
+
+def test_help_for_a_command_that_is_not_there_is_a_mistake():
+    proc = flowsmith("help", "nosuch", check=False)
+    assert proc.returncode == 64 and b"no command 'nosuch' to help with" in proc.stderr, proc.stderr
+    assert flowsmith("help", "export").returncode == 0

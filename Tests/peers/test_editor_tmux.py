@@ -440,3 +440,15 @@ def test_a_terminal_that_cannot_show_the_editor_is_refused_clearly(work, term, w
     finally:
         t.close()
     assert not list((work / ".local/state/flowsmith").glob("*.lock")) if (work / ".local/state/flowsmith").exists() else True
+
+
+def test_a_terminal_without_a_second_screen_is_left_clean(work):
+    """vt100 has no alternate screen: the editor's last frame must not stay under the prompt."""
+    t = editor(work, "crm.flow.md", env={"TERM": "vt100"})
+    try:
+        t.wait_for("▾ 系统登录")
+        t.keys("q")
+        t.wait_for("EXIT=0")
+        assert "系统登录" not in t.screen() and "q quit" not in t.screen(), t.screen()
+    finally:
+        t.close()
