@@ -97,13 +97,12 @@ enum Search {
     static func find(_ query: String, from start: NodeID?, forward: Bool, includeStart: Bool, _ s: inout AppState) -> Bool {
         let all = Rows(s.flow, folded: [])
         let matcher = Matcher(query)
-        let matches = { (text: String, _: String) in matcher.matches(text) }
         guard let origin = start ?? all.first else { return false }
         var id = origin
         var first = true
         var wrapped = false
         while true {
-            if !(first && !includeStart), let text = s.flow[id]?.text, matches(text, query) {
+            if !(first && !includeStart), let text = s.flow[id]?.text, matcher.matches(text) {
                 reveal(id, &s)
                 s.cursor = id
                 return wrapped
@@ -113,7 +112,7 @@ enum Search {
             if step == nil { wrapped = true }
             id = step ?? (forward ? all.first : all.last) ?? origin
             if id == origin {
-                if let text = s.flow[id]?.text, matches(text, query), !includeStart { reveal(id, &s); s.cursor = id; return wrapped }
+                if let text = s.flow[id]?.text, matcher.matches(text), !includeStart { reveal(id, &s); s.cursor = id; return wrapped }
                 s.searchPosition = nil
                 s.fail("Not found: \(query)")
                 return false

@@ -284,11 +284,7 @@ struct Eval: ParsableCommand {
             _ = try client.models()
             return nil
         } catch {
-            switch error {
-            case .network: return error
-            case .api(let status, _, _, _, _) where status == 401 || status == 403: return error
-            default: return nil
-            }
+            return serverWide(error) ? error : nil
         }
     }
 
