@@ -407,6 +407,13 @@ public enum Render {
         }
         let name = (s.path.map { $0.split(separator: "/").last.map(String.init) ?? $0 } ?? "[no name]") + (s.isModified ? " [+]" : "") + (s.readOnly ? " [read-only]" : "")
         var x = screen.put(" " + name + " ", x: 0, y: y, style: s.theme[.statusKey])
+        // The flow's title, after its file's name where there is room for it (a quarter of the
+        // bar at most, cut with "…"): the file's text, so controls show as pictures.
+        let title = Sanitize.line(s.flow.title)
+        if title.contains(where: { !$0.isWhitespace }), s.width >= 60 {
+            x += screen.put("· " + title, x: x, y: y, style: s.theme[.statusKey], limit: min(32, s.width / 4) - 1)
+            x += screen.put(" ", x: x, y: y, style: s.theme[.statusKey])
+        }
         let mode: String = switch s.mode {
         case .editing(let session): "EDIT · " + Self.editingWhat(session.target, s)
         case .help: "HELP"
@@ -440,11 +447,13 @@ public enum Render {
                 messageAbove(m, y: y, s, &screen)
             }
         } else if right == s.width {
-            let hints = if case .editing = s.mode { "Enter keep · Esc cancel" }
-                else if s.suggestions != nil { "Esc dismiss" }
-                else { "? help · o add · s suggest · e edit · u undo · q quit" }
-            let w = DisplayWidth.of(hints)
-            if s.width - x > w + 1 { screen.put(hints, x: s.width - w - 1, y: y, style: bar) }
+            // The keys a newcomer needs, as many as fit ("? help" the last to go).
+            let variants = if case .editing = s.mode { ["Enter keep · Esc cancel"] }
+                else if s.suggestions != nil { ["Esc dismiss"] }
+                else { ["? help · o add · s suggest · e edit · u undo · q quit", "? help · s suggest · q quit", "? help"] }
+            if let hints = variants.first(where: { s.width - x > DisplayWidth.of($0) + 1 }) {
+                screen.put(hints, x: s.width - DisplayWidth.of(hints) - 1, y: y, style: bar)
+            }
         }
     }
 

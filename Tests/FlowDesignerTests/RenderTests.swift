@@ -116,6 +116,25 @@ func assertSnapshot(_ screen: Screen, _ name: String, sourceLocation: SourceLoca
         #expect(pane(try #require(d.device.last), from: 62).joined(separator: " ").contains("No fields yet: :field Goal:"))
     }
 
+    /// The flow's title shows after the file's name on the status bar: as pictures where it
+    /// holds controls, cut to a quarter of a wide bar, and not at all on a narrow one.
+    @Test func theStatusBarNamesTheFlowsTitle() throws {
+        var flow = Flow(title: "客户关系管理\u{1B}[31m")
+        flow.addStep("用户填写用户名", to: flow.addUseCase("系统登录"))
+        func bar(_ flow: Flow, width: Int) throws -> String {
+            let screen = try #require(Driver(flow, path: "crm.flow.md", width: width, height: 12).send([.resized(width: width, height: 12)]).device.last)
+            return String(screen.text.split(separator: "\n", omittingEmptySubsequences: false)[11])
+        }
+        #expect(try bar(flow, width: 80).hasPrefix(" crm.flow.md · 客户关系管理␛[31m  UC 1"))
+        flow.title = "Customer relationship management for the northern sales region"
+        let long = try bar(flow, width: 80)
+        #expect(long.hasPrefix(" crm.flow.md · Customer relatio…  UC 1"), "\(long)")
+        #expect(long.hasSuffix("? help · s suggest · q quit"), "the keys a newcomer needs still show: \(long)")
+        #expect(try !bar(flow, width: 50).contains("Customer"))
+        flow.title = "  "
+        #expect(try bar(flow, width: 80).hasPrefix(" crm.flow.md  UC 1"))
+    }
+
     /// The rows of the pane (right of column `x`) drawn in the cursor's style, as text.
     func highlighted(_ screen: Screen, from x: Int, style: Style) -> [String] {
         (0..<screen.height).compactMap { y in
