@@ -106,7 +106,7 @@ public struct Bindings: Sendable, Equatable {
         Binding(.nextSuggestion, [[.ctrl("n")], [.alt("]")]], "Suggest", "show the next candidate", .suggestion),
         Binding(.previousSuggestion, [[.ctrl("p")], [.alt("[")]], "Suggest", "show the previous candidate", .suggestion),
         Binding(.acceptAndContinue, [k("A")], "Suggest", "accept, then suggest the step after it (at the end of an extension with no ending yet, its endings too)", .suggestion),
-        Binding(.save, [[.ctrl("s")]], "File", "save (also :w, :w NAME)"),
+        Binding(.save, [[.ctrl("s")]], "File", "save (also :w, :w NAME); while typing a label, keeps it and saves"),
         Binding(.quit, [k("q"), [.ctrl("c")]], "File", "quit, asking first if there are unsaved changes"),
         Binding(.help, [k("?"), [.function(1)]], "View", "this help"),
         Binding(.toggleDetail, [k("v")], "View", "show or hide the detail pane"),

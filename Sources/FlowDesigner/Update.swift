@@ -112,9 +112,14 @@ public enum App {
                 }
             case .cancel: Editing.cancelEdit(session, &s)
             case .ignored:
+                // Saving while typing keeps the label (as Enter does) and saves it with the rest.
+                if s.bindings.action(for: [key]) == .save {
+                    Editing.commitEdit(session, &s)
+                    return Editing.save(to: nil, &s)
+                }
                 s.mode = .editing(session)
                 // A tree key pressed while typing (Ctrl-Z suspends only from the tree) is said, not swallowed.
-                if let action = s.bindings.action(for: [key]), action == .suspend || action == .save || action == .quit {
+                if let action = s.bindings.action(for: [key]), action == .suspend || action == .quit {
                     s.say("\(key) works outside the label: Enter keeps it, Esc drops it, then \(key)")
                 }
             default: s.mode = .editing(session)

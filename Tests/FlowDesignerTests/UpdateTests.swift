@@ -297,6 +297,19 @@ func at(_ s: AppState) -> String { s.position }
         #expect(press("Ctrl-Z", &s).isEmpty)
         guard case .editing(let session) = s.mode else { Issue.record("the edit ended"); return }
         #expect(session.editor.string.hasSuffix("x") && s.message?.text == "Ctrl-Z works outside the label: Enter keeps it, Esc drops it, then Ctrl-Z")
+        // Ctrl-S keeps the label, as Enter does, and saves it with the rest.
+        let effects = press("Ctrl-S", &s)
+        guard case .normal = s.mode else { Issue.record("still editing after Ctrl-S"); return }
+        let saved = effects.compactMap { effect -> Flow? in
+            if case .run(.save(let request)) = effect { return request.flow } else { return nil }
+        }
+        #expect(saved.count == 1 && saved.first?[s.cursor!]?.text.hasSuffix("x") == true && s.isModified, "\(effects)")
+        // A new row typed and saved at once is added and saved in one go.
+        press("o", &s); typeText("系统记录日志", &s)
+        let added = press("Ctrl-S", &s).compactMap { effect -> Flow? in
+            if case .run(.save(let request)) = effect { return request.flow } else { return nil }
+        }
+        #expect(added.first.map { $0[s.cursor!]?.text } == "系统记录日志")
     }
 
     @Test func tabAndShiftTab() {
