@@ -16,7 +16,9 @@ struct Eval: ParsableCommand {
             --folds groups and each group is asked of a model trained on the other files (and, \
             unless --no-corpus, the bundled corpus less the use cases asked about). With --test \
             DIR they learn PATH and are asked DIR's questions instead. Remote engines are asked \
-            as they are, --concurrency requests at a time, or in one batch with --batch.             Measures, per kind: accuracy@1 (the first suggestion is the author's text, ignoring \
+            as they are, --concurrency requests at a time, or in one batch with --batch.
+
+            Measures, per kind: accuracy@1 (the first suggestion is the author's text, ignoring \
             case and punctuation), hit@k (one of the first k is), precision, recall and F1 of the \
             first suggestion's tokens against the author's text (tokens: lowercased words and \
             numbers for Latin scripts, single characters for Chinese, Japanese and Korean; \

@@ -276,3 +276,16 @@ def test_help_for_a_command_that_is_not_there_is_a_mistake():
     proc = flowsmith("help", "nosuch", check=False)
     assert proc.returncode == 64 and b"no command 'nosuch' to help with" in proc.stderr, proc.stderr
     assert flowsmith("help", "export").returncode == 0
+
+
+def test_every_commands_help_reads_as_prose():
+    """Each command's overview and discussion wrap as prose: no run of spaces inside a line
+    (a paragraph break written as spaces reads as a hole), every command listed has its help."""
+    top = flowsmith("help").stdout.decode()
+    commands = re.findall(r"^  ([a-z][a-z-]+)\s", top.split("SUBCOMMANDS:")[1], re.M)
+    assert {"edit", "export", "eval", "dataset", "finetune"} <= set(commands), top
+    for name in commands:
+        text = flowsmith("help", name).stdout.decode()
+        prose = text.split("USAGE:")[0]
+        holes = [line for line in prose.splitlines() if re.search(r"\S {3,}\S", line)]
+        assert not holes, f"flowsmith help {name}: {holes}"
