@@ -1,12 +1,29 @@
 /// A mistake in a small settings file (config, theme), with the line it is on.
+/// A file's first mistake carries the others (`all`), so that one reading names every one.
 public struct LineError: Error, Equatable, Sendable, CustomStringConvertible {
     public let line: Int
     public let message: String
+    /// The file's further mistakes, in line order.
+    public var others: [LineError] = []
     public init(line: Int, message: String) {
         self.line = line
         self.message = message
     }
     public var description: String { "line \(line): \(message)" }
+    /// This mistake and the others.
+    public var all: [LineError] { [LineError(line: line, message: message)] + others }
+
+    /// Runs `read` on each line of `text` (numbered from 1), going on past a mistake; throws the
+    /// first with the others attached.
+    static func eachLine(of text: String, _ read: (Int, Substring) throws(LineError) -> Void) throws(LineError) {
+        var found: [LineError] = []
+        for (i, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }).enumerated() {
+            do { try read(i + 1, raw) } catch { found.append(error) }
+        }
+        guard var first = found.first else { return }
+        first.others = Array(found.dropFirst())
+        throw first
+    }
 }
 
 /// The user's config file (docs/CONFIG.md): a theme name and key bindings.
@@ -36,39 +53,41 @@ public struct Config: Equatable, Sendable {
     public static func parse(_ text: String) throws(Failure) -> Config {
         var config = Config()
         var section = ""
-        for (i, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }).enumerated() {
+        try LineError.eachLine(of: text) { (n, raw) throws(Failure) in
             let line = (raw.hasPrefix("#") ? "" : String(raw)).trimmingCharacters(in: " \t\r")
-            if line.isEmpty { continue }
+            if line.isEmpty { return }
             if line.hasPrefix("[") && line.hasSuffix("]") {
                 section = String(line.dropFirst().dropLast())
-                guard section == "keys" else { throw Failure(line: i + 1, message: "unknown section [\(section)]: the only one is [keys]") }
-                continue
+                guard section == "keys" else { throw Failure(line: n, message: "unknown section [\(section)]: the only one is [keys]") }
+                return
             }
+            // The lines of an unknown section were said with its name, not one by one.
+            guard section.isEmpty || section == "keys" else { return }
             let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: " \t") }
-            guard parts.count == 2 else { throw Failure(line: i + 1, message: "expected NAME = VALUE") }
+            guard parts.count == 2 else { throw Failure(line: n, message: "expected NAME = VALUE") }
             if section == "keys" {
                 guard let action = Action(rawValue: parts[0]) else {
-                    throw Failure(line: i + 1, message: "unknown action \"\(parts[0])\"; docs/keys.md lists them")
+                    throw Failure(line: n, message: "unknown action \"\(parts[0])\"; flowsmith keys lists them")
                 }
                 guard !Bindings.fixedKeys.contains(action) else {
-                    throw Failure(line: i + 1, message: "\(parts[0]) keeps its keys (1 … 9 are the depths)")
+                    throw Failure(line: n, message: "\(parts[0]) keeps its keys (1 … 9 are the depths)")
                 }
                 var keys: [[Key]] = []
                 for name in parts[1].split(separator: ",").map({ $0.trimmingCharacters(in: " ") }) where !name.isEmpty {
-                    guard let k = Bindings.parse(name) else { throw Failure(line: i + 1, message: "unknown key \"\(name)\"") }
+                    guard let k = Bindings.parse(name) else { throw Failure(line: n, message: "unknown key \"\(name)\"") }
                     keys.append(k)
                 }
                 config.keys[action] = keys
             } else if parts[0] == "theme" {
                 config.theme = parts[1]
-                config.themeLine = i + 1
+                config.themeLine = n
             } else if settingNames.contains(parts[0]) {
                 if let expected = Self.invalid(parts[0], parts[1]) {
-                    throw Failure(line: i + 1, message: "\(parts[0]) = \(parts[1]): expected \(expected)")
+                    throw Failure(line: n, message: "\(parts[0]) = \(parts[1]): expected \(expected)")
                 }
                 config.settings[parts[0]] = parts[1]
             } else {
-                throw Failure(line: i + 1, message: "unknown setting \"\(parts[0])\": expected theme, \(settingNames.joined(separator: ", ")) or a [keys] section")
+                throw Failure(line: n, message: "unknown setting \"\(parts[0])\": expected theme, \(settingNames.joined(separator: ", ")) or a [keys] section")
             }
         }
         return config

@@ -37,15 +37,15 @@ public struct Theme: Equatable, Sendable {
     /// `#` comments. Errors name the line and what was expected.
     public static func parse(_ text: String, name: String) throws(ThemeError) -> Theme {
         var styles: [Role: Style] = [:]
-        for (i, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }).enumerated() {
+        try LineError.eachLine(of: text) { (n, raw) throws(ThemeError) in
             let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             let trimmed = line.trimmingCharacters(in: " \t\r")
-            guard !trimmed.isEmpty else { continue }
+            guard !trimmed.isEmpty else { return }
             let parts = trimmed.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: " \t") }
             guard parts.count == 2, let role = Role(rawValue: parts[0]) else {
-                throw ThemeError(line: i + 1, message: "expected \"ROLE = COLOUR …\" with a role among: \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ThemeError(line: n, message: "expected \"ROLE = COLOUR …\" with a role among: \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            styles[role] = try parseStyle(parts[1], line: i + 1)
+            styles[role] = try parseStyle(parts[1], line: n)
         }
         return Theme(name: name, styles: styles)
     }

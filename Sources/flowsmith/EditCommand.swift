@@ -116,7 +116,7 @@ enum UserConfig {
             }
             return config
         } catch let e as Config.Failure {
-            complain("\(p):\(e.line): \(e.message)")
+            for m in e.all { complain("\(p):\(m.line): \(m.message)") }
             throw ExitCode(1)
         } catch {
             complain("\(error)")
@@ -145,7 +145,7 @@ enum Themes {
             do {
                 return try Theme.parse(try TextFile.read(file), name: wanted)
             } catch let e as ThemeError {
-                complain("\(file):\(e.line): \(e.message)")
+                for m in e.all { complain("\(file):\(m.line): \(m.message)") }
                 throw ExitCode(1)
             } catch {
                 complain("\(error)")

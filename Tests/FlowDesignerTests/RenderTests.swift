@@ -242,6 +242,13 @@ func assertSnapshot(_ screen: Screen, _ name: String, sourceLocation: SourceLoca
         #expect(throws: ThemeError(line: 1, message: "unknown word \"blinking\": expected a colour, \"on COLOUR\" or bold, dim, italic, underline, reverse")) {
             try Theme.parse("cursor = red blinking", name: "bad")
         }
+        // Every mistake of a theme is named at once, in line order.
+        do {
+            _ = try Theme.parse("cursor = red blinking\nusecase = bold\nnosuch = red\n# ghost = on\nghost = on\n", name: "bad")
+            Issue.record("a theme with mistakes was taken")
+        } catch {
+            #expect(error.all.map(\.line) == [1, 3, 5], "\(error.all)")
+        }
     }
 
     /// Every character of the cursor row can be read, in every bundled theme and in a user theme

@@ -628,8 +628,16 @@ func at(_ s: AppState) -> String { s.position }
         #expect(b.action(for: [.char("x"), .char("x")]) == .delete)
         #expect(b.action(for: [.ctrl("n")]) == .moveDown)
         #expect(b.action(for: [.char("j")]) == nil)
-        #expect(throws: Config.Failure(line: 2, message: "unknown action \"explode\"; docs/keys.md lists them")) {
+        #expect(throws: Config.Failure(line: 2, message: "unknown action \"explode\"; flowsmith keys lists them")) {
             try Config.parse("[keys]\nexplode = x\n")
+        }
+        // One reading names every mistake, in line order; an unknown section's lines are not
+        // each a mistake of their own.
+        do {
+            _ = try Config.parse("engine = llama\n[weird]\nx = 1\n[keys]\nexplode = x\nmove-down = Ctrl-N\nfold-all = Nope\n")
+            Issue.record("a config with mistakes was taken")
+        } catch {
+            #expect(error.all.map(\.line) == [1, 2, 5, 7], "\(error.all)")
         }
     }
 }
