@@ -153,11 +153,21 @@ enum Themes {
             }
         }
         if name == nil { return .fallback }
-        let known = Set(directories(env).flatMap { dir in
-            ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
-                .filter { $0.hasSuffix(".theme") }.map { String($0.dropLast(6)) }
-        }).sorted()
-        complain((namedAt.map { "\($0): " } ?? "") + "no theme \"\(wanted)\"; the themes found are: \(known.joined(separator: ", ")) (docs/CONFIG.md says where they are looked for)")
+        // The themes there are (the first of each name, as loading takes it), a file with
+        // mistakes said to have them.
+        var known: [String: String] = [:]
+        for dir in directories(env) {
+            for entry in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() where entry.hasSuffix(".theme") {
+                let name = String(entry.dropLast(6))
+                guard known[name] == nil else { continue }
+                let usable = (try? TextFile.read(dir + "/" + entry)).map { text in (try? Theme.parse(text, name: name)) != nil } ?? false
+                known[name] = usable ? name : name + " (has mistakes)"
+            }
+        }
+        let listed = known.keys.sorted().compactMap { known[$0] }.joined(separator: ", ")
+        complain((namedAt.map { "\($0): " } ?? "") + "no theme \"\(wanted)\"; the themes found are: "
+                 + (listed.isEmpty ? "none" : listed)
+                 + " (looked for in " + directories(env).filter { TextFile.exists($0) }.joined(separator: ", ") + ")")
         throw ExitCode(1)
     }
 }

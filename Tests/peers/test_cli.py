@@ -272,6 +272,22 @@ def test_a_theme_the_config_names_but_nobody_has_is_said_with_its_line(tmp_path)
     assert proc.returncode == 1 and proc.stderr.startswith(f"flowsmith: {config}:2: no theme \"nosuch\""), proc.stderr
 
 
+def test_a_theme_with_mistakes_is_said_whole_and_listed_as_such(tmp_path):
+    themes = tmp_path / "themes"
+    themes.mkdir()
+    (themes / "mine.theme").write_text("cursor = red blinking\nusecase = bold\nnosuch = red\nghost = on\n")
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "FLOWSMITH_THEMES": str(themes)}
+    def run(theme):
+        return subprocess.run([str(BIN), "--theme", theme, tmp_path / "x.flow.md"], capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL, env=env, timeout=60)
+    proc = run("mine")
+    lines = proc.stderr.splitlines()
+    assert proc.returncode == 1 and [l.split(": ")[1] for l in lines] == [f"{themes}/mine.theme:{n}" for n in (1, 3, 4)], lines
+    proc = run("nosuch")
+    assert proc.returncode == 1 and "mine (has mistakes), monochrome" in proc.stderr, proc.stderr
+    assert f"looked for in {themes}, " in proc.stderr and not (tmp_path / "x.flow.md").exists(), proc.stderr
+
+
 def test_help_for_a_command_that_is_not_there_is_a_mistake():
     proc = flowsmith("help", "nosuch", check=False)
     assert proc.returncode == 64 and b"no command 'nosuch' to help with" in proc.stderr, proc.stderr
