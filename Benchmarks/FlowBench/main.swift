@@ -54,6 +54,10 @@ if CommandLine.arguments.dropFirst().first == "domains" {
     TuneBench.domains()
     exit(0)
 }
+if CommandLine.arguments.dropFirst().first == "breakdown" {
+    Breakdown.run(ModelStore.flows(in: Fixtures.root.appendingPathComponent("corpus").path).flows)
+    exit(0)
+}
 if CommandLine.arguments.dropFirst().first == "drafts" {
     DraftBench.run(ModelStore.flows(in: Fixtures.root.appendingPathComponent("corpus").path).flows)
     exit(0)

@@ -811,7 +811,7 @@ public struct LocalModel: Sendable {
         return word
     }
 
-    static func isCJK(_ u: Unicode.Scalar) -> Bool {
+    public static func isCJK(_ u: Unicode.Scalar) -> Bool {
         switch u.value {
         case 0x3040...0x30FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xAC00...0xD7AF, 0xF900...0xFAFF, 0x20000...0x2FFFF: return true
         default: return false
