@@ -8,6 +8,10 @@
 /// compared, so undoing an insertion gives back an equal flow.
 public struct Flow: Sendable {
     public var title: String
+    /// The language of the endings and markers the file was written with (`Wording`), kept for
+    /// writing it back so; nil when it had none. Not compared by `==`: it is how the document
+    /// spells flowsmith's own words, not what it says.
+    public var wording: Wording?
     public internal(set) var useCases: [NodeID]
     public internal(set) var nodes: NodeMap<Node>
     var nextID: UInt32
@@ -140,6 +144,7 @@ public struct Flow: Sendable {
         var map: [NodeID: NodeID] = [:]
         for (i, id) in documentOrder().enumerated() { map[id] = NodeID(UInt32(i + 1)) }
         var out = Flow(title: title)
+        out.wording = wording
         out.nextID = UInt32(map.count + 1)
         out.useCases = useCases.compactMap { map[$0] }
         for (old, node) in nodes {
@@ -162,6 +167,8 @@ extension Flow {
     /// remapped), so it costs what that use case costs however large the flow is.
     public func extract(useCase uc: NodeID) -> Flow {
         var out = Flow(title: title)
+        // The part speaks as the whole does, whatever its own labels are.
+        out.wording = effectiveWording
         guard nodes[uc]?.kind == .useCase else { return out }
         let order = [uc] + descendants(of: uc)
         var map: [NodeID: NodeID] = [:]

@@ -86,6 +86,8 @@ public struct AppState: Sendable {
     }
 
     public var flow: Flow
+    /// The language of the words flowsmith shows as the document's own (endings, markers).
+    public var wording: Wording { flow.effectiveWording }
     public var history = History()
     public var path: String?
     public var cursor: NodeID?

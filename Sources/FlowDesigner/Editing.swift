@@ -68,7 +68,12 @@ enum Editing {
         s.mode = .normal
         // A hint shown while typing ("Now the first use case's title …") is done with.
         s.message = nil
-        let (text, target) = (session.editor.string, session.target)
+        var (text, target) = (session.editor.string, session.target)
+        // A condition typed with its colon ("发票原件缺失：") is kept without it: the file
+        // writes one after every condition.
+        if s.flow[target]?.kind == .extension, text.hasSuffix(":") || text.hasSuffix("：") {
+            while let last = text.last, last == ":" || last == "：" || last == " " { text.removeLast() }
+        }
         if session.undoneIfEmpty && text.trimmingSpaces.isEmpty { return undoEmpty(session, &s) }
         guard var t = session.inserted else {
             guard s.flow[target]?.text != text else { return }
@@ -129,9 +134,9 @@ enum Editing {
         }
         let current: String
         switch node.ending {
-        case .resumeNext: current = "next"
-        case .success: current = "success"
-        case .failure: current = "failure"
+        case .resumeNext: current = s.wording == .english ? "next" : "继续"
+        case .success: current = s.wording.success
+        case .failure: current = s.wording.failure
         case .resume(.step(let id)): current = s.flow.number(of: id) ?? ""
         case .resume(.unresolved(let t)): current = t
         }
@@ -139,11 +144,17 @@ enum Editing {
     }
 
     static func setEnding(_ text: String, of ext: NodeID, _ s: inout AppState) {
-        var answer = text.trimmingSpaces.lowercased()
-        for prefix in ["resume at step ", "resume at ", "end: ", "end:", "返回步骤", "返回", "继续步骤"] where answer.hasPrefix(prefix) {
+        // As a file writes it ("Resume at 3.", "回到第3步。", "结束：失败"), or just the word or
+        // number; fullwidth digits and letters ("３ａ") as a Chinese keyboard types them.
+        var answer = String(String.UnicodeScalarView(text.trimmingSpaces.lowercased().unicodeScalars.map { u in
+            (0xFF10...0xFF19).contains(u.value) || (0xFF41...0xFF5A).contains(u.value) ? Unicode.Scalar(u.value - 0xFEE0) ?? u : u
+        }))
+        if answer.hasSuffix(".") || answer.hasSuffix("。") { answer.removeLast() }
+        for prefix in ["resume at step ", "resume at ", "end: ", "end:", "返回步骤", "返回第", "返回", "继续步骤", "回到第", "回到步骤", "回到",
+                       "结束：", "结束:", "结束"] where answer.hasPrefix(prefix) {
             answer = String(answer.dropFirst(prefix.count)).trimmingSpaces
         }
-        if answer.hasSuffix(".") || answer.hasSuffix("。") { answer.removeLast() }
+        if answer.hasSuffix("步"), answer.first.map({ $0.isASCII && $0.isNumber }) == true { answer = String(answer.dropLast()).trimmingSpaces }
         let ending: Ending
         switch answer {
         case "", "n", "next", "resume", "下一步", "继续": ending = .resumeNext

@@ -253,8 +253,8 @@ public enum Render {
         guard node.kind == .extension else { return ("", .normal) }
         switch node.ending {
         case .resumeNext: return ("", .ending)
-        case .success: return ("  ✓ success", .success)
-        case .failure: return ("  ✗ failure", .failure)
+        case .success: return ("  ✓ " + s.wording.success, .success)
+        case .failure: return ("  ✗ " + s.wording.failure, .failure)
         case .resume(let t):
             switch s.flow.resolve(t, from: node.id) {
             // As the target's row reads: renumbered past any ghost rows shown before it.

@@ -32,8 +32,9 @@ public struct Diagram: Equatable, Sendable {
 
     public init(_ flow: Flow) {
         title = flow.title
+        let wording = flow.effectiveWording
         for (k, uc) in flow.useCases.enumerated() {
-            var builder = DiagramBuilder(flow: flow, index: k + 1)
+            var builder = DiagramBuilder(flow: flow, index: k + 1, wording: wording)
             builder.build(uc)
             clusters.append(builder.cluster)
             edges.append(contentsOf: builder.edges)
@@ -45,15 +46,18 @@ public struct Diagram: Equatable, Sendable {
 private struct DiagramBuilder {
     let flow: Flow
     let index: Int
+    /// The language of the end nodes' words ("✓ success" / "✓ 成功").
+    let wording: Wording
     var cluster: Diagram.Cluster
     var edges: [Diagram.Edge] = []
     var stepNodes: [NodeID: String] = [:]
     var ends: [String: String] = [:]
     var counter = 0
 
-    init(flow: Flow, index: Int) {
+    init(flow: Flow, index: Int, wording: Wording) {
         self.flow = flow
         self.index = index
+        self.wording = wording
         let title = flow.useCases.indices.contains(index - 1) ? flow[flow.useCases[index - 1]]?.text ?? "" : ""
         cluster = Diagram.Cluster(id: "u\(index)", title: title, nodes: [])
     }
@@ -157,11 +161,11 @@ private struct DiagramBuilder {
         case .step(let id):
             return stepNodes[id] ?? endNode("missing", "⚠ missing step", .missing)
         case .success:
-            return endNode("ok", "✓ success", .success)
+            return endNode("ok", "✓ " + wording.success, .success)
         case .failure:
-            return endNode("fail", "✗ failure", .failure)
+            return endNode("fail", "✗ " + wording.failure, .failure)
         case .unknown(let written):
-            return endNode("missing" + written, "⚠ resume at \(written): no such step", .missing)
+            return endNode("missing" + written, "⚠ " + wording.resumeAt(written) + (wording == .english ? ": no such step" : "：没有这一步"), .missing)
         }
     }
 

@@ -339,18 +339,26 @@ private struct TreeBuilder {
 
     private mutating func addExtension(_ block: Block, to step: NodeID) -> NodeID {
         var t = block.scalars[...]
-        // Optional label: digits and letters alternating, ending in a letter, then "." and a blank.
+        // Optional label: digits and letters alternating, ending in a letter, then "." or ":" and
+        // a blank — or the fullwidth "．", "：" or "、" a Chinese keyboard types, blank or not
+        // ("３ａ．没有可用的处理人：" has its label read as "3a").
         var j = t.startIndex
-        while j < t.endIndex, t[j].isASCIIDigit || ("a"..."z").contains(t[j]) { j += 1 }
-        if j > t.startIndex, t[t.startIndex].isASCIIDigit, !t[j - 1].isASCIIDigit, j < t.endIndex, t[j] == ".",
-           j + 1 == t.endIndex || t[j + 1] == " " || t[j + 1] == "\t" {
-            t = t[(j + 1)...].drop { $0 == " " || $0 == "\t" }
+        while j < t.endIndex, let c = Self.halfwidth(t[j]), c.isASCIIDigit || ("a"..."z").contains(c) { j += 1 }
+        if j > t.startIndex, Self.halfwidth(t[t.startIndex])?.isASCIIDigit == true, Self.halfwidth(t[j - 1])?.isASCIIDigit == false,
+           j < t.endIndex {
+            let after = j + 1 == t.endIndex || t[j + 1] == " " || t[j + 1] == "\t"
+            if (t[j] == "." || t[j] == ":") && after {
+                t = t[(j + 1)...].drop { $0 == " " || $0 == "\t" }
+            } else if t[j] == "．" || t[j] == "：" || t[j] == "、" {
+                t = t[(j + 1)...].drop { $0 == " " || $0 == "\t" || $0 == "\u{3000}" }
+            }
         }
         var kind = ExtensionKind.alternative
-        for k in ExtensionKind.allCases {
-            let marker = Array("[\(k.rawValue)]".unicodeScalars)
+        for (written, k, wording) in Self.markers {
+            let marker = Array(written.unicodeScalars)
             if t.count >= marker.count, zip(t.prefix(marker.count), marker).allSatisfy({ Self.lower($0) == $1 }) {
                 kind = k
+                if flow.wording == nil, k == .exception { flow.wording = wording }
                 t = t.dropFirst(marker.count).drop { $0 == " " || $0 == "\t" }
                 break
             }
@@ -361,33 +369,85 @@ private struct TreeBuilder {
         return id
     }
 
+    /// The kind markers an extension line may start with (lower case), with the wording each is.
+    static let markers: [(String, ExtensionKind, Wording)] = [
+        ("[exception]", .exception, .english), ("[alternative]", .alternative, .english),
+        ("[异常]", .exception, .chinese), ("【异常】", .exception, .chinese), ("［异常］", .exception, .chinese),
+    ]
+
+    /// A fullwidth form of an ASCII character (what a Chinese keyboard types: "３", "ａ", "．")
+    /// as that character; other characters as they are.
+    static func halfwidth(_ u: Unicode.Scalar) -> Unicode.Scalar? {
+        (0xFF01...0xFF5E).contains(u.value) ? Unicode.Scalar(u.value - 0xFEE0) : u
+    }
+
     private mutating func addEnding(_ block: Block, to ext: NodeID) throws(FormatError) {
         if map.endings[ext] != nil {
             throw FormatError(block.position, "this extension already has an ending line")
         }
         var written = String(decoding: block.text, as: UTF8.self)
-        if written.hasSuffix(".") { written.removeLast() }
+        if written.hasSuffix(".") || written.hasSuffix("。") { written.removeLast() }
         let words = written.lowercased()
         let ending: Ending
+        let wording: Wording
+        var target: Substring?
         if words == "end: success" || words == "end:success" {
-            ending = .success
+            (ending, wording) = (.success, .english)
         } else if words == "end: failure" || words == "end:failure" {
-            ending = .failure
+            (ending, wording) = (.failure, .english)
         } else if words.hasPrefix("resume at ") {
-            var target = written.dropFirst("resume at ".count).drop { $0 == " " }
-            if target.lowercased().hasPrefix("step ") { target = target.dropFirst(5).drop { $0 == " " } }
-            guard !target.isEmpty else {
-                throw FormatError(block.position, "\"Resume at\" needs a step number, e.g. \"- Resume at 3.\"")
+            var rest = written.dropFirst("resume at ".count).drop { $0 == " " }
+            if rest.lowercased().hasPrefix("step ") { rest = rest.dropFirst(5).drop { $0 == " " } }
+            (ending, wording, target) = (.resumeNext, .english, rest)
+        } else if let chinese = Self.chineseEnding(written) {
+            switch chinese {
+            case .success: (ending, wording) = (.success, .chinese)
+            case .failure: (ending, wording) = (.failure, .chinese)
+            case .resume(let rest): (ending, wording, target) = (.resumeNext, .chinese, rest)
             }
-            // Written escaped like a label (the writer keeps any target exactly, see FlowMarkdownWriter).
-            let unescaped = MarkdownText.unescape(target.unicodeScalars)
-            resumes.append((ext, unescaped, block.position))
-            ending = .resume(.unresolved(unescaped))
         } else {
-            throw FormatError(block.position, "expected an ending: \"- Resume at N.\", \"- End: success.\" or \"- End: failure.\" (or a numbered step)")
+            throw FormatError(block.position, "expected an ending: \"- Resume at N.\", \"- End: success.\" or \"- End: failure.\" "
+                              + "(in Chinese \"- 回到第N步。\", \"- 结束：成功。\" or \"- 结束：失败。\"), or a numbered step")
         }
-        flow.setEnding(ending, of: ext)
+        if flow.wording == nil { flow.wording = wording }
+        if let target {
+            guard !target.isEmpty else {
+                throw FormatError(block.position, wording == .english ? "\"Resume at\" needs a step number, e.g. \"- Resume at 3.\""
+                                  : "\"回到\" needs a step number, e.g. \"- 回到第3步。\"")
+            }
+            // Written escaped like a label (the writer keeps any target exactly, see
+            // FlowMarkdownWriter); fullwidth digits and letters ("３ａ") read as the step's number.
+            let unescaped = MarkdownText.unescape(target.unicodeScalars)
+            let number = String(String.UnicodeScalarView(unescaped.unicodeScalars.map { u in
+                (0xFF10...0xFF19).contains(u.value) || (0xFF41...0xFF5A).contains(u.value) ? Self.halfwidth(u) ?? u : u
+            }))
+            resumes.append((ext, number, block.position))
+            flow.setEnding(.resume(.unresolved(number)), of: ext)
+        } else {
+            flow.setEnding(ending, of: ext)
+        }
         map.endings[ext] = block.position
+    }
+
+    enum ChineseEnding { case success, failure, resume(Substring) }
+
+    /// A Chinese ending without its final "。": "结束：成功", "结束：失败" (either colon, blanks
+    /// or none), "回到第3步" (also 返回 or 继续, 第 or 步骤, with or without 步 and blanks).
+    static func chineseEnding(_ written: String) -> ChineseEnding? {
+        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\u{3000}" }
+        if written.hasPrefix("结束") {
+            var rest = written.dropFirst(2).drop(while: blank)
+            guard rest.first == ":" || rest.first == "：" else { return nil }
+            rest = rest.dropFirst().drop(while: blank)
+            return rest == "成功" ? .success : rest == "失败" ? .failure : nil
+        }
+        guard let verb = ["回到", "返回", "继续"].first(where: written.hasPrefix) else { return nil }
+        var rest = written.dropFirst(verb.count).drop(while: blank)
+        if rest.hasPrefix("步骤") { rest = rest.dropFirst(2) } else if rest.hasPrefix("第") { rest = rest.dropFirst() }
+        rest = rest.drop(while: blank)
+        if rest.hasSuffix("步") { rest = rest.dropLast() }
+        while let last = rest.last, blank(last) { rest = rest.dropLast() }
+        return .resume(rest)
     }
 
     /// Resolves the `Resume at` targets of the use case just finished, by step number.

@@ -6,6 +6,8 @@ public enum FlowMarkdownWriter {
     public static func write(_ flow: Flow) -> String {
         var out = ""
         out.reserveCapacity(flow.nodes.count * 48)
+        // Endings and markers in the words the file had, or in its labels' language.
+        let wording = flow.effectiveWording
         if !flow.title.isEmpty {
             out += "# " + MarkdownText.escape(flow.title, in: .heading) + "\n"
         }
@@ -26,7 +28,7 @@ public enum FlowMarkdownWriter {
             }
             if !node.children.isEmpty {
                 out += "\n"
-                var writer = ScenarioWriter(flow: flow, useCase: uc)
+                var writer = ScenarioWriter(flow: flow, useCase: uc, wording: wording)
                 writer.writeSteps(of: uc, number: "", indent: 0, into: &out)
             }
         }
@@ -50,11 +52,13 @@ private func spaced(_ text: String) -> String { text.isEmpty ? "" : " " + text }
 private struct ScenarioWriter {
     let flow: Flow
     let useCase: NodeID
+    let wording: Wording
     var numbers: [NodeID: String] = [:]
 
-    init(flow: Flow, useCase: NodeID) {
+    init(flow: Flow, useCase: NodeID, wording: Wording) {
         self.flow = flow
         self.useCase = useCase
+        self.wording = wording
         if Self.hasResume(flow, useCase) { numbers = Self.allNumbers(flow, useCase) }
     }
 
@@ -82,20 +86,26 @@ private struct ScenarioWriter {
                 }
             case .ext(let ext, let number, let indent):
                 guard let node = flow[ext] else { continue }
-                out += String(repeating: " ", count: indent) + "- " + number + ". " + (node.extensionKind == .exception ? "[exception] " : "")
-                    + MarkdownText.escape(node.text) + ":\n"
+                var condition = MarkdownText.escape(node.text)
+                // A condition that starts as a Chinese kind marker does ("【异常】…", which no
+                // backslash escapes) has its first character written as a reference.
+                if let first = condition.unicodeScalars.first, condition.hasPrefix("【异常】") || condition.hasPrefix("［异常］") {
+                    condition = "&#\(first.value);" + condition.dropFirst()
+                }
+                out += String(repeating: " ", count: indent) + "- " + number + ". " + (node.extensionKind == .exception ? wording.exceptionMarker + " " : "")
+                    + condition + (wording == .english ? ":" : "：") + "\n"
                 stack.append(.ending(ext, indent: indent))
                 stack.append(.steps(of: ext, number: number, indent: indent + 2, from: 0))
             case .ending(let ext, let indent):
                 guard let node = flow[ext] else { continue }
                 let pad = String(repeating: " ", count: indent)
+                let number: String
                 switch node.ending {
-                case .resumeNext: break
-                case .success: out += pad + "  - End: success.\n"
-                case .failure: out += pad + "  - End: failure.\n"
-                case .resume(.step(let target)): out += pad + "  - Resume at \(numbers[target] ?? "?").\n"
-                case .resume(.unresolved(let text)): out += pad + "  - Resume at \(Self.sanitize(text)).\n"
+                case .resume(.step(let target)): number = numbers[target] ?? "?"
+                case .resume(.unresolved(let text)): number = Self.sanitize(text, wording)
+                default: number = ""
                 }
+                if let line = wording.endingLine(node.ending, number: number) { out += pad + "  - " + line + "\n" }
             }
         }
     }
@@ -103,9 +113,10 @@ private struct ScenarioWriter {
     /// A target that names no step, written so that it reads back exactly: escaped like a label
     /// (controls and edge spaces as references), and with `step ` before one that itself starts
     /// with "step " (the reader drops one such word).
-    static func sanitize(_ text: String) -> String {
+    static func sanitize(_ text: String, _ wording: Wording) -> String {
         guard !text.isEmpty else { return "?" }
-        return (text.lowercased().hasPrefix("step ") ? "step " : "") + MarkdownText.escape(text)
+        // (In Chinese the reader drops one "第" before and one "步" after: nothing to add.)
+        return (wording == .english && text.lowercased().hasPrefix("step ") ? "step " : "") + MarkdownText.escape(text)
     }
 
     static func hasResume(_ flow: Flow, _ uc: NodeID) -> Bool {

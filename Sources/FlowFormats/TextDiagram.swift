@@ -26,7 +26,7 @@ public struct TextDiagram: Sendable, Equatable {
     /// The whole flow, one use case after another, for `flowsmith export --format text`.
     public static func write(_ flow: Flow, width: Int = 80, ascii: Bool = false) -> String {
         var out: [String] = []
-        let glyphs = Glyphs(ascii: ascii)
+        let glyphs = Glyphs(ascii: ascii, wording: flow.effectiveWording)
         if !flow.title.isEmpty {
             out += wrap(LabelText.visibleLine(flow.title), max(minimumWidth, width))
             out.append(String(repeating: glyphs.double, count: min(max(minimumWidth, width), max(4, out.map(DisplayWidth.of).max() ?? 4))))
@@ -44,7 +44,7 @@ public struct TextDiagram: Sendable, Equatable {
     /// drawn, then a line says how many more there are (the editor's pane on a huge use case).
     public static func draw(_ flow: Flow, useCase uc: NodeID, width: Int, ascii: Bool = false, limit: Int = .max) -> TextDiagram {
         // Each nested extension is five columns further right: the width bounds the depth drawn.
-        var drawer = Drawer(flow: flow, width: min(1_000, max(minimumWidth, width)), glyphs: Glyphs(ascii: ascii))
+        var drawer = Drawer(flow: flow, width: min(1_000, max(minimumWidth, width)), glyphs: Glyphs(ascii: ascii, wording: flow.effectiveWording))
         drawer.limit = limit
         drawer.drawUseCase(uc)
         return TextDiagram(lines: drawer.canvas.lines(), boxes: drawer.boxes)
@@ -72,21 +72,42 @@ extension LabelText {
     }
 }
 
-/// The characters a diagram is drawn with.
+/// The characters a diagram is drawn with, and its words in the flow's language (`Wording`).
 struct Glyphs {
     let h, v, tl, tr, bl, br, teeDown, teeRight, cross, down, right, left, decision, double: String
-    let success, failure, resume, goesOn, more: String
+    let success, failure, resumeArrow, goesOnArrow, more: String
+    let wording: Wording
 
-    init(ascii: Bool) {
+    init(ascii: Bool, wording: Wording = .english) {
+        self.wording = wording
         if ascii {
             (h, v, tl, tr, bl, br, teeDown, teeRight, cross) = ("-", "|", "+", "+", "+", "+", "+", "+", "+")
             (down, right, left, decision, double) = ("v", ">", "<", "*", "=")
-            (success, failure, resume, goesOn, more) = ("(ok) success", "(x) failure", "<- resume at", "-> on to", "...")
+            (success, failure, resumeArrow, goesOnArrow, more) = ("(ok) " + wording.success, "(x) " + wording.failure, "<-", "->", "...")
         } else {
             (h, v, tl, tr, bl, br, teeDown, teeRight, cross) = ("─", "│", "┌", "┐", "└", "┘", "┬", "├", "┼")
             (down, right, left, decision, double) = ("▼", "▶", "◀", "◆", "═")
-            (success, failure, resume, goesOn, more) = ("✓ success", "✗ failure", "↩ resume at", "↪ on to", "…")
+            (success, failure, resumeArrow, goesOnArrow, more) = ("✓ " + wording.success, "✗ " + wording.failure, "↩", "↪", "…")
         }
+    }
+
+    /// Where a scenario goes when it is done: the end it reaches, or the step it resumes at
+    /// (`jumps`: drawn as a jump back or ahead) or goes on to.
+    func end(_ exit: Destination, jumps: Bool, number: (NodeID) -> String) -> String {
+        switch exit {
+        case .success: return success
+        case .failure: return failure
+        case .step(let id): return jumps ? resumeArrow + " " + wording.resumeAt(number(id)) : goesOnArrow + " " + wording.onTo(number(id))
+        case .unknown(let written):
+            let w = LabelText.visibleLine(written)
+            return resumeArrow + " " + wording.resumeAt(w) + (wording == .english ? " (no such step)" : "（没有这一步）")
+        }
+    }
+
+    /// A use case's heading: "Use case 2: TITLE" / "用例 2：TITLE".
+    func useCaseTitle(_ number: String?, _ title: String) -> String {
+        guard let number else { return title }
+        return (wording == .english ? "Use case \(number): " : "用例 \(number)：") + title
     }
 }
 
@@ -178,7 +199,7 @@ private struct Drawer {
         let jumps = flow.descendants(of: uc).filter { jumpTarget($0) != nil }.count
         lanes = min(jumps, max(0, (canvas.width - 30) / 3))
         contentWidth = canvas.width - (lanes > 0 ? lanes * 2 + 1 : 0)
-        let title = (flow.number(of: uc).map { "Use case \($0): " } ?? "") + LabelText.visibleLine(node.text)
+        let title = glyphs.useCaseTitle(flow.number(of: uc), LabelText.visibleLine(node.text))
         for line in TextDiagram.wrap(title, contentWidth) { canvas.put(line, row: row, x: 0); row += 1 }
         row += 1
         if flow.children(of: uc).isEmpty {
@@ -232,19 +253,9 @@ private struct Drawer {
         // Where the scenario ends.
         canvas.put(glyphs.down, row: row, x: center)
         row += 1
-        let end: String
-        switch flow.exit(of: scenario) {
-        case .success: end = glyphs.success
-        case .failure: end = glyphs.failure
-        case .step(let id):
-            let number = flow.number(of: id) ?? "?"
-            if let node = flow[scenario], case .resume = node.ending, jumpTarget(scenario) != nil {
-                end = glyphs.resume + " " + number
-            } else {
-                end = glyphs.goesOn + " " + number
-            }
-        case .unknown(let written): end = glyphs.resume + " " + LabelText.visibleLine(written) + " (no such step)"
-        }
+        var jumps = false
+        if let node = flow[scenario], case .resume = node.ending, jumpTarget(scenario) != nil { jumps = true }
+        let end = glyphs.end(flow.exit(of: scenario), jumps: jumps) { flow.number(of: $0) ?? "?" }
         let endX = center
         for (k, line) in TextDiagram.wrap(end, max(4, x + width - endX)).enumerated() {
             canvas.put(line, row: row, x: endX)
@@ -288,7 +299,7 @@ private struct Drawer {
         guard let node = flow[ext] else { return }
         let start = row
         let number = flow.number(of: ext) ?? "?"
-        let kind = node.extensionKind == .exception ? "[exception] " : ""
+        let kind = node.extensionKind == .exception ? glyphs.wording.exceptionMarker + " " : ""
         let labelX = mainColumn + 4
         let room = x + width - labelX
         let branch = (first ? glyphs.decision : glyphs.teeRight) + glyphs.h + glyphs.right + " "
@@ -325,13 +336,7 @@ private struct Drawer {
     }
 
     mutating func drawEndOnly(_ ext: NodeID, x: Int, width: Int) {
-        let end: String
-        switch flow.exit(of: ext) {
-        case .success: end = glyphs.success
-        case .failure: end = glyphs.failure
-        case .step(let id): end = (jumpTarget(ext) != nil ? glyphs.resume : glyphs.goesOn) + " " + (flow.number(of: id) ?? "?")
-        case .unknown(let written): end = glyphs.resume + " " + LabelText.visibleLine(written) + " (no such step)"
-        }
+        let end = glyphs.end(flow.exit(of: ext), jumps: jumpTarget(ext) != nil) { flow.number(of: $0) ?? "?" }
         canvas.put(glyphs.down, row: row, x: x + Drawer.lineOffset)
         row += 1
         let line = TextDiagram.wrap(end, width).first ?? end

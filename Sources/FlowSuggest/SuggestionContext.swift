@@ -187,15 +187,20 @@ public struct SuggestionContext: Hashable, Sendable {
     /// extension that already ends ("Resume at 2.", "End: failure."): E changes the one it has.
     static func endingOffers(_ ext: NodeID, in flow: Flow) -> [EndingOffer] {
         guard let e = flow[ext], e.ending == .resumeNext, let step = e.parent, let number = flow.number(of: step) else { return [] }
-        var offers = [EndingOffer(choice: .retry, text: "Resume at \(number).", ending: .resume(.step(step)))]
+        // Said as the document says its endings ("Resume at 2." / "回到第2步。").
+        let wording = flow.effectiveWording
+        func offer(_ choice: EndingChoice, _ ending: Ending, _ number: String = "") -> EndingOffer {
+            EndingOffer(choice: choice, text: wording.endingLine(ending, number: number) ?? "", ending: ending)
+        }
+        var offers = [offer(.retry, .resume(.step(step)), number)]
         if let scenario = flow[step]?.parent, let i = flow.index(of: step) {
             let siblings = flow.children(of: scenario)
             if i + 1 < siblings.count, let next = flow.number(of: siblings[i + 1]) {
-                offers.append(EndingOffer(choice: .next, text: "Resume at \(next).", ending: .resume(.step(siblings[i + 1]))))
+                offers.append(offer(.next, .resume(.step(siblings[i + 1])), next))
             }
         }
-        offers.append(EndingOffer(choice: .failure, text: "End: failure.", ending: .failure))
-        offers.append(EndingOffer(choice: .success, text: "End: success.", ending: .success))
+        offers.append(offer(.failure, .failure))
+        offers.append(offer(.success, .success))
         let order: [EndingChoice] = e.extensionKind == .exception ? [.failure, .retry, .next, .success] : [.next, .retry, .failure, .success]
         return offers.sorted { order.firstIndex(of: $0.choice)! < order.firstIndex(of: $1.choice)! }
     }

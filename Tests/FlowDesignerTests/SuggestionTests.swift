@@ -167,6 +167,17 @@ import Testing
         var t = try unended()
         _ = asked("j j j j j j s", &t)
         #expect(at(t) == "UC 1 · 2b1" && t.suggestions?.endings.first?.text == "End: failure.")
+        // In a document that writes its endings in Chinese, they are offered in Chinese, and
+        // the one accepted is written so.
+        var zh = try unended()
+        zh.flow.wording = .chinese
+        let asking = asked("j j j j s", &zh)
+        #expect(zh.suggestions?.endings.map(\.text) == ["回到第3步。", "回到第2步。", "结束：失败。", "结束：成功。"])
+        _ = App.update(&zh, .suggestionsArrived(id: asking, candidates: ["系统清空密码框", "结束：失败。"], done: true))
+        press("Ctrl-N", &zh)
+        #expect(Render.screen(zh).text.contains("- 结束：失败。"), "\(Render.screen(zh).text)")
+        press("Tab", &zh)
+        #expect(FlowMarkdownWriter.write(zh.flow).contains("     - 结束：失败。\n") && Render.screen(zh).text.contains("✗ 失败"))
     }
 
     /// An extension that already ends ("Resume at 1.", "End: failure.") is offered no other

@@ -168,6 +168,17 @@ func at(_ s: AppState) -> String { s.position }
         if case .resume(.step(let t))? = s.flow[ext]?.ending { #expect(s.flow.number(of: t) == "3") } else { Issue.record("not resumed") }
         press("E Ctrl-U", &s); typeText("9", &s); press("Enter", &s)
         #expect(s.mode == .ending(LineEditor("9"), target: ext) && s.message?.kind == .error)
+        // As a Chinese file writes them, with a fullwidth number, or the colon a condition was typed with.
+        for (typed, number) in [("回到第1步。", "1"), ("返回步骤 ３", "3"), ("２", "2")] {
+            press("Esc E Ctrl-U", &s); typeText(typed, &s); press("Enter", &s)
+            if case .resume(.step(let t))? = s.flow[ext]?.ending { #expect(s.flow.number(of: t) == number, "\(typed)") } else { Issue.record("\(typed): not resumed") }
+        }
+        press("Esc E Ctrl-U", &s); typeText("结束：成功", &s); press("Enter", &s)
+        #expect(s.flow[ext]?.ending == .success)
+        press("Esc E", &s)
+        #expect(s.mode == .ending(LineEditor("success", selected: true), target: ext), "the file's endings are English")
+        press("Esc e Ctrl-U", &s); typeText("发票原件缺失：", &s); press("Enter", &s)
+        #expect(s.flow[ext]?.text == "发票原件缺失")
     }
 
     @Test func oOnAUseCaseAddsItsFirstStep() {

@@ -84,9 +84,12 @@ private func expectLabelsInTheirBoxes(_ flow: Flow, width: Int, ascii: Bool = fa
         for url in Fixtures.files(in: "examples", suffix: ".flow.md") {
             let flow = try FlowMarkdownReader.read(try Fixtures.text(url)).flow
             let text = TextDiagram.write(flow, width: 60, ascii: true)
-            // The labels themselves stay as they are (Chinese too); only the drawing is ASCII.
+            // The labels themselves stay as they are (Chinese too), and so do the words of a
+            // Chinese document ("回到第2步", "成功"); only the drawing is ASCII.
             var drawing = text
-            let labels = flow.documentOrder().map { flow[$0]?.text ?? "" } + [flow.title]
+            let w = flow.effectiveWording
+            let words = w == .english ? [] : ["用例 1：", w.resumeAt("1"), w.onTo("1"), w.success, w.failure, w.exceptionMarker, "（没有这一步）"]
+            let labels = flow.documentOrder().map { flow[$0]?.text ?? "" } + [flow.title] + words
             for c in Set(labels.joined()) where !c.isASCII { drawing = drawing.replacingOccurrences(of: String(c), with: "") }
             let nonASCII = drawing.unicodeScalars.filter { !$0.isASCII }
             #expect(nonASCII.isEmpty, "\(url.lastPathComponent): \(String(String.UnicodeScalarView(nonASCII)))")

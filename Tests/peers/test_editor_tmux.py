@@ -67,7 +67,7 @@ def test_restructure_the_chinese_example_and_save(work):
         t.keys("Enter", "E", "C-u")
         t.text("failure")
         t.keys("Enter")
-        t.wait_for("来源无法识别  ✗ failure")
+        t.wait_for("来源无法识别  ✗ 失败")
         # Move step 2 down, and back up; then delete it, undo, redo, undo.
         t.keys("k", "k", "J")
         t.wait_for_status(r"UC 1 · 3$")
@@ -104,7 +104,7 @@ def test_restructure_the_chinese_example_and_save(work):
     finally:
         t.close()
     saved = (work / "crm.flow.md").read_text(encoding="utf-8")
-    assert "2. 系统记录访问来源\n   - 2a. 来源无法识别:\n     1. 系统拒绝登录\n     - End: failure.\n3. 系统校验图形验证码。" in saved
+    assert "2. 系统记录访问来源\n   - 2a. 来源无法识别：\n     1. 系统拒绝登录\n     - 结束：失败。\n3. 系统校验图形验证码。" in saved
     assert flowsmith("check", work / "crm.flow.md").returncode == 0
 
 
@@ -352,7 +352,7 @@ def test_the_diagram_pane_follows_the_cursor(work, width, height):
         assert "│ 1. 客服人员填写" not in t.screen()
         # Another use case: its own diagram.
         t.keys("j", "j", "j")
-        t.wait_for("Use case 2: 查询客户信息")
+        t.wait_for("用例 2：查询客户信息")
         # t shows the sources, and back.
         t.keys("t")
         t.wait_for("Mermaid · t switches")
