@@ -141,5 +141,22 @@ import Testing
             #expect(text.contains("\u{241B}"))
         }
     }
+
+    /// No export carries a character that reorders or hides text in a viewer or a terminal: the
+    /// bidirectional controls and the C1 controls of any label are replaced, in every format.
+    @Test func noExportCarriesBidiOrC1Controls() {
+        var flow = Flow(title: "T\u{202E}itle")
+        let uc = flow.addUseCase("Pay \u{2067}rtl\u{2069}")
+        let step = flow.addStep("a\u{202E}b\u{202A}c\u{2066}d\u{85}e\u{9B}f", to: uc)
+        flow.addStep("System \u{202D}closes\u{202C} it", to: flow.addExtension("cond\u{202B}ition", to: step, kind: .exception))
+        let banned = Set((0x202A...0x202E).map { $0 } + (0x2066...0x2069).map { $0 } + (0x80...0x9F).map { $0 })
+        for format in ExportFormat.allCases {
+            for ascii in [false, true] {
+                let text = format.render(flow, ascii: ascii)
+                let found = text.unicodeScalars.filter { banned.contains(Int($0.value)) }
+                #expect(found.isEmpty, "\(format) ascii \(ascii): \(found.map { String($0.value, radix: 16) })")
+            }
+        }
+    }
 }
 
