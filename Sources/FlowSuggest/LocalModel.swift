@@ -418,7 +418,10 @@ public struct LocalModel: Sendable {
         // The document's own steps are the user's words; actors who already act in this use case
         // keep their names.
         let documentSteps = context.stepsSoFar + context.existing
-        let draftTopic = context.kind == .draft ? topicTerms(of: context.useCase + " " + context.goal).subtracting(Self.grams(context.actor)) : []
+        // (The actor's name where the title or goal says it is no topic; its words elsewhere are:
+        // "采购审批" is about 采购 whoever the actor "采购专员" is.)
+        let about = (context.useCase + " " + context.goal).replacingOccurrences(of: context.actor.isEmpty ? "\u{0}" : context.actor, with: " ")
+        let draftTopic = context.kind == .draft ? topicTerms(of: about) : []
         var fresh: [Choice] = []
         let poolSize = context.kind == .draft ? count : max(count, weights.consensusPool)
         for candidate in ranked {

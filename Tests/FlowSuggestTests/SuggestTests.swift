@@ -141,6 +141,14 @@ import Testing
             #expect(!d.contains("sign-in") && !d.contains("password"), "\(d)")
             #expect(!topic.isDisjoint(with: LocalModel.grams(d)), "\(d)")
         }
+        // An actor whose name shares words with the title takes nothing from what it is about:
+        // "采购审批" drafts the same with its actor 采购专员 named (it drafted nothing), in the
+        // actor's name.
+        let purchase = SuggestionContext(kind: .draft, useCase: "采购审批")
+        var named = purchase
+        named.actor = "采购专员"
+        let (bare, withActor) = (model.suggest(purchase, count: 1), model.suggest(named, count: 1))
+        #expect(!bare.isEmpty && !withActor.isEmpty && withActor.first?.contains("采购专员") == true, "\(bare) \(withActor)")
         // A small model, where nothing is rare, still drafts.
         let small = LocalModel(examples: LocalModel.examples(from: [SampleFlow.flow()]))
         ctx = SuggestionContext(kind: .draft, useCase: "系统登录")
