@@ -144,6 +144,8 @@ struct Block {
                 joined += trimmingTrailingBlanks(line[(line.startIndex + offset)...])
                 last.text = joined[...]
                 pending = last
+            } else if let (at, message) = slip(line[(line.startIndex + offset)...]) {
+                errors(FormatError(SourcePosition(line: number, column: offset + at + 1), message))
             } else if let written = badStepNumber(line[(line.startIndex + offset)...]) {
                 errors(FormatError(
                     SourcePosition(line: number, column: offset + 1),
@@ -157,6 +159,53 @@ struct Block {
             }
         }
         if let p = pending { emit(p) }
+    }
+
+    /// A line that would be a heading, a list item or a step but for a slip a Chinese keyboard
+    /// makes: a fullwidth "＃", "－", "１" or "．", a fullwidth space, or no space after the mark
+    /// ("1.客户", "##客户", "-目标：…"). The column (from 0) of the slip and what to type instead.
+    static func slip(_ s: ArraySlice<UInt8>) -> (Int, String)? {
+        let text = String(decoding: s, as: UTF8.self)
+        let chars = Array(text.prefix(12))
+        guard let first = chars.first else { return nil }
+        // Columns are counted in characters, as an editor shows them.
+        func fullwidth(_ c: Character) -> Bool { c.unicodeScalars.first.map { (0xFF01...0xFF5E).contains($0.value) } ?? false }
+        if fullwidth(first) || first == "\u{3000}" {
+            let ascii = first == "\u{3000}" ? " " : String(Character(Unicode.Scalar(first.unicodeScalars.first!.value - 0xFEE0)!))
+            if "#-*+0123456789".contains(ascii) || first == "\u{3000}" {
+                return (0, "\"\(first)\" is a fullwidth character: the marks of a heading (\"## \"), a field (\"- \") and a step (\"1. \") are typed in ASCII, with an ASCII space after them")
+            }
+        }
+        var i = 0
+        while i < chars.count, chars[i].isASCII, chars[i].isNumber { i += 1 }
+        let mark: Int
+        if i > 0 {
+            guard i < chars.count else { return nil }
+            if chars[i] == "．" || chars[i] == "。" || chars[i] == "、" {
+                return (i, "\"\(String(chars[..<i]))\(chars[i])\" is not a step number: steps are numbered \"\(String(chars[..<i])). \" (an ASCII full stop and a space)")
+            }
+            guard chars[i] == "." || chars[i] == ")" else { return nil }
+            mark = i + 1
+        } else if first == "#" {
+            var j = 0
+            while j < chars.count, chars[j] == "#" { j += 1 }
+            guard j <= 2 else { return nil }
+            mark = j
+        } else if first == "-" || first == "*" || first == "+" {
+            mark = 1
+        } else {
+            return nil
+        }
+        guard mark < chars.count else { return nil }
+        let written = String(chars[..<mark])
+        if chars[mark] == "\u{3000}" {
+            return (mark, "a fullwidth space after \"\(written)\": type an ASCII space there")
+        }
+        // No space at all: only where what follows is text (not "1.2.", "---" or "**bold**").
+        if !chars[mark].isWhitespace, chars[mark].isLetter, !(first == "*" && chars[mark] == "*") {
+            return (mark, "put a space after \"\(written)\" (\"\(written) \(String(chars[mark...]))…\")")
+        }
+        return nil
     }
 
     /// What a line that starts like a numbered step but is not one wrote as its number ("2x.",
@@ -301,6 +350,10 @@ private struct TreeBuilder {
         case (.step?, _):
             throw FormatError(block.position, "a step cannot hold steps directly; add an extension line first, e.g. \"- 3a. condition:\"")
         case (.ext(let ext)?, .ordered):
+            // The ending is the extension's last line: a step after it would be moved before it.
+            guard map.endings[ext] == nil else {
+                throw FormatError(block.position, "a step after the extension's ending line: the ending (\"- Resume at N.\", \"- End: …\") is its last line; move the step above it")
+            }
             push(block, .step(addStep(block, to: ext)))
         case (.ext(let ext)?, _):
             try addEnding(block, to: ext)
@@ -325,7 +378,8 @@ private struct TreeBuilder {
             i += t[i] == "\\" ? 2 : 1
         }
         guard i < t.count, i > 0 else {
-            throw FormatError(block.position, "expected a field \"- Name: value\" (fields come before the steps)")
+            throw FormatError(block.position, i == 0 && !t.isEmpty ? "a field needs a name before its colon, e.g. \"- Goal: …\""
+                              : "expected a field \"- Name: value\" (fields come before the steps)")
         }
         var valueStart = i + 1
         while valueStart < t.count, t[valueStart] == " " || t[valueStart] == "\t" { valueStart += 1 }

@@ -90,6 +90,16 @@ import Testing
         ("## A\n1. x\n   - 1a. c:\n     - End: failure\n       - more\n", "5:8: nothing can be nested under a field or an ending line"),
         ("## A\n1. x\n   - 1a. c:\n     - Resume at\n", "4:6: expected an ending"),
         ("## A\n- Goal: g\n  - sub\n", "3:3: nothing can be nested"),
+        ("## A\n- ：空名\n", "2:1: a field needs a name before its colon"),
+        ("## A\n1. x\n   - 1a. c:\n     - Resume at 1.\n     1. after\n", "5:6: a step after the extension's ending line"),
+        // The slips a Chinese keyboard makes, said where they are and what to type.
+        ("## A\n１．客户提交投诉\n", "2:1: \"１\" is a fullwidth character"),
+        ("## A\n1．客户提交投诉\n", "2:2: \"1．\" is not a step number: steps are numbered \"1. \""),
+        ("## A\n1.客户提交投诉\n", "2:3: put a space after \"1.\""),
+        ("## A\n2.\u{3000}客服受理\n", "2:3: a fullwidth space after \"2.\""),
+        ("## A\n-主要参与者：客服\n", "2:2: put a space after \"-\""),
+        ("##客户投诉处理\n", "1:3: put a space after \"##\""),
+        ("## A\n1. x\n＃＃ 投诉回访\n", "3:1: \"＃\" is a fullwidth character"),
     ])
     func errorsSayWhereAndWhat(_ text: String, _ expected: String) {
         do {
