@@ -285,12 +285,16 @@ public enum Render {
         let room = max(1, width - x - 1)
         // Scrolled so the cursor shows: walk back from it while the characters still fit (one
         // pass, however long the label).
+        // The character under the cursor shows whole, and so does the "…" after it when the
+        // text goes on (a wide character under the cursor was drawn as "…").
         let chars = editor.text
         var start = editor.cursor
         var used = 0
+        let under = editor.cursor < chars.count ? max(1, DisplayWidth.of(chars[editor.cursor])) : 1
+        let budget = room - under - (editor.cursor + 1 < chars.count ? 1 : 0)
         while start > 0 {
             let w = DisplayWidth.of(chars[start - 1])
-            if used + w > room - 1 { break }
+            if used + w > budget { break }
             used += w
             start -= 1
         }

@@ -179,6 +179,25 @@ func assertSnapshot(_ screen: Screen, _ name: String, sourceLocation: SourceLoca
         #expect(screen.cursor?.y == 1)
     }
 
+    /// On a narrow row, wherever the cursor is in a long Chinese label, the character under it
+    /// shows whole (it was drawn as "…" when the text went on past the row).
+    @Test func theCharacterUnderTheCursorAlwaysShows() throws {
+        var flow = Flow(title: "T")
+        let label = "系统刷新图形验证码，并提示客服人员重新输入新的验证码然后再次校验。"
+        flow.addStep(label, to: flow.addUseCase("系统登录"))
+        for width in [30, 31, 40, 50] {
+            var s = AppState(flow: flow, path: "t.flow.md", width: width, height: 8)
+            press("j e Home", &s)
+            let chars = Array(label)
+            for i in 0..<chars.count {
+                let screen = Render.screen(s)
+                let cursor = try #require(screen.cursor)
+                #expect(screen[cursor.x, cursor.y].text == String(chars[i]), "width \(width), at \(i): \(screen.text)")
+                press("Right", &s)
+            }
+        }
+    }
+
     @Test func searchPromptAndMatch() throws {
         var s = state(80, 12, "/")
         typeText("验证", &s)
