@@ -86,6 +86,10 @@ public struct AppState: Sendable {
     }
 
     public var flow: Flow
+    /// The key hints and messages name for an action, as the user's config binds it ("?" for
+    /// help, or F2 when help is bound to F2); the action's name when nothing is bound to it.
+    public func key(_ action: Action) -> String { bindings.hintKey(action) ?? action.rawValue }
+
     /// The language of the words flowsmith shows as the document's own (endings, markers).
     public var wording: Wording { flow.effectiveWording }
     public var history = History()

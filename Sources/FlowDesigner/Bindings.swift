@@ -150,6 +150,14 @@ public struct Bindings: Sendable, Equatable {
         table.contains { $0.context == .tree && $0.keys.contains { $0.count > keys.count && Array($0.prefix(keys.count)) == keys } }
     }
 
+    /// The key a hint or message names for an action, as the user's config binds it: its first
+    /// one-character key ("s" rather than Ctrl-Space, "?" rather than F1), else its first key;
+    /// nil when none is bound.
+    public func hintKey(_ action: Action) -> String? {
+        let names = table.first { $0.action == action }?.keys.map(Self.name) ?? []
+        return names.first { $0.count == 1 } ?? names.first
+    }
+
     /// Replaces the keys of an action (from the config file).
     public mutating func rebind(_ action: Action, to keys: [[Key]]) {
         for i in table.indices where table[i].action == action { table[i].keys = keys }
@@ -172,7 +180,13 @@ public struct Bindings: Sendable, Equatable {
     /// none (`F13`, `Ctrl-AB`, `Pgdn`) is refused, not read as a run of characters.
     public static func parse(_ text: String) -> [Key]? {
         if let k = Key(name: text) { return [k] }
-        if text.count > 1, !text.contains(" "), text.contains("-") || text.first?.isUppercase == true && text.dropFirst().contains(where: { $0.isNumber || $0.isLowercase }) {
+        // A word meant as one key's name is refused, not read as characters to press in turn
+        // ("dd", "zM", "ZZ"): one with a dash (Ctrl-1), a capital before small letters or
+        // digits (Pgdn, F13), a letter before digits (f13), or three capitals or more (SPACEBAR).
+        if text.count > 1, !text.contains(" "), text.contains("-")
+            || text.first?.isUppercase == true && text.dropFirst().contains(where: { $0.isNumber || $0.isLowercase })
+            || text.first?.isLetter == true && text.dropFirst().contains(where: { $0.isNumber })
+            || text.count >= 3 && text.allSatisfy({ $0.isUppercase }) {
             return nil
         }
         if text.contains(" ") { 

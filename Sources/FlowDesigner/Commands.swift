@@ -73,7 +73,7 @@ public enum Commands {
             let title = removing ? "" : rest
             guard s.flow.title != title else { return [] }
             Editing.perform(Transaction("Set title", [.setTitle(title)]), cursorAfter: s.cursor, &s)
-            s.say(title.isEmpty ? "The flow has no title now (u undoes it)" : "Title: \(title)")
+            s.say(title.isEmpty ? "The flow has no title now (\(s.key(.undo)) undoes it)" : "Title: \(title)")
             return []
         },
         Command(names: ["help", "h"], usage: ":help", help: "this help") { _, _, s in

@@ -53,6 +53,7 @@ public struct Config: Equatable, Sendable {
     public static func parse(_ text: String) throws(Failure) -> Config {
         var config = Config()
         var section = ""
+        var keyLines: [Action: Int] = [:]
         try LineError.eachLine(of: text) { (n, raw) throws(Failure) in
             let line = (raw.hasPrefix("#") ? "" : String(raw)).trimmingCharacters(in: " \t\r")
             if line.isEmpty { return }
@@ -63,8 +64,13 @@ public struct Config: Equatable, Sendable {
             }
             // The lines of an unknown section were said with its name, not one by one.
             guard section.isEmpty || section == "keys" else { return }
-            let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: " \t") }
+            var parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: " \t") }
             guard parts.count == 2 else { throw Failure(line: n, message: "expected NAME = VALUE") }
+            // A comment after a setting's value ("theme = light  # for the day"); not after keys,
+            // where "#" may be a key.
+            if section.isEmpty, let hash = parts[1].range(of: " #") ?? parts[1].range(of: "\t#") {
+                parts[1] = String(parts[1][..<hash.lowerBound]).trimmingCharacters(in: " \t")
+            }
             if section == "keys" {
                 guard let action = Action(rawValue: parts[0]) else {
                     throw Failure(line: n, message: "unknown action \"\(parts[0])\"; flowsmith keys lists them")
@@ -74,10 +80,20 @@ public struct Config: Equatable, Sendable {
                 }
                 var keys: [[Key]] = []
                 for name in parts[1].split(separator: ",").map({ $0.trimmingCharacters(in: " ") }) where !name.isEmpty {
-                    guard let k = Bindings.parse(name) else { throw Failure(line: n, message: "unknown key \"\(name)\"") }
+                    guard let k = Bindings.parse(name) else {
+                        throw Failure(line: n, message: "unknown key \"\(name)\": a key is a character, Ctrl-A … Ctrl-Z, Alt-X, F1 … F12 or one of "
+                                      + "Space, Tab, Shift-Tab, Enter, Esc, Backspace, Delete, Up, Down, Left, Right, Shift-Up, Shift-Down, PgUp, PgDn, Home, End, Ctrl-Space")
+                    }
+                    // What a terminal sends for these is another key's.
+                    for key in k {
+                        if let same = Self.sameAs[key] {
+                            throw Failure(line: n, message: "\(key) is \(same) to a terminal: bind \(same) instead")
+                        }
+                    }
                     keys.append(k)
                 }
                 config.keys[action] = keys
+                keyLines[action] = n
             } else if parts[0] == "theme" {
                 config.theme = parts[1]
                 config.themeLine = n
@@ -90,7 +106,33 @@ public struct Config: Equatable, Sendable {
                 throw Failure(line: n, message: "unknown setting \"\(parts[0])\": expected theme, \(settingNames.joined(separator: ", ")) or a [keys] section")
             }
         }
+        try config.checkKeys(at: keyLines)
         return config
+    }
+
+    /// Keys a terminal sends as another key: binding them could never work.
+    static let sameAs: [Key: String] = [.ctrl("i"): "Tab", .ctrl("m"): "Enter", .ctrl("j"): "Enter"]
+
+    /// A key the config gives an action that another action of the same place (the tree, the
+    /// line editor, shown suggestions) also has, or that starts or ends another's sequence
+    /// (`d` against `dd`): one of them could never be reached. Said at the line that binds it.
+    func checkKeys(at lines: [Action: Int]) throws(Failure) {
+        let table = bindings().table
+        var found: [Failure] = []
+        for (action, line) in lines.sorted(by: { $0.value < $1.value }) {
+            guard let mine = table.first(where: { $0.action == action }) else { continue }
+            for other in table where other.action != action && other.context == mine.context {
+                for a in mine.keys {
+                    guard let b = other.keys.first(where: { $0 == a || $0.starts(with: a) || a.starts(with: $0) }) else { continue }
+                    let how = a == b ? "\(Bindings.name(a)) is also \(other.action.rawValue)'s key"
+                        : "\(Bindings.name(a)) and \(other.action.rawValue)'s \(Bindings.name(b)) start alike, so one of them is never reached"
+                    found.append(Failure(line: line, message: "\(action.rawValue): \(how) (give \(other.action.rawValue) other keys too, or choose another)"))
+                }
+            }
+        }
+        guard var first = found.first else { return }
+        first.others = Array(found.dropFirst())
+        throw first
     }
 
     /// The engines `engine =` names: the local model, and OpenAI-compatible servers by preset.

@@ -96,7 +96,7 @@ enum Editing {
             try s.history.perform(t, on: &s.flow, cursorBefore: session.origin, cursorAfter: target)
             s.cursor = target
             if s.flow[target]?.kind == .useCase, s.flow.useCases.count == 1 {
-                s.say("o adds the first step; s drafts a main scenario from the title; :field Primary actor: … names who acts")
+                s.say("\(s.key(.addAfter)) adds the first step; \(s.key(.suggest)) drafts a main scenario from the title; :field Primary actor: … names who acts")
             }
         } catch {
             s.fail("\(t.label): \(error)")
@@ -175,7 +175,7 @@ enum Editing {
         let before = uc.map { Set(s.flow.validate(useCase: $0).map(\.message)) } ?? []
         perform(Transaction("Set ending", [.setEnding(ext, ending)]), cursorAfter: s.cursor, &s)
         if let uc, let new = s.flow.validate(useCase: uc).first(where: { !before.contains($0.message) }) {
-            s.fail("Ending set, but \(new.message) (u undoes it)")
+            s.fail("Ending set, but \(new.message) (\(s.key(.undo)) undoes it)")
         }
     }
 
@@ -204,9 +204,9 @@ enum Editing {
         perform(Transaction("Delete \(name)", [.remove(c)]), cursorAfter: after, &s)
         let pointing = pointingIDs.compactMap { s.flow.number(of: $0) }
         let under = tree.descendants.count
-        var text = "Deleted \(name)" + (under > 0 ? " and \(rows(under)) under it" : "") + " · u undoes, p pastes it"
+        var text = "Deleted \(name)" + (under > 0 ? " and \(rows(under)) under it" : "") + " · \(s.key(.undo)) undoes, \(s.key(.pasteAfter)) pastes it"
         if !pointing.isEmpty {
-            text += " · \(pointing.map { "extension " + $0 }.joined(separator: ", ")) resumed there: E sets a new ending"
+            text += " · \(pointing.map { "extension " + $0 }.joined(separator: ", ")) resumed there: \(s.key(.setEnding)) sets a new ending"
         }
         s.say(text)
     }
@@ -320,14 +320,14 @@ enum Editing {
         }
     }
 
-    static let readOnlyRefusal = "Read-only: another editor has this file open. :w NAME writes a copy; q quits"
+    static func readOnlyRefusal(_ s: AppState) -> String { "Read-only: another editor has this file open. :w NAME writes a copy; \(s.key(.quit)) quits" }
     static let loadingRefusal = "Still reading the rest of the file: a moment"
 
     /// Refuses a change to the flow while the file is open read-only or still being read, saying
     /// why; true when it refused.
     static func refusesChange(_ s: inout AppState) -> Bool {
         guard s.readOnly || s.loading != nil else { return false }
-        s.fail(s.readOnly ? readOnlyRefusal : loadingRefusal)
+        s.fail(s.readOnly ? readOnlyRefusal(s) : loadingRefusal)
         return true
     }
 

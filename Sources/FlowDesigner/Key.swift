@@ -38,22 +38,25 @@ public enum Key: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Reads a key name as written in a config file; the inverse of `description`.
+    /// Reads a key name as written in a config file, in any letter case (`Ctrl-X`, `ctrl-x`,
+    /// `f12`, `SPACE`); the inverse of `description`. Ctrl goes with a letter only: a terminal
+    /// sends nothing else for it.
     public init?(name: String) {
         let named: [String: Key] = [
-            "Space": .char(" "), "Up": .up, "Down": .down, "Left": .left, "Right": .right,
-            "Shift-Up": .shiftUp, "Shift-Down": .shiftDown, "PgUp": .pageUp, "PgDn": .pageDown,
-            "Home": .home, "End": .end, "Enter": .enter, "Esc": .escape, "Tab": .tab, "Shift-Tab": .backTab,
-            "Backspace": .backspace, "Delete": .delete, "Ctrl-Space": .ctrlSpace,
+            "space": .char(" "), "up": .up, "down": .down, "left": .left, "right": .right,
+            "shift-up": .shiftUp, "shift-down": .shiftDown, "pgup": .pageUp, "pgdn": .pageDown,
+            "home": .home, "end": .end, "enter": .enter, "esc": .escape, "tab": .tab, "shift-tab": .backTab,
+            "backspace": .backspace, "delete": .delete, "ctrl-space": .ctrlSpace,
         ]
-        if let k = named[name] { self = k; return }
-        if name.hasPrefix("Ctrl-"), name.count == 6, let c = name.last {
-            self = .ctrl(Character(c.lowercased()))
+        if name.count == 1, let c = name.first { self = .char(c); return }
+        let lower = name.lowercased()
+        if let k = named[lower] { self = k; return }
+        if lower.hasPrefix("ctrl-"), lower.count == 6, let c = lower.last, c.isASCII, c.isLetter {
+            self = .ctrl(c)
             return
         }
-        if name.hasPrefix("F"), let n = Int(name.dropFirst()), (1...12).contains(n) { self = .function(n); return }
-        if name.hasPrefix("Alt-"), name.count == 5, let c = name.last { self = .alt(c); return }
-        if name.count == 1, let c = name.first { self = .char(c); return }
+        if lower.hasPrefix("f"), let n = Int(lower.dropFirst()), (1...12).contains(n) { self = .function(n); return }
+        if lower.hasPrefix("alt-"), name.count == 5, let c = name.last { self = .alt(c); return }
         return nil
     }
 }

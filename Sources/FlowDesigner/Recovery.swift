@@ -85,7 +85,7 @@ enum Recovery {
         case .char("o"), .char("r"):
             s.mode = .normal
             s.readOnly = true
-            s.say("Read-only: another editor has it open. :w NAME writes a copy; q quits")
+            s.say("Read-only: another editor has it open. :w NAME writes a copy; \(s.key(.quit)) quits")
         case .char("e"):
             s.mode = .normal
             s.offer(lock: nil, recovery: recovery)
@@ -114,7 +114,7 @@ enum Recovery {
         s.detailWanted = nil
                 // The recovery file stays until the recovered text is saved.
                 s.recovery.exists = true
-                s.say("Recovered the unsaved changes of \(recovery.written): Ctrl-S saves them")
+                s.say("Recovered the unsaved changes of \(recovery.written): \(s.key(.save)) saves them")
             } catch {
                 s.fail("The recovery file does not read (\(error.description)); it is kept: \(recovery.path)")
             }

@@ -39,7 +39,7 @@ public enum Render {
             box(s, title: "Unsaved changes found", lines: [
                 ("\(name) has unsaved changes from \(recovery.written) (the editor ended before saving them).", .help),
                 ("", .help),
-                ("r  recover them (then Ctrl-S saves)", .helpKey),
+                ("r  recover them (then \(s.key(.save)) saves)", .helpKey),
                 ("d  show the difference", .helpKey),
                 ("x  discard them", .helpKey),
                 ("q  quit and decide later", .helpKey),
@@ -69,7 +69,7 @@ public enum Render {
 
     static func tree(_ s: AppState, width: Int, _ screen: inout Screen) {
         guard let top = s.top else {
-            screen.put("No use cases yet: N adds one, ? lists the keys", x: 1, y: 0, style: s.theme[.folded], limit: width - 1)
+            screen.put("No use cases yet: \(s.key(.addUseCase)) adds one, \(s.key(.help)) lists the keys", x: 1, y: 0, style: s.theme[.folded], limit: width - 1)
             return
         }
         let rows = s.rows
@@ -432,8 +432,12 @@ public enum Render {
         // before any message, which then gets the room that is left (or the rows above).
         var right = s.width
         if let current = s.suggestions, !current.candidates.isEmpty {
-            let variants = ["Tab accept · A accept+next · Ctrl-N/P cycle · Esc dismiss",
-                            "Tab accept · A +next · ^N/^P · Esc", "Tab ✓ · A +next · Esc ✗", "Tab ✓ Esc ✗"]
+            let (accept, more, next, previous, dismiss) = (s.key(.acceptSuggestion), s.key(.acceptAndContinue), s.key(.nextSuggestion),
+                                                           s.key(.previousSuggestion), s.key(.rejectSuggestion))
+            let caret = { (k: String) in k.hasPrefix("Ctrl-") ? "^" + k.dropFirst(5) : k }
+            let variants = ["\(accept) accept · \(more) accept+next · \(next)/\(previous) cycle · \(dismiss) dismiss",
+                            "\(accept) accept · \(more) +next · \(caret(next))/\(caret(previous)) · \(dismiss)",
+                            "\(accept) ✓ · \(more) +next · \(dismiss) ✗", "\(accept) ✓ \(dismiss) ✗"]
             if let hint = variants.first(where: { DisplayWidth.of($0) + 1 <= s.width - x }) ?? variants.last {
                 // On a very narrow bar the keys win over the position.
                 let w = DisplayWidth.of(hint)
@@ -452,9 +456,12 @@ public enum Render {
             }
         } else if right == s.width {
             // The keys a newcomer needs, as many as fit ("? help" the last to go).
-            let variants = if case .editing = s.mode { ["Enter keep · Esc cancel"] }
-                else if s.suggestions != nil { ["Esc dismiss"] }
-                else { ["? help · o add · s suggest · e edit · u undo · q quit", "? help · s suggest · q quit", "? help"] }
+            let variants = if case .editing = s.mode { ["\(s.key(.textCommit)) keep · \(s.key(.textCancel)) cancel"] }
+                else if s.suggestions != nil { ["\(s.key(.rejectSuggestion)) dismiss"] }
+                else {
+                    ["\(s.key(.help)) help · \(s.key(.addAfter)) add · \(s.key(.suggest)) suggest · \(s.key(.editLabel)) edit · \(s.key(.undo)) undo · \(s.key(.quit)) quit",
+                     "\(s.key(.help)) help · \(s.key(.suggest)) suggest · \(s.key(.quit)) quit", "\(s.key(.help)) help"]
+                }
             if let hints = variants.first(where: { s.width - x > DisplayWidth.of($0) + 1 }) {
                 screen.put(hints, x: s.width - DisplayWidth.of(hints) - 1, y: y, style: bar)
             }

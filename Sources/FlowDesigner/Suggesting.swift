@@ -15,7 +15,7 @@ enum Suggesting {
     static func ask(_ kind: SuggestionKind?, delay: Duration? = nil, _ s: inout AppState) -> [Effect] {
         var effects = dismiss(&s)
         if kind == .conditions, let c = s.cursor, s.flow[c]?.kind != .step {
-            s.fail("S suggests what can go wrong at a step: move to a step (3, 3a1) first")
+            s.fail("\(s.key(.suggestConditions)) suggests what can go wrong at a step: move to a step (3, 3a1) first")
             return effects
         }
         guard let c = s.cursor, let (context, point) = SuggestionContext.at(c, in: s.flow, kind: kind) else {

@@ -120,7 +120,7 @@ public enum App {
                 s.mode = .editing(session)
                 // A tree key pressed while typing (Ctrl-Z suspends only from the tree) is said, not swallowed.
                 if let action = s.bindings.action(for: [key]), action == .suspend || action == .quit {
-                    s.say("\(key) works outside the label: Enter keeps it, Esc drops it, then \(key)")
+                    s.say("\(key) works outside the label: \(s.key(.textCommit)) keeps it, \(s.key(.textCancel)) drops it, then \(key)")
                 }
             default: s.mode = .editing(session)
             }
@@ -141,10 +141,10 @@ public enum App {
                 let title = editor.string.trimmingSpaces
                 if !title.isEmpty { Editing.perform(Transaction("Set title", [.setTitle(title)]), cursorAfter: s.cursor, &s) }
                 Editing.addUseCase(&s)
-                s.say("Now the first use case's title, e.g. \"Submit an expense claim\"; Enter keeps it")
+                s.say("Now the first use case's title, e.g. \"Submit an expense claim\"; \(s.key(.textCommit)) keeps it")
             case .cancel:
                 s.mode = .normal
-                s.say("N adds a use case, ? lists the keys")
+                s.say("\(s.key(.addUseCase)) adds a use case, \(s.key(.help)) lists the keys")
             default: s.mode = .flowTitle(editor)
             }
         case .ending(var editor, let target):
@@ -213,7 +213,7 @@ public enum App {
             // A key that accepts, pressed before anything arrived, waits: it must not fall through
             // to its editing action (Tab indents) on a row the user did not mean to change.
             if accepting {
-                s.say("Suggestions are still on their way: \(key) takes one when it shows; Esc dismisses them")
+                s.say("Suggestions are still on their way: \(key) takes one when it shows; \(s.key(.rejectSuggestion)) dismisses them")
                 return []
             }
             effects = Suggesting.dismiss(&s)
@@ -221,7 +221,7 @@ public enum App {
         // Pressed again right after an accept, an accepting key that would change the flow is one
         // press too many: said, not done. Pressed once more, it does what it does.
         if afterAccept && accepting, let action = s.bindings.action(for: [key]), action.changesFlow {
-            s.say("Nothing more to accept: s suggests the next step; \(key) again does \(action.rawValue)")
+            s.say("Nothing more to accept: \(s.key(.suggest)) suggests the next step; \(key) again does \(action.rawValue)")
             return effects
         }
         return effects + dispatch(key, &s)
@@ -244,7 +244,7 @@ public enum App {
             s.searchShown = false
             return []
         }
-        s.say("\(key) does nothing here; ? lists the keys")
+        s.say("\(key) does nothing here; \(s.key(.help)) lists the keys")
         return []
     }
 
@@ -342,7 +342,7 @@ public enum App {
             e.insert(text)
             Search.find(e.string, from: origin, forward: true, includeStart: false, &s)
             s.mode = .search(e, origin: origin)
-        default: s.say("Pasted text goes into a label: press e to edit one first")
+        default: s.say("Pasted text goes into a label: press \(s.key(.editLabel)) to edit one first")
         }
     }
 
@@ -374,7 +374,7 @@ public enum App {
         s.suggestions = nil
         s.cursor = s.flow.useCases.first
         s.top = s.cursor
-        s.say(opened.isNew ? "New file \(opened.path): N adds a use case"
+        s.say(opened.isNew ? "New file \(opened.path): \(s.key(.addUseCase)) adds a use case"
               : "Opened \(opened.path): \(counted(s.flow.useCases.count, "use case")), \(counted(s.flow.stepCount, "step"))")
         if opened.isNew { s.startNewFlow() }
         s.offer(lock: opened.lock, recovery: opened.recovery)

@@ -12,11 +12,15 @@ import Testing
     struct Seen: Equatable {
         let flow: Flow, cursor: NodeID?, top: NodeID?, folded: Set<NodeID>, mode: AppState.Mode
         let showDetail: Bool, preview: ExportFormat, suggestions: AppState.Suggestions?, revision: Int
-        let searchShown: Bool, quitAfterSave: Bool, message: AppState.Message?, clipboard: Subtree?, effects: [Effect]
-        init(_ s: AppState, _ effects: [Effect]) {
+        let searchShown: Bool, quitAfterSave: Bool, message: String?, messageKind: AppState.Message.Kind?, clipboard: Subtree?, effects: [Effect]
+        /// `named`: a key name in the messages read as another (a message names the action's key
+        /// as it is bound: "F12 suggests …" once it moved to F12, where the default said "S").
+        init(_ s: AppState, _ effects: [Effect], named: (from: String, to: String)? = nil) {
             flow = s.flow; cursor = s.cursor; top = s.top; folded = s.folded; mode = s.mode; self.effects = effects
             showDetail = s.showDetail; preview = s.preview; suggestions = s.suggestions; revision = s.history.revision
-            searchShown = s.searchShown; quitAfterSave = s.quitAfterSave; message = s.message; clipboard = s.clipboard
+            searchShown = s.searchShown; quitAfterSave = s.quitAfterSave; clipboard = s.clipboard
+            message = s.message.map { m in named.map { m.text.replacingOccurrences(of: $0.from, with: $0.to) } ?? m.text }
+            messageKind = s.message?.kind
         }
     }
 
@@ -65,7 +69,7 @@ import Testing
                 var b = probe
                 b.bindings = moved
                 let spareEffects = Self.pressAll(spare, &b)
-                let viaSpare = Seen(b, spareEffects)
+                let viaSpare = Seen(b, spareEffects, named: (Bindings.name(spare), Bindings.name(own)))
                 #expect(viaOwn == viaSpare, "\(row.action.rawValue): F12 does not do what \(Bindings.name(own)) did")
                 if viaOwn != Seen(probe, []) || viaOwn.effects != before.effects { didSomething = true }
                 // Its own key no longer does it (unless another row also owns that key).

@@ -135,6 +135,21 @@ func assertSnapshot(_ screen: Screen, _ name: String, sourceLocation: SourceLoca
         #expect(try bar(flow, width: 80).hasPrefix(" crm.flow.md  UC 1"))
     }
 
+    /// The keys the status bar and the messages name are the keys as the config binds them.
+    @Test func hintsNameTheKeysAsBound() throws {
+        let config = try Config.parse("[keys]\nhelp = F2\nedit = F3\nquit = Ctrl-Q\naccept-suggestion = Ctrl-Y\n")
+        var s = AppState(flow: SampleFlow.flow(), path: "crm.flow.md", width: 120, height: 12)
+        s.bindings = config.bindings()
+        var bar = Render.screen(s).text.split(separator: "\n", omittingEmptySubsequences: false)[11]
+        #expect(bar.hasSuffix("F2 help · o add · s suggest · F3 edit · u undo · Ctrl-Q quit"), "\(bar)")
+        press("?", &s)
+        #expect(s.message?.text == "? does nothing here; F2 lists the keys")
+        press("j s", &s)
+        _ = App.update(&s, .suggestionsArrived(id: s.suggestions?.id ?? 0, candidates: ["系统校验验证码"], done: true))
+        bar = Render.screen(s).text.split(separator: "\n", omittingEmptySubsequences: false)[11]
+        #expect(bar.hasSuffix("Ctrl-Y accept · A accept+next · Ctrl-N/Ctrl-P cycle · Esc dismiss"), "\(bar)")
+    }
+
     /// The rows of the pane (right of column `x`) drawn in the cursor's style, as text.
     func highlighted(_ screen: Screen, from x: Int, style: Style) -> [String] {
         (0..<screen.height).compactMap { y in

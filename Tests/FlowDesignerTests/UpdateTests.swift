@@ -600,9 +600,19 @@ func at(_ s: AppState) -> String { s.position }
     }
 
     @Test func lookalikeKeyNamesAreRefused() {
-        for name in ["F13", "Ctrl-AB", "Pgdn", "Enterr", "Shift-X"] {
-            #expect(throws: Config.Failure(line: 2, message: "unknown key \"\(name)\"")) { try Config.parse("[keys]\ndelete = \(name)\n") }
+        for name in ["F13", "f13", "Ctrl-AB", "Enterr", "Shift-X", "SPACEBAR", "Ctrl-1", "Ctrl-["] {
+            do {
+                _ = try Config.parse("[keys]\ndelete = \(name)\n")
+                Issue.record("\(name) was taken")
+            } catch {
+                #expect(error.line == 2 && error.message.hasPrefix("unknown key \"\(name)\": a key is a character, Ctrl-A … Ctrl-Z"), "\(error)")
+            }
         }
+        // Names in any letter case; what a terminal sends as another key is said to be it.
+        let anyCase = try? Config.parse("[keys]\nquit = ctrl-q\nundo = alt-u\nhelp = f2\ntoggle-fold = SPACE\nredraw = PGDN\npage-down = Ctrl-D\n")
+        #expect(anyCase?.keys[.quit] == [[.ctrl("q")]] && anyCase?.keys[.undo] == [[.alt("u")]] && anyCase?.keys[.help] == [[.function(2)]])
+        #expect(anyCase?.keys[.toggleFold] == [[.char(" ")]] && anyCase?.keys[.redraw] == [[.pageDown]])
+        #expect(throws: Config.Failure(line: 2, message: "Ctrl-I is Tab to a terminal: bind Tab instead")) { try Config.parse("[keys]\nundo = Ctrl-I\n") }
         // Runs of characters and spaced sequences still read.
         #expect(Bindings.parse("dd") == [.char("d"), .char("d")])
         #expect(Bindings.parse("zM") == [.char("z"), .char("M")])
@@ -632,11 +642,11 @@ func at(_ s: AppState) -> String { s.position }
     }
 
     @Test func configRemapsKeys() throws {
-        let config = try Config.parse("theme = light\n[keys]\ndelete = Delete, x x\nmove-down = Ctrl-N\n")
+        let config = try Config.parse("theme = light\n[keys]\ndelete = Delete, X X\nmove-down = Ctrl-N\n")
         #expect(config.theme == "light")
         let b = config.bindings()
         #expect(b.action(for: [.delete]) == .delete)
-        #expect(b.action(for: [.char("x"), .char("x")]) == .delete)
+        #expect(b.action(for: [.char("X"), .char("X")]) == .delete)
         #expect(b.action(for: [.ctrl("n")]) == .moveDown)
         #expect(b.action(for: [.char("j")]) == nil)
         #expect(throws: Config.Failure(line: 2, message: "unknown action \"explode\"; flowsmith keys lists them")) {
@@ -650,6 +660,17 @@ func at(_ s: AppState) -> String { s.position }
         } catch {
             #expect(error.all.map(\.line) == [1, 2, 5, 7], "\(error.all)")
         }
+        // A key another action has, or one that starts another's sequence, could never be
+        // reached: said at the line that binds it. Moving the other action's key too is fine.
+        #expect(throws: Config.Failure(line: 2, message: "save: j is also move-down's key (give move-down other keys too, or choose another)")) {
+            try Config.parse("[keys]\nsave = j\n")
+        }
+        #expect(throws: Config.Failure(line: 3, message: "save: d and delete's dd start alike, so one of them is never reached (give delete other keys too, or choose another)")) {
+            try Config.parse("theme = light\n[keys]\nsave = d\n")
+        }
+        #expect(try Config.parse("[keys]\nsave = j\nmove-down = Down\n").bindings().action(for: [.char("j")]) == .save)
+        // A comment after a setting's value.
+        #expect(try Config.parse("theme = light   # for the day\n").theme == "light")
     }
 }
 
