@@ -117,6 +117,7 @@ public enum Evaluation {
                         c.stepsSoFar = []
                         c.existing = []
                         c.endings = []
+                        c.around = []
                         add(group: title, c, [flow[first]?.text ?? ""], to: &out)
                     }
                     for (j, step) in steps.enumerated() {
@@ -125,6 +126,9 @@ public enum Evaluation {
                         if kinds.contains(.nextStep), j + 1 < steps.count, let (ctx, _) = SuggestionContext.at(step, in: flow) {
                             var c = ctx
                             c.existing = c.stepsSoFar
+                            // What the author has written so far: not the scenario around, which
+                            // may be written later (the measure stays what it was).
+                            c.around = []
                             add(group: title, c, [flow[steps[j + 1]]?.text ?? ""], to: &out)
                         }
                         if kinds.contains(.conditions), !node.children.isEmpty,

@@ -159,7 +159,7 @@ public enum Novelty {
             if kind == .draft {
                 related = context.related.map(\.steps)
             } else {
-                there = (context.existing + context.stepsSoFar).map(read)
+                there = (context.existing + context.stepsSoFar + context.around).map(read)
             }
         }
 

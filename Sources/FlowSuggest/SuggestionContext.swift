@@ -111,6 +111,10 @@ public struct SuggestionContext: Hashable, Sendable {
     /// Texts already there (siblings; for conditions, the step's and then every other condition
     /// of the use case), never to be suggested again.
     public var existing: [String]
+    /// In an extension's scenario: the steps of the scenarios around it (the step it extends and
+    /// its siblings, and so on out to the main scenario), which a suggestion there must not
+    /// repeat either ("出纳通过网银支付报销款。" in 6a, where it is step 7).
+    public var around: [String] = []
     /// The document's other use cases.
     public var related: [RelatedUseCase] = []
     /// The use cases of the user's trained library most like this one (`LocalModel.similarUseCases`),
@@ -167,6 +171,7 @@ public struct SuggestionContext: Hashable, Sendable {
             ctx.condition = node.text
             ctx.stepsSoFar = texts(node.children)
             ctx.existing = ctx.stepsSoFar
+            ctx.around = around(cursor, in: flow)
             if !node.children.isEmpty { ctx.endings = endingOffers(cursor, in: flow) }
             return (ctx, InsertionPoint(parent: cursor, index: node.children.count, kind: .nextStep))
         case (.step, _):
@@ -176,10 +181,23 @@ public struct SuggestionContext: Hashable, Sendable {
             ctx.existing = texts(siblings)
             if let p = flow[parent], p.kind == .extension {
                 ctx.condition = p.text
+                ctx.around = around(parent, in: flow)
                 if i == siblings.count - 1 { ctx.endings = endingOffers(parent, in: flow) }
             }
             return (ctx, InsertionPoint(parent: parent, index: i + 1, kind: .nextStep))
         }
+    }
+
+    /// The steps of the scenarios an extension sits in, from the one it extends a step of out to
+    /// the main scenario.
+    static func around(_ ext: NodeID, in flow: Flow) -> [String] {
+        var out: [String] = []
+        var current = flow[ext]?.parent
+        while let step = current, let scenario = flow[step]?.parent {
+            out += flow.children(of: scenario).compactMap { flow[$0]?.text }
+            current = flow[scenario]?.kind == .extension ? flow[scenario]?.parent : nil
+        }
+        return out
     }
 
     /// The endings an extension can take: back to its step, on with the next one, failure,

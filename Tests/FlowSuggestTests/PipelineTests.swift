@@ -232,6 +232,31 @@ private func flow(_ text: String) throws -> Flow { try FlowMarkdownReader.read(t
         #expect(!found.contains { $0.contains("日志") }, "\(found)")
     }
 
+    /// In an extension, a step of the scenario around it is no suggestion either: the trial saw
+    /// step 7 offered word for word in 6a.
+    @Test func anExtensionIsNotOfferedTheStepsAroundIt() throws {
+        let claim = """
+            ## 员工报销
+
+            - 主要参与者: 员工
+
+            1. 员工填写报销单并上传发票。
+            2. 系统校验发票的真伪。
+            3. 部门经理审批报销单。
+            4. 财务审核报销单。
+               - 4a. 金额超过标准:
+            5. 出纳通过网银支付报销款。
+
+            """
+        let flow = try FlowMarkdownReader.read(claim).flow
+        let ext = try #require(flow.node(numbered: "4a", in: flow.useCases[0]))
+        let (ctx, _) = try #require(SuggestionContext.at(ext, in: flow))
+        #expect(ctx.around == flow.children(of: flow.useCases[0]).compactMap { flow[$0]?.text })
+        #expect(Novelty.filter(["出纳通过网银支付报销款。", "系统通知员工补充说明。", "财务审核报销单。"], context: ctx, count: 3) == ["系统通知员工补充说明。"])
+        // Asked of the evaluation, as an author writing forward has it, the measure stays as it was.
+        #expect(Evaluation.cases(from: [flow]).allSatisfy { $0.context.around.isEmpty })
+    }
+
     @Test func aConditionTheStepHasIsNotOfferedAgain() throws {
         let claim = """
             ## 提交报销单
