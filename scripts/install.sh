@@ -21,15 +21,29 @@ install)
   man=.build/plugins/GenerateManual/outputs/flowsmith/flowsmith.1
   [ -f "$man" ] || { echo "install: the man page was not generated" >&2; exit 1; }
   files=()
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
   put() {   # put SOURCE TARGET MODE
     install -D -m "$3" "$1" "$dest/$2"
     files+=("$2")
   }
   put "$bin" bin/flowsmith 755
   while IFS= read -r f; do put "$f" "share/flowsmith/$f" 644; done < <(find corpus themes -type f | sort)
-  put "$man" share/man/man1/flowsmith.1 644
-  tmp=$(mktemp -d)
-  trap 'rm -rf "$tmp"' EXIT
+  # The generated page gains the sections the command line cannot describe (keys, environment,
+  # files; scripts/man-sections.mdoc) before its exit status, no hyphenation (FLOWSMITH_MODEL
+  # stays whole), the program's name and version in its footer, and a paragraph break where a
+  # help text has a blank line (which mdoc warns of).
+  version=$("$bin" --version)
+  awk -v version="$version" -v sections=scripts/man-sections.mdoc '
+    /^\.Os$/ { print ".Os flowsmith " version; next }
+    /^\.Sh NAME/ { print ".nh" }
+    /^\.Sh "EXIT STATUS"/ { while ((getline line < sections) > 0) print line }
+    /^$/ { print ".Pp"; next }
+    { print }' "$man" > "$tmp/flowsmith.1"
+  grep -q '^\.Sh FILES' "$tmp/flowsmith.1" || { echo "install: the man page has no FILES section" >&2; exit 1; }
+  put "$tmp/flowsmith.1" share/man/man1/flowsmith.1 644
+  # The documentation, which the page and the messages refer to.
+  for doc in README.md docs/*.md; do put "$doc" "share/doc/flowsmith/$(basename "$doc")" 644; done
   "$bin" --generate-completion-script bash > "$tmp/flowsmith.bash"
   # `flowsmith FILE` opens the editor: the first word completes to .md files and folders too
   # (the generated script completes only the subcommands there).

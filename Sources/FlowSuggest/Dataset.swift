@@ -157,16 +157,17 @@ public enum Dataset {
             if line.last == 0x0D { line.removeLast() }
             start = end + 1
             var problems: [String]
+            var tokens = 0
             if lineNumber == 1, line.starts(with: [0xEF, 0xBB, 0xBF]) {
                 problems = ["the file starts with a byte order mark (BOM), which the platform refuses: save it as UTF-8 without one"]
             } else if start >= count, line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
                 problems = ["an empty line at the end of the file: remove it (every line is one example)"]
             } else {
-                problems = checkLine(line)
+                (problems, tokens) = checkLine(line)
             }
             if problems.isEmpty {
                 result.examples += 1
-                result.tokens += estimatedTokens(String(decoding: line, as: UTF8.self)) + 3
+                result.tokens += tokens
             }
             result.problems += problems.map { Problem(line: lineNumber, message: $0) }
         }
@@ -174,7 +175,15 @@ public enum Dataset {
         return result
     }
 
-    static func checkLine(_ line: [UInt8]) -> [String] {
+    /// A line's problems, and the tokens its messages cost, estimated as `estimatedTokens`
+    /// estimates an example `dataset` writes (so both say the same of the same file).
+    static func checkLine(_ line: [UInt8]) -> (problems: [String], tokens: Int) {
+        var tokens = 3
+        let problems = checkLine(line, tokens: &tokens)
+        return (problems, tokens)
+    }
+
+    static func checkLine(_ line: [UInt8], tokens: inout Int) -> [String] {
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return ["an empty line; every line must be one example"] }
         guard let text = String(validating: line, as: UTF8.self) else { return ["not UTF-8 text"] }
         let value: JSONValue
@@ -206,12 +215,14 @@ public enum Dataset {
             let hasToolCalls = get("tool_calls") != nil || get("function_call") != nil
             switch get("content") {
             case .string(let s)?:
+                tokens += 4 + estimatedTokens(s)
                 if s.trimmingSpaces.isEmpty && !hasToolCalls { problems.append("\(at) (\(role)) has empty content") }
             case .array(let parts)?:
                 let texts = parts.compactMap { part -> String? in
                     if case .object(let p) = part, case .string(let t)? = p.first(where: { $0.0 == "text" })?.1 { return t }
                     return nil
                 }
+                tokens += 4 + texts.reduce(0) { $0 + estimatedTokens($1) }
                 if texts.allSatisfy({ $0.trimmingSpaces.isEmpty }) { problems.append("\(at) (\(role)) has no text") }
             case nil, .null?:
                 if !hasToolCalls { problems.append("\(at) (\(role)) has no \"content\"") }

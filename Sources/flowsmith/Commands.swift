@@ -21,10 +21,10 @@ struct Export: ParsableCommand {
     @Option(name: .shortAndLong, help: "Layout direction: TD, TB, BT, LR or RL.")
     var direction: Direction = .TD
 
-    @Option(name: .shortAndLong, help: "Write to this file instead of standard output (- is standard output).")
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output (- is standard output).", completion: .file())
     var output: String?
 
-    @Option(help: "The text diagram's width in columns.")
+    @Option(help: "The text diagram's width in columns (\(TextDiagram.minimumWidth) at least).")
     var width: Int = 80
 
     @Flag(help: "Draw the text diagram with ASCII characters only.")
@@ -34,6 +34,10 @@ struct Export: ParsableCommand {
     var force = false
 
     func run() throws {
+        guard width >= TextDiagram.minimumWidth else {
+            complain("--width \(width): the text diagram needs at least \(TextDiagram.minimumWidth) columns")
+            throw ExitCode(64)
+        }
         let flow = try loadFlow(file).flow
         // -o replaces what an earlier export wrote, but not a flow, and never the one exported.
         if let output, output != "-", let refusal = TextFile.exportRefusal(
@@ -53,12 +57,12 @@ extension ExportFormat: ExpressibleByArgument {
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Turn an outline (use case and step lines marked with bullets, or indented plain lines) into a .flow.md file.",
-        discussion: "A use case line starts with * (or the bullets U+25CF, U+2022), a step line with - (or U+25CB, U+25E6); without bullets, the least indented lines are use cases and the next level their steps. docs/FORMAT.md has the whole of it.")
+        discussion: "A use case line starts with * (or the bullets U+25CF, U+2022), a step line with - (or U+25CB, U+25E6); without bullets, the least indented lines are use cases and the next level their steps. FORMAT.md in the documentation has the whole of it.")
 
     @Argument(help: "The outline text file.", completion: .file())
     var outline: String
 
-    @Option(name: .shortAndLong, help: "The .flow.md file to write (standard output if omitted).")
+    @Option(name: .shortAndLong, help: "The .flow.md file to write (standard output if omitted).", completion: .file(extensions: ["md"]))
     var output: String?
 
     @Flag(help: "Overwrite the output file if it exists.")
@@ -134,7 +138,7 @@ struct Check: ParsableCommand {
 
 struct Keys: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the key reference (docs/keys.md) from the binding table, with your config's keys.")
+        abstract: "Print the key reference (keys.md in the documentation) from the binding table, with your config's keys.")
 
     func run() throws {
         let config = try UserConfig.load(ProcessInfo.processInfo.environment)

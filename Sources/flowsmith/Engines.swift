@@ -84,12 +84,21 @@ struct EngineChoice {
     /// Timeouts from the environment (milliseconds), for slow local models or impatient users.
     static func timeouts(_ env: [String: String]) -> HTTPTransfer.Timeouts {
         var t = HTTPTransfer.Timeouts()
-        func ms(_ name: String) -> Duration? { env[name].flatMap(Int64.init).map { .milliseconds($0) } }
+        func ms(_ name: String) -> Duration? { number(name, env).map { .milliseconds(Int64($0)) } }
         if let v = ms("FLOWSMITH_CONNECT_TIMEOUT_MS") { t.connect = v }
         if let v = ms("FLOWSMITH_FIRST_BYTE_TIMEOUT_MS") { t.firstByte = v }
         if let v = ms("FLOWSMITH_STALL_TIMEOUT_MS") { t.stall = v }
         if let v = ms("FLOWSMITH_TOTAL_TIMEOUT_MS") { t.total = v }
         return t
+    }
+
+    /// A whole number from the environment, `least` or more; another value is said (once) and
+    /// left out, so the default holds.
+    static func number(_ name: String, _ env: [String: String], least: Int = 1) -> Int? {
+        guard let text = env[name], !text.isEmpty else { return nil }
+        if let n = Int(text.trimmingCharacters(in: .whitespaces)), n >= least { return n }
+        warnOnce("\(name)=\(text) is not a whole number of \(least) or more; the default is used")
+        return nil
     }
 
     static func resolve(flag: String?, config: [String: String], env: [String: String]) -> EngineChoice {
@@ -104,6 +113,11 @@ struct EngineChoice {
             if engine != "local" { engine = "openai" }
         }
         let model = env["FLOWSMITH_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? config["model"]
+        // A mistaken timeout or retry count is said now, before any screen starts.
+        if engine == "openai" {
+            _ = timeouts(env)
+            _ = number("FLOWSMITH_MAX_RETRIES", env, least: 0)
+        }
         return EngineChoice(engine: engine, baseURL: url, apiKey: key, model: model,
                             fallback: (config["fallback"] ?? "local") == "local", env: env)
     }
@@ -128,7 +142,7 @@ struct EngineChoice {
         }
         var configuration = OpenAIClient.Configuration(baseURL: url, apiKey: apiKey)
         configuration.timeouts = Self.timeouts(env)
-        if let n = env["FLOWSMITH_MAX_RETRIES"].flatMap(Int.init) { configuration.maxRetries = n }
+        if let n = Self.number("FLOWSMITH_MAX_RETRIES", env, least: 0) { configuration.maxRetries = n }
         return configuration
     }
 

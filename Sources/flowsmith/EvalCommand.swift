@@ -43,7 +43,7 @@ struct Eval: ParsableCommand {
     @Option(help: "Cross-validation folds (groups of files) for the engines that learn.")
     var folds: Int = 10
 
-    @Option(help: "Ask the questions of the flows in this folder; the engines that learn learn PATH.")
+    @Option(help: "Ask the questions of the flows in this folder; the engines that learn learn PATH.", completion: .directory)
     var test: String?
 
     @Option(help: "Ask at most this many questions (spread evenly over the flows).")
@@ -64,10 +64,10 @@ struct Eval: ParsableCommand {
     @Flag(help: "Ask remote engines through the platform's Batch API (upload, create, follow, download, score).")
     var batch = false
 
-    @Option(help: "Only write the questions as a Batch API input file (for vLLM's run-batch, or to upload later).")
+    @Option(help: "Only write the questions as a Batch API input file (for vLLM's run-batch, or to upload later).", completion: .file(extensions: ["jsonl"]))
     var batchFile: String?
 
-    @Option(help: "Score a Batch API results file made from the same questions.")
+    @Option(help: "Score a Batch API results file made from the same questions.", completion: .file(extensions: ["jsonl"]))
     var batchResults: String?
 
     @Option(help: "Seconds between looks at a running batch.")
@@ -379,7 +379,12 @@ struct Eval: ParsableCommand {
     /// Answers read from a results file, matched to the questions by custom id.
     func answers(fromResults data: Data, cases: [EvaluationCase], file: String) throws -> [Evaluation.Answer] {
         let outcomes: [String: BatchFile.Outcome]
-        do { outcomes = try BatchFile.results(data) } catch { complain(Sanitize.line("\(file):\(error)")); throw ExitCode(1) }
+        do { outcomes = try BatchFile.results(data) } catch {
+            // FILE:LINE: what is wrong, as every other mistake in a file is said.
+            let said = (error as? BatchFile.ReadError).map { "\(file):\($0.line): \($0.message)" } ?? "\(file): \(error)"
+            complain(Sanitize.line(said))
+            throw ExitCode(1)
+        }
         let ids = cases.enumerated().map { Self.customID($0.offset, $0.element, k: k) }
         let known = Set(ids)
         let strangers = outcomes.keys.filter { !known.contains($0) }

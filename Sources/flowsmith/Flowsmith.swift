@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlowCore
 import FlowFormats
+import Synchronization
 
 @main
 struct Flowsmith: ParsableCommand {
@@ -10,7 +11,8 @@ struct Flowsmith: ParsableCommand {
         commandName: "flowsmith",
         abstract: "Design business processes as Cockburn-style use cases, from the terminal.",
         discussion: """
-            Flows are Markdown files (.flow.md); docs/FORMAT.md describes the format.
+            Flows are Markdown files (.flow.md); FORMAT.md describes the format. The documentation \
+            is in docs/ of the source, and in share/doc/flowsmith/ beside an installed flowsmith.
             `flowsmith FILE.flow.md` opens the editor on a file.
             """,
         version: version,
@@ -70,6 +72,15 @@ func complain(_ message: String) {
     var err = StandardError()
     print("flowsmith: " + message, to: &err)
 }
+
+/// `complain` for a message that the same run may come to more than once (a setting read for
+/// every request): said the first time only.
+func warnOnce(_ message: String) {
+    let first = warned.withLock { $0.insert(message).inserted }
+    if first { complain(message) }
+}
+
+private let warned = Mutex<Set<String>>([])
 
 struct StandardError: TextOutputStream {
     mutating func write(_ string: String) {

@@ -227,13 +227,13 @@ struct DatasetCommand: ParsableCommand {
     @Argument(help: "Flow files, outlines, or folders of them.", completion: .file())
     var paths: [String] = []
 
-    @Option(name: .shortAndLong, help: "The training file to write.")
+    @Option(name: .shortAndLong, help: "The training file to write.", completion: .file(extensions: ["jsonl"]))
     var output: String?
 
     @Option(help: "The share of use cases held out for validation (0 to 0.5).")
     var validationSplit: Double?
 
-    @Option(help: "The validation file to write (default: beside the training file, when a split is asked for).")
+    @Option(help: "The validation file to write (default: beside the training file, when a split is asked for).", completion: .file(extensions: ["jsonl"]))
     var validationOut: String?
 
     @Option(help: "The seed of the shuffle and the split.")
@@ -254,7 +254,7 @@ struct DatasetCommand: ParsableCommand {
     @Flag(help: "Leave out the library's similar use cases that the openai engine puts in its prompts.")
     var noLibrary = false
 
-    @Option(help: "Check this JSONL file against the chat fine-tuning format instead.")
+    @Option(help: "Check this JSONL file against the chat fine-tuning format instead.", completion: .file(extensions: ["jsonl"]))
     var check: String?
 
     func run() throws {
@@ -357,7 +357,7 @@ struct Finetune: ParsableCommand {
     @Argument(help: "The training file (from flowsmith dataset).", completion: .file(extensions: ["jsonl"]))
     var training: String?
 
-    @Option(help: "A validation file.")
+    @Option(help: "A validation file.", completion: .file(extensions: ["jsonl"]))
     var validation: String?
 
     @Option(help: "The model to fine-tune, e.g. gpt-4o-mini-2024-07-18.")

@@ -36,10 +36,14 @@ struct Suggest: ParsableCommand {
     @Flag(help: "With a remote engine, do not fall back to the local model when it fails.")
     var noFallback = false
 
-    @Option(name: .short, help: "How many suggestions.")
+    @Option(name: .short, help: "How many suggestions (1 to 20).")
     var n: Int = 3
 
     func run() throws {
+        guard (1...20).contains(n) else {
+            complain("-n \(n): ask for 1 to 20 suggestions")
+            throw ExitCode(64)
+        }
         let flow = try loadFlow(file).flow
         guard let node = try Self.position(at, in: flow) else { throw ExitCode(1) }
         guard let (context, _) = SuggestionContext.at(node, in: flow, kind: kind) else {
@@ -133,7 +137,8 @@ struct Train: ParsableCommand {
         }
         let steps = flows.reduce(0) { $0 + $1.stepCount }
         print("trained on \(sources.joined(separator: " and ")): \(steps) steps, \(model.examples.count) examples, "
-            + "in \(ContinuousClock.now - start); saved \(path)")
+            + String(format: "in %.1f s; saved ", Double((ContinuousClock.now - start).components.attoseconds) / 1e18
+                     + Double((ContinuousClock.now - start).components.seconds)) + path)
     }
 }
 

@@ -306,3 +306,27 @@ def test_every_commands_help_reads_as_prose():
         prose = text.split("USAGE:")[0]
         holes = [line for line in prose.splitlines() if re.search(r"\S {3,}\S", line)]
         assert not holes, f"flowsmith help {name}: {holes}"
+
+
+def test_numbers_out_of_range_are_usage_mistakes(tmp_path):
+    flow = ROOT / "examples" / "online-shop.flow.md"
+    for args, said in [(["export", flow, "-f", "text", "--width", "10"], "--width 10: the text diagram needs at least 24 columns"),
+                       (["export", flow, "-f", "text", "--width", "0"], "--width 0:"),
+                       (["suggest", flow, "--at", "1.2", "-n", "0"], "-n 0: ask for 1 to 20 suggestions"),
+                       (["suggest", flow, "--at", "1.2", "-n", "21"], "-n 21:")]:
+        proc = subprocess.run([str(BIN), *args], capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "HOME": str(tmp_path)})
+        assert proc.returncode == 64 and said in proc.stderr and proc.stdout == "", (args, proc.stderr)
+    proc = subprocess.run([str(BIN), "suggest", flow, "--at", "1.2", "-n", "5", "--engine", "local"], capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "HOME": str(tmp_path)})
+    assert proc.returncode == 0 and 1 <= len(proc.stdout.splitlines()) <= 5, proc.stderr
+
+
+def test_a_mistaken_timeout_or_retry_count_is_said_once(tmp_path):
+    env = {**os.environ, "HOME": str(tmp_path), "OPENAI_BASE_URL": "http://127.0.0.1:9/v1",
+           "FLOWSMITH_CONNECT_TIMEOUT_MS": "-5", "FLOWSMITH_MAX_RETRIES": "abc"}
+    proc = subprocess.run([str(BIN), "suggest", ROOT / "examples" / "online-shop.flow.md", "--at", "1.2"], capture_output=True,
+                          text=True, timeout=120, env=env)
+    lines = proc.stderr.splitlines()
+    assert [l for l in lines if "FLOWSMITH_CONNECT_TIMEOUT_MS=-5 is not a whole number of 1 or more" in l] == [lines[0]], proc.stderr
+    assert sum("FLOWSMITH_MAX_RETRIES=abc" in l for l in lines) == 1, proc.stderr

@@ -98,6 +98,28 @@ def test_man_page_and_bash_completion(installed):
     assert complete("flowsmith ex") == ["export", "expenses.flow.md"]
     assert complete("flowsmith check exp") == ["expenses.flow.md"]
     assert complete("flowsmith edit --theme high") == ["high-contrast"]
+    # Files an option writes or reads complete too.
+    (folder / "train.jsonl").write_text("{}\n")
+    assert complete("flowsmith export expenses.flow.md -o exp") == ["expenses.flow.md"]
+    assert complete("flowsmith dataset --check tr") == ["train.jsonl"]
+
+
+def test_the_man_page_says_what_the_command_line_cannot_and_its_documentation_is_there(installed):
+    prefix = installed[0]
+    page = subprocess.run(["man", "-P", "cat", "flowsmith"], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "MANPATH": str(prefix / "share/man"), "MANWIDTH": "100"})
+    text = page.stdout
+    for section in ["KEYS", "ENVIRONMENT", "FILES", "EXIT STATUS"]:
+        assert f"\n{section}\n" in text, section
+    for name in ["OPENAI_API_KEY", "FLOWSMITH_MODEL", "NO_COLOR", "model.json", "share/doc/flowsmith"]:
+        assert name in text, name
+    assert "flowsmith 0.1.0" in text.splitlines()[-1], text.splitlines()[-1]
+    # What the page and the messages refer to is installed.
+    for doc in ["FORMAT.md", "CONFIG.md", "keys.md", "EXPORTS.md", "PIPELINE.md", "RELIABILITY.md", "README.md"]:
+        assert (prefix / "share/doc/flowsmith" / doc).is_file(), doc
+    warnings = subprocess.run(["groff", "-mandoc", "-ww", "-z", str(prefix / "share/man/man1/flowsmith.1")],
+                              capture_output=True, text=True, timeout=60)
+    assert warnings.returncode == 0 and warnings.stderr == "", warnings.stderr
 
 
 def test_uninstall_removes_exactly_what_was_installed(installed, tmp_path):

@@ -97,6 +97,12 @@ def test_dataset_uses_the_engines_own_prompt_and_splits_by_use_case(fake, tmp_pa
     # The outline is read too.
     assert any("Onboard a hire" == use_case(x) for x in train + valid)
 
+    # --check estimates the same tokens for the file that dataset wrote (without the split).
+    code, whole, err = run(e, "dataset", lib, "-o", tmp_path / "whole.jsonl", "--seed", "7")
+    written = int(re.search(r"training tokens ~(\d+)", whole).group(1))
+    code, checked, err = run(e, "dataset", "--check", tmp_path / "whole.jsonl")
+    assert code == 0 and f"~{written} tokens" in checked, (whole, checked)
+
     # Deterministic for a seed; another seed gives another order.
     run(e, "dataset", lib, "-o", tmp_path / "again.jsonl", "--validation-split", "0.3", "--seed", "7")
     assert (tmp_path / "again.jsonl").read_bytes() == (tmp_path / "train.jsonl").read_bytes()
@@ -420,6 +426,11 @@ def test_batch_file_and_results_run_unchanged_elsewhere(fake, tmp_path):
     # Results from other questions are refused, not scored wrongly.
     code, out, err = run(e, "eval", ROOT / "examples", "--limit", "25", "--batch-results", tmp_path / "out.jsonl")
     assert code == 1 and "answer questions not asked here" in err
+    # A results file that does not read is said as FILE:LINE: what is wrong.
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(results[0]) + "\n{not json\n")
+    code, out, err = run(e, "eval", ROOT / "examples", "--limit", "20", "--batch-results", bad)
+    assert code == 1 and err.startswith(f"flowsmith: {bad}:2: "), err
 
 
 def test_a_failed_batch_and_a_cancelled_one(fake, tmp_path):
