@@ -198,7 +198,7 @@ public struct Bindings: Sendable, Equatable {
 
     /// The key reference as Markdown: docs/keys.md is this text.
     public func markdown() -> String {
-        var out = "# Keys\n\nGenerated from the binding table (`flowsmith keys` prints it); keys can be changed in the\nconfig file (docs/CONFIG.md).\n"
+        var out = "# Keys\n\nGenerated from the binding table (`flowsmith keys` prints it); keys can be changed in the\nconfig file (CONFIG.md).\n"
         for context in [BindingContext.tree, .suggestion, .text] {
             out += "\n## \(context.rawValue)\n\n| keys | action | what it does |\n|---|---|---|\n"
             for b in table where b.context == context {

@@ -61,7 +61,7 @@ public enum Commands {
             setField(line.drop { $0 == " " }.dropFirst("field".count).drop { $0 == " " }, &s)
             return []
         },
-        Command(names: ["title", "title!"], usage: ":title TEXT  :title  :title!", help: "set the flow's title; without text, show it; :title! removes it") { args, line, s in
+        Command(names: ["title", "title!"], usage: ":title [TEXT]  :title!", help: "set the flow's title; without text, show it; :title! removes it") { args, line, s in
             let rest = args.joined(separator: " ")
             let removing = line.split(separator: " ").first?.hasSuffix("!") ?? false
             // Without text it says what the title is: a typo must not delete it.
@@ -109,7 +109,8 @@ public enum Commands {
         if let i = fields.firstIndex(where: { $0.name == name }) {
             if value.isEmpty { fields.remove(at: i) } else { fields[i].value = value }
         } else if !value.isEmpty {
-            fields.append(Field(name, value))
+            // A new field keeps the colon it was typed with ("目标：…" stays fullwidth).
+            fields.append(Field(name, value, separator: spec[colon] == "：" ? "：" : Field.canonicalSeparator))
         }
         guard fields != s.flow[uc]?.fields else { return }
         Editing.perform(Transaction("Set \(name)", [.setFields(uc, fields)]), cursorAfter: s.cursor, &s)

@@ -96,7 +96,8 @@ enum Editing {
             try s.history.perform(t, on: &s.flow, cursorBefore: session.origin, cursorAfter: target)
             s.cursor = target
             if s.flow[target]?.kind == .useCase, s.flow.useCases.count == 1 {
-                s.say("\(s.key(.addAfter)) adds the first step; \(s.key(.suggest)) drafts a main scenario from the title; :field Primary actor: … names who acts")
+                s.say("\(s.key(.addAfter)) adds the first step; \(s.key(.suggest)) drafts a main scenario from the title; "
+                      + (s.wording == .chinese ? ":field 主要参与者：… names who acts" : ":field Primary actor: … names who acts"))
             }
         } catch {
             s.fail("\(t.label): \(error)")

@@ -166,7 +166,7 @@ public enum Render {
             if session.editor.text.isEmpty {
                 var hint = style(.folded)
                 hint.underline = true
-                screen.put(placeholder(node.kind), x: x, y: y, style: hint, limit: max(1, width - x - 1))
+                screen.put(placeholder(node.kind, s.wording), x: x, y: y, style: hint, limit: max(1, width - x - 1))
             }
             return
         }
@@ -180,11 +180,15 @@ public enum Render {
 
     /// What an empty label being edited asks for (N, o, x make one), dimmed until the first
     /// character is typed; the cursor stays at its start.
-    static func placeholder(_ kind: NodeKind) -> String {
-        switch kind {
-        case .useCase: "use case title, e.g. Submit an expense claim"
-        case .step: "step, e.g. Customer enters the delivery address"
-        case .extension: "condition, e.g. The card is declined"
+    /// What an empty new row is for, with an example in the document's language.
+    static func placeholder(_ kind: NodeKind, _ wording: Wording = .english) -> String {
+        switch (kind, wording) {
+        case (.useCase, .english): "use case title, e.g. Submit an expense claim"
+        case (.step, .english): "step, e.g. Customer enters the delivery address"
+        case (.extension, .english): "condition, e.g. The card is declined"
+        case (.useCase, .chinese): "用例标题，例如：提交报销单"
+        case (.step, .chinese): "步骤，例如：客户填写收货地址"
+        case (.extension, .chinese): "条件，例如：银行卡被拒绝"
         }
     }
 
@@ -404,8 +408,12 @@ public enum Render {
         case .flowTitle(let e):
             return prompt("Flow title: ", e)
         case .confirmQuit:
-            screen.put(" Unsaved changes. y: save and quit · n: quit without saving · other keys: stay",
-                       x: 0, y: y, style: s.theme[.message])
+            // Said whole at any width: shorter where the bar is narrow.
+            let variants = [" Unsaved changes. y: save and quit · n: quit without saving · other keys: stay",
+                            " Unsaved. y: save, quit · n: quit, drop them · other: stay", " Unsaved: y save · n drop · else stay",
+                            " y save · n drop · else stay"]
+            let text = variants.first { DisplayWidth.of($0) <= s.width } ?? variants[variants.count - 1]
+            screen.put(text, x: 0, y: y, style: s.theme[.message])
             return
         default: break
         }
@@ -551,7 +559,9 @@ public enum Render {
                 group = heading
                 out.append((heading, "", true))
             }
-            out.append((Bindings.names(b.keys), b.help, false))
+            // An action without keys of its own (search-previous: N while a search shows) reads
+            // "—", as in docs/keys.md, not as an empty cell.
+            out.append((b.keys.isEmpty ? "—" : Bindings.names(b.keys), b.help, false))
         }
         out.append(("Commands (after :)", "", true))
         for c in Commands.reference { out.append((c.command, c.help, false)) }

@@ -28,6 +28,9 @@ public enum DisplayWidth {
         return w
     }
 
+    /// A letter or digit of a Latin word, which a line does not break inside when it can help it.
+    static func isWordCharacter(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber) }
+
     /// Marks that close a phrase and must not begin a line.
     public static let closing: Set<Character> = ["。", "，", "、", "；", "：", "！", "？", "）", "」", "』", "》", ".", ",", ";", ":", "!", "?", ")"]
 
@@ -56,10 +59,22 @@ public enum DisplayWidth {
                 line += " "
                 used += 1
             }
-            for c in word {
+            let chars = Array(word)
+            for (i, c) in chars.enumerated() {
                 let cw = of(c)
                 if used + cw > width && used > 0 {
-                    if closing.contains(c), line.count >= 2, let carried = line.last {
+                    // A Latin word inside Chinese text ("接口（Single") moves to the next line
+                    // whole when it fits there, as it would after a space.
+                    let tail = line.reversed().prefix { isWordCharacter($0) }.count
+                    let rest = chars[i...].prefix { isWordCharacter($0) }.count
+                    if isWordCharacter(c), tail > 0, tail < line.count, line.dropLast(tail).last != " ",
+                       of(String(line.suffix(tail))) + of(String(chars[i..<(i + rest)])) <= width {
+                        let carried = String(line.suffix(tail))
+                        line.removeLast(tail)
+                        lines.append(line)
+                        line = carried
+                        used = of(carried)
+                    } else if closing.contains(c), line.count >= 2, let carried = line.last {
                         line.removeLast()
                         lines.append(line)
                         line = String(carried)

@@ -417,7 +417,12 @@ private struct TreeBuilder {
                 break
             }
         }
-        if let last = t.last, last == ":" || last == "：", !Self.isEscaped(t, at: t.endIndex - 1) { t = t.dropLast() }
+        if let last = t.last, last == ":" || last == "：", !Self.isEscaped(t, at: t.endIndex - 1) {
+            // A fullwidth colon after the condition is Chinese wording too (an ASCII one says
+            // nothing: it is what a keyboard without Chinese input types).
+            if last == "：", flow.wording == nil { flow.wording = .chinese }
+            t = t.dropLast()
+        }
         let id = flow.addExtension(MarkdownText.unescape(t), to: step, kind: kind)
         if keepPositions { map.nodes[id] = block.position }
         return id

@@ -61,20 +61,25 @@ private struct OutlineBuilder {
         }
         switch marker {
         case .useCase:
-            let uc = flow.addUseCase(string.trimmingSpaces)
+            // A heading of the outline may end in a colon ("系统登录："): the title does not.
+            var title = string.trimmingSpaces
+            while title.hasSuffix(":") || title.hasSuffix("：") { title.removeLast() }
+            let uc = flow.addUseCase(title.trimmingSpaces)
             map.nodes[uc] = position
             stack = [(indent, uc)]
             useCaseIndent = indent
             unit = nil
         case .step, .none:
-            // A plain line a little deeper than the step above it, by less than the outline's unit
-            // (3 spaces where steps are 2 apart), is a slip of the hand: a step of the same level,
-            // not the condition of a new extension that would take the step out of its scenario.
-            if plain, let top = stack.last, flow[top.node]?.kind == .step, let unit, indent > top.indent, indent - top.indent < unit {
-                indent = top.indent
-            }
             // Marked steps may sit at their use case's own indentation: the use case stays open.
             while stack.count > 1, let top = stack.last, top.indent >= indent { stack.removeLast() }
+            // A plain line a little deeper than the step it comes under, by less than the outline's
+            // unit (3 spaces where steps are 2 apart), is a slip of the hand: a step of the same
+            // level, not the condition of a new extension that would take the step out of its
+            // scenario (also after an extension's steps, deeper still).
+            if plain, let top = stack.last, flow[top.node]?.kind == .step, let unit, indent > top.indent, indent - top.indent < unit {
+                indent = top.indent
+                while stack.count > 1, let top = stack.last, top.indent >= indent { stack.removeLast() }
+            }
             guard let parent = stack.last?.node else {
                 throw FormatError(position, "a step before any use case: start the outline with a use case line (● …)")
             }

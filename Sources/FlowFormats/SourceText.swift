@@ -82,12 +82,14 @@ struct SourceLine {
 
     var isBlank: Bool { scalars.allSatisfy { $0 == " " || $0 == "\t" } }
 
-    /// Visual indentation (a tab advances to the next multiple of 4) and where the content starts.
+    /// Visual indentation (a tab advances to the next multiple of 4; a fullwidth space, as a
+    /// Chinese keyboard types it, is two columns wide) and where the content starts.
     var indentation: (width: Int, start: Int) {
         var width = 0
         var i = 0
         while i < scalars.count {
-            if scalars[i] == " " { width += 1 } else if scalars[i] == "\t" { width += 4 - width % 4 } else { break }
+            if scalars[i] == " " { width += 1 } else if scalars[i] == "\t" { width += 4 - width % 4 }
+            else if scalars[i] == "\u{3000}" { width += 2 } else { break }
             i += 1
         }
         return (width, i)

@@ -181,6 +181,26 @@ func at(_ s: AppState) -> String { s.position }
         #expect(s.flow[ext]?.text == "发票原件缺失")
     }
 
+    /// With a Chinese input method on, the fullwidth keys it types are the keys they stand for;
+    /// a Chinese document's new rows show Chinese examples, and a field typed with "：" keeps it.
+    @Test func aChineseKeyboardWorksTheTree() throws {
+        var s = fresh()
+        press("ｊ", &s)
+        #expect(at(s) == "UC 1 · 1")
+        typeText("：", &s)
+        guard case .command = s.mode else { Issue.record("： did not open the command line"); return }
+        typeText("field 目标：客服人员进入系统", &s); press("Enter", &s)
+        let uc = s.flow.useCases[0]
+        #expect(s.flow[uc]?.fields.last == Field("目标", "客服人员进入系统", separator: "："))
+        #expect(FlowMarkdownWriter.write(s.flow).contains("\n- 目标：客服人员进入系统\n"))
+        typeText("？", &s)
+        guard case .help = s.mode else { Issue.record("？ did not open the help"); return }
+        // (The sample's endings are English; a document that writes them in Chinese:)
+        s.flow.wording = .chinese
+        press("Esc o", &s)
+        #expect(Render.screen(s).text.contains("步骤，例如：客户填写收货地址"), "\(Render.screen(s).text)")
+    }
+
     @Test func oOnAUseCaseAddsItsFirstStep() {
         var s = fresh()
         press("o", &s); typeText("first", &s); press("Enter", &s)
@@ -413,6 +433,13 @@ func at(_ s: AppState) -> String { s.position }
         #expect(press("q", &s) == [.quit])
         press("j o", &s); typeText("x", &s); press("Enter", &s)
         #expect(press("q", &s).isEmpty && s.mode == .confirmQuit)
+        // The question is said whole at any width, shorter where the bar is narrow.
+        for width in [100, 60, 50, 30] {
+            var narrow = s
+            narrow.width = width
+            let bar = String(Render.screen(narrow).text.split(separator: "\n", omittingEmptySubsequences: false)[narrow.height - 1])
+            #expect(!bar.contains("…") && bar.contains("y") && bar.contains("stay"), "width \(width): \(bar)")
+        }
         press("Esc", &s)
         #expect(s.mode == .normal)
         let effects = press("Ctrl-S", &s)
@@ -469,13 +496,14 @@ func at(_ s: AppState) -> String { s.position }
         #expect(press("Enter", &s) == [.quit])
     }
 
-    /// `:field` changes a field's value and keeps the separator its file wrote (主要参与者：…).
+    /// `:field` changes a field's value and keeps the separator its file wrote (主要参与者：…);
+    /// a new field keeps the colon it was typed with.
     @Test func settingAFieldKeepsItsSeparator() throws {
         let flow = try FlowMarkdownReader.read("## 系统登录\n\n- 主要参与者：客服人员\n\n1. 用户登录\n").flow
         var s = AppState(flow: flow, path: "crm.flow.md")
         press(":", &s); typeText("field 主要参与者: 客户", &s); press("Enter", &s)
         press(":", &s); typeText("field 目标：客户进入系统", &s); press("Enter", &s)
-        #expect(FlowMarkdownWriter.write(s.flow) == "## 系统登录\n\n- 主要参与者：客户\n- 目标: 客户进入系统\n\n1. 用户登录\n")
+        #expect(FlowMarkdownWriter.write(s.flow) == "## 系统登录\n\n- 主要参与者：客户\n- 目标：客户进入系统\n\n1. 用户登录\n")
         press("u u", &s)
         #expect(s.flow == flow)
     }

@@ -68,6 +68,22 @@ import Testing
         let nested = try OutlineImporter.read("Pay\n  enter card\n    card expired\n      ask again\n")
         let expired = try #require(nested.node(numbered: "1a", in: nested.useCases[0]))
         #expect(nested[expired]?.text == "card expired")
+        // A slip after an extension's steps is a step of the main scenario too.
+        let after = try OutlineImporter.read("UC\n  Step 1\n    Cond:\n      S1\n   Slip\n")
+        #expect(after.children(of: after.useCases[0]).compactMap { after[$0]?.text } == ["Step 1", "Slip"])
+        #expect(after.validate().isEmpty, "\(after.validate().map(\.message))")
+    }
+
+    /// An outline typed on a Chinese keyboard: indented with fullwidth spaces, headings ending in
+    /// a fullwidth colon.
+    @Test func aChineseKeyboardsOutlineReadsAsItLooks() throws {
+        let text = "● 客户投诉处理：\n\u{3000}○ 客户提交投诉\n\u{3000}\u{3000}○ 【投诉内容不完整】客服专员向客户补充询问\n\u{3000}○ 客服专员受理投诉\n系统登录：\n\u{3000}\u{3000}用户填写用户名\n"
+        let flow = try OutlineImporter.read(text)
+        #expect(flow.useCases.compactMap { flow[$0]?.text } == ["客户投诉处理", "系统登录"])
+        let uc = flow.useCases[0]
+        #expect(flow.children(of: uc).compactMap { flow[$0]?.text } == ["客户提交投诉", "客服专员受理投诉"])
+        #expect(flow[try #require(flow.node(numbered: "1a", in: uc))]?.text == "投诉内容不完整")
+        #expect(flow.children(of: flow.useCases[1]).compactMap { flow[$0]?.text } == ["用户填写用户名"])
     }
 
     @Test func markedStepsWithoutAConditionAreReportedWithTheirLine() throws {

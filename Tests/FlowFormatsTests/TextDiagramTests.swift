@@ -203,6 +203,10 @@ private func expectLabelsInTheirBoxes(_ flow: Flow, width: Int, ascii: Bool = fa
         // A word longer than `whole` fills the line it starts on instead of moving whole.
         #expect(DisplayWidth.wrap("Ask verylong", 10, whole: 5) == ["Ask verylo", "ng"])
         #expect(DisplayWidth.wrap("Ask verylong", 10) == ["Ask", "verylong"])
+        // A Latin word inside Chinese text moves to the next line whole when it fits there.
+        let mixed = DisplayWidth.wrap("系统调用SSO单点登录接口（Single Sign-On）校验", 30)
+        #expect(mixed == ["系统调用SSO单点登录接口（", "Single Sign-On）校验"], "\(mixed)")
+        #expect(DisplayWidth.wrap("调用SSO接口", 5) == ["调用", "SSO接", "口"])
         // A full line takes no trailing space before a long run.
         for line in DisplayWidth.wrap("abcd 系统发送确认短信", 4) { #expect(DisplayWidth.of(line) <= 4, "\(line)") }
         #expect(DisplayWidth.wrap("anything", 0).isEmpty)
