@@ -87,12 +87,23 @@ public enum Commands {
 
     static func run(_ line: String, _ s: inout AppState) -> [Effect] {
         let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-        guard let verb = words.first else { return [] }
+        // Commands and step numbers typed with a Chinese input method on ("ｗ", "３ａ１", "uc １")
+        // read as the ASCII they stand for; names and texts (":w 报销.flow.md") stay as typed.
+        let plain = words.map(halfwidth)
+        guard let verb = plain.first else { return [] }
         if let command = table.first(where: { $0.names.contains(verb) }) {
-            return command.run(Array(words.dropFirst()), line.drop { $0 == " " }.description, &s)
+            let args = verb == "uc" ? Array(plain.dropFirst()) : Array(words.dropFirst())
+            return command.run(args, line.drop { $0 == " " }.description, &s)
         }
-        jump(words, &s)
+        jump(plain, &s)
         return []
+    }
+
+    /// The fullwidth forms of ASCII characters as ASCII.
+    public static func halfwidth(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { u in
+            (0xFF01...0xFF5E).contains(u.value) ? Unicode.Scalar(u.value - 0xFEE0) ?? u : u
+        }))
     }
 
     /// `:field Goal: text` sets a field of the cursor's use case; `:field Goal:` removes it.
@@ -114,7 +125,7 @@ public enum Commands {
         }
         guard fields != s.flow[uc]?.fields else { return }
         Editing.perform(Transaction("Set \(name)", [.setFields(uc, fields)]), cursorAfter: s.cursor, &s)
-        s.say(value.isEmpty ? "Removed \(name)" : "\(name): \(value)")
+        s.say(value.isEmpty ? "Removed \(name)" : name + (fields.first { $0.name == name }?.separator ?? ": ") + value)
     }
 
     static func export(_ args: [String], replace: Bool, _ s: inout AppState) -> [Effect] {

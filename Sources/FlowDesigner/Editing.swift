@@ -74,10 +74,19 @@ enum Editing {
         if s.flow[target]?.kind == .extension, text.hasSuffix(":") || text.hasSuffix("：") {
             while let last = text.last, last == ":" || last == "：" || last == " " { text.removeLast() }
         }
+        // A condition typed with a file's exception marker ("【异常】系统宕机") marks it, as the
+        // file would: the marker is not part of the condition.
+        var markedException = false
+        if s.flow[target]?.kind == .extension,
+           let marker = ["[exception]", "[异常]", "【异常】", "［异常］"].first(where: { text.lowercased().hasPrefix($0) }) {
+            text = String(text.dropFirst(marker.count)).trimmingSpaces
+            markedException = true
+        }
         if session.undoneIfEmpty && text.trimmingSpaces.isEmpty { return undoEmpty(session, &s) }
         guard var t = session.inserted else {
-            guard s.flow[target]?.text != text else { return }
-            return perform(Transaction("Edit text", [.setText(target, text)]), cursorAfter: target, &s)
+            let mark: [Edit] = markedException && s.flow[target]?.extensionKind != .exception ? [.setExtensionKind(target, .exception)] : []
+            guard s.flow[target]?.text != text || !mark.isEmpty else { return }
+            return perform(Transaction("Edit text", [.setText(target, text)] + mark), cursorAfter: target, &s)
         }
         // Take the placeholder out again, then record the insertion with its text as one change.
         _ = try? s.flow.apply(.remove(target))
@@ -89,7 +98,7 @@ enum Editing {
         t.edits = t.edits.map { edit in
             guard case .insert(var tree, let parent, let index) = edit, tree.root.id == target else { return edit }
             tree.root = Node(id: tree.root.id, kind: tree.root.kind, text: text, fields: tree.root.fields,
-                             extensionKind: tree.root.extensionKind, ending: tree.root.ending)
+                             extensionKind: markedException ? .exception : tree.root.extensionKind, ending: tree.root.ending)
             return .insert(tree, parent: parent, index: index)
         }
         do {
@@ -151,21 +160,38 @@ enum Editing {
             (0xFF10...0xFF19).contains(u.value) || (0xFF41...0xFF5A).contains(u.value) ? Unicode.Scalar(u.value - 0xFEE0) ?? u : u
         }))
         if answer.hasSuffix(".") || answer.hasSuffix("。") { answer.removeLast() }
-        for prefix in ["resume at step ", "resume at ", "end: ", "end:", "返回步骤", "返回第", "返回", "继续步骤", "回到第", "回到步骤", "回到",
-                       "结束：", "结束:", "结束"] where answer.hasPrefix(prefix) {
-            answer = String(answer.dropFirst(prefix.count)).trimmingSpaces
+        let words: [String: Ending] = [
+            "": .resumeNext, "n": .resumeNext, "next": .resumeNext, "resume": .resumeNext, "下一步": .resumeNext, "继续": .resumeNext,
+            "继续下一步": .resumeNext, "s": .success, "success": .success, "ok": .success, "成功": .success,
+            "f": .failure, "failure": .failure, "fail": .failure, "失败": .failure,
+        ]
+        let hint = s.wording == .english ? "next, success, failure or a step number"
+            : "继续, 成功, 失败 or a step (回到第3步; next, success, failure in English)"
+        var found = words[answer]
+        if found == nil {
+            // Said as an ending line says it ("Resume at 3", "回到第3步", "继续第7步", "结束：失败"):
+            // what is left must be a word or a step number, never nothing.
+            var rest = answer
+            for prefix in ["resume at step ", "resume at ", "end: ", "end:", "end ", "返回步骤", "返回第", "返回", "继续步骤", "继续第",
+                           "回到第", "回到步骤", "回到", "结束：", "结束:", "结束", "第"] where rest.hasPrefix(prefix) {
+                rest = String(rest.dropFirst(prefix.count)).trimmingSpaces
+            }
+            if rest.hasSuffix("步"), rest.first.map({ $0.isASCII && $0.isNumber }) == true { rest = String(rest.dropLast()).trimmingSpaces }
+            guard !rest.isEmpty else {
+                s.mode = .ending(LineEditor(text), target: ext)
+                return s.fail("\(text) says no ending: \(hint)")
+            }
+            if let word = words[rest], word == .success || word == .failure { found = word }
+            answer = rest
         }
-        if answer.hasSuffix("步"), answer.first.map({ $0.isASCII && $0.isNumber }) == true { answer = String(answer.dropLast()).trimmingSpaces }
         let ending: Ending
-        switch answer {
-        case "", "n", "next", "resume", "下一步", "继续": ending = .resumeNext
-        case "s", "success", "ok", "成功": ending = .success
-        case "f", "failure", "fail", "失败": ending = .failure
-        default:
+        if let found {
+            ending = found
+        } else {
             guard let uc = s.flow.useCase(of: ext), let target = s.flow.node(numbered: answer, in: uc),
                   s.flow[target]?.kind == .step else {
                 s.mode = .ending(LineEditor(text), target: ext)
-                return s.fail("No step \(answer) in this use case: next, success, failure (成功, 失败) or a step number")
+                return s.fail("No step \(answer) in this use case: \(hint)")
             }
             ending = .resume(.step(target))
         }

@@ -419,11 +419,11 @@ public enum Render {
         }
         let name = (s.path.map { $0.split(separator: "/").last.map(String.init) ?? $0 } ?? "[no name]") + (s.isModified ? " [+]" : "") + (s.readOnly ? " [read-only]" : "")
         var x = screen.put(" " + name + " ", x: 0, y: y, style: s.theme[.statusKey])
-        // The flow's title, after its file's name where there is room for it (a quarter of the
+        // The flow's title, after its file's name where there is room for it (a third of the
         // bar at most, cut with "…"): the file's text, so controls show as pictures.
         let title = Sanitize.line(s.flow.title)
         if title.contains(where: { !$0.isWhitespace }), s.width >= 60 {
-            x += screen.put("· " + title, x: x, y: y, style: s.theme[.statusKey], limit: min(32, s.width / 4) - 1)
+            x += screen.put("· " + title, x: x, y: y, style: s.theme[.statusKey], limit: min(48, s.width / 3) - 1)
             x += screen.put(" ", x: x, y: y, style: s.theme[.statusKey])
         }
         let mode: String = switch s.mode {

@@ -138,14 +138,24 @@ struct Block {
             if let block = parse(line, number: number, indent: indent, start: offset) {
                 if let p = pending { emit(p) }
                 pending = block
+            } else if let found = slip(line[(line.startIndex + offset)...]) {
+                // A slip of a Chinese keyboard is said where it is, before a deeper line could be
+                // taken as the text above it going on ("1.系统提示。" under "- 2a. 缺货："); the
+                // line is then read as what it was meant to be, so that nothing after it is
+                // wrongly said to be out of place.
+                errors(FormatError(SourcePosition(line: number, column: offset + found.column + 1), found.message))
+                if let (kind, textStart) = found.meant {
+                    if let p = pending { emit(p) }
+                    let rest = line[(line.startIndex + offset + textStart)...]
+                    pending = Block(kind: kind, position: SourcePosition(line: number, column: offset + 1),
+                                    indent: isHeadingKind(kind) ? 0 : indent, text: trimmingTrailingBlanks(rest))
+                }
             } else if indent > 0, var last = pending, last.kind != .heading(level: 1), !isHeading(last), indent > last.indent {
                 var joined = Array(trimmingTrailingBlanks(last.text))
                 joined.append(0x20)
                 joined += trimmingTrailingBlanks(line[(line.startIndex + offset)...])
                 last.text = joined[...]
                 pending = last
-            } else if let (at, message) = slip(line[(line.startIndex + offset)...]) {
-                errors(FormatError(SourcePosition(line: number, column: offset + at + 1), message))
             } else if let written = badStepNumber(line[(line.startIndex + offset)...]) {
                 errors(FormatError(
                     SourcePosition(line: number, column: offset + 1),
@@ -164,48 +174,83 @@ struct Block {
     /// A line that would be a heading, a list item or a step but for a slip a Chinese keyboard
     /// makes: a fullwidth "＃", "－", "１" or "．", a fullwidth space, or no space after the mark
     /// ("1.客户", "##客户", "-目标：…"). The column (from 0) of the slip and what to type instead.
-    static func slip(_ s: ArraySlice<UInt8>) -> (Int, String)? {
+    static func slip(_ s: ArraySlice<UInt8>) -> (column: Int, message: String, meant: (Kind, Int)?)? {
         let text = String(decoding: s, as: UTF8.self)
         let chars = Array(text.prefix(12))
         guard let first = chars.first else { return nil }
+        // Where the text starts after `i` characters and any blanks, in bytes (the block's text).
+        func bytes(after i: Int) -> Int {
+            var j = i
+            while j < chars.count, chars[j] == " " || chars[j] == "\t" || chars[j] == "\u{3000}" { j += 1 }
+            return String(chars[..<j]).utf8.count
+        }
         // Columns are counted in characters, as an editor shows them.
         func fullwidth(_ c: Character) -> Bool { c.unicodeScalars.first.map { (0xFF01...0xFF5E).contains($0.value) } ?? false }
-        if fullwidth(first) || first == "\u{3000}" {
-            let ascii = first == "\u{3000}" ? " " : String(Character(Unicode.Scalar(first.unicodeScalars.first!.value - 0xFEE0)!))
-            if "#-*+0123456789".contains(ascii) || first == "\u{3000}" {
-                return (0, "\"\(first)\" is a fullwidth character: the marks of a heading (\"## \"), a field (\"- \") and a step (\"1. \") are typed in ASCII, with an ASCII space after them")
+        if first == "\u{3000}" {
+            // Indented with fullwidth spaces: a mark after them says the line meant to be indented.
+            let after = chars.drop { $0 == "\u{3000}" || $0 == " " || $0 == "\t" }.first
+            if let after, "#-*+0123456789".contains(after) || fullwidth(after) {
+                return (0, "indented with fullwidth spaces (\"　\"): indent with ASCII spaces", nil)
+            }
+            return (0, "\"　\" is a fullwidth space: the marks of a heading (\"## \"), a field (\"- \") and a step (\"1. \") start a line or follow ASCII spaces", nil)
+        }
+        if fullwidth(first) {
+            let ascii = String(Character(Unicode.Scalar(first.unicodeScalars.first!.value - 0xFEE0)!))
+            if "#-*+0123456789".contains(ascii) {
+                // Read as what it was meant to be: "＃＃ 标题" a heading, "１．" a step, "－ " a bullet.
+                var meant: (Kind, Int)?
+                var j = 1
+                if ascii == "#" {
+                    while j < chars.count, chars[j] == "＃" { j += 1 }
+                    if j <= 2 { meant = (.heading(level: j), bytes(after: j)) }
+                } else if ascii.first!.isNumber {
+                    while j < chars.count, chars[j].isNumber { j += 1 }
+                    if j < chars.count, "．.。、".contains(chars[j]) { meant = (.ordered, bytes(after: j + 1)) }
+                } else {
+                    meant = (.bullet, bytes(after: 1))
+                }
+                return (0, "\"\(first)\" is a fullwidth character: the marks of a heading (\"## \"), a field (\"- \") and a step (\"1. \") are typed in ASCII, with an ASCII space after them", meant)
             }
         }
         var i = 0
         while i < chars.count, chars[i].isASCII, chars[i].isNumber { i += 1 }
         let mark: Int
+        let kind: Kind
         if i > 0 {
             guard i < chars.count else { return nil }
             if chars[i] == "．" || chars[i] == "。" || chars[i] == "、" {
-                return (i, "\"\(String(chars[..<i]))\(chars[i])\" is not a step number: steps are numbered \"\(String(chars[..<i])). \" (an ASCII full stop and a space)")
+                return (i, "\"\(String(chars[..<i]))\(chars[i])\" is not a step number: steps are numbered \"\(String(chars[..<i])). \" (an ASCII full stop and a space)",
+                        (.ordered, bytes(after: i + 1)))
             }
             guard chars[i] == "." || chars[i] == ")" else { return nil }
-            mark = i + 1
+            (mark, kind) = (i + 1, .ordered)
         } else if first == "#" {
             var j = 0
             while j < chars.count, chars[j] == "#" { j += 1 }
             guard j <= 2 else { return nil }
-            mark = j
+            (mark, kind) = (j, .heading(level: j))
         } else if first == "-" || first == "*" || first == "+" {
-            mark = 1
+            (mark, kind) = (1, .bullet)
         } else {
             return nil
         }
         guard mark < chars.count else { return nil }
         let written = String(chars[..<mark])
         if chars[mark] == "\u{3000}" {
-            return (mark, "a fullwidth space after \"\(written)\": type an ASCII space there")
+            return (mark, "a fullwidth space after \"\(written)\": type an ASCII space there", (kind, bytes(after: mark)))
         }
-        // No space at all: only where what follows is text (not "1.2.", "---" or "**bold**").
-        if !chars[mark].isWhitespace, chars[mark].isLetter, !(first == "*" && chars[mark] == "*") {
-            return (mark, "put a space after \"\(written)\" (\"\(written) \(String(chars[mark...]))…\")")
+        // No space at all: only where what follows is text (not "1.2.", "---" or "**bold**"); a
+        // bullet may run into an extension's label ("-2a. 缺货：").
+        let next = chars[mark]
+        if !next.isWhitespace, next.isLetter || (kind == .bullet && next.isASCII && next.isNumber), !(first == "*" && next == "*") {
+            return (mark, "put a space after \"\(written)\" (\"\(written) \(String(chars[mark...]))…\")", (kind, bytes(after: mark)))
         }
         return nil
+    }
+
+    static func isHeadingKind(_ kind: Kind) -> Bool {
+        if case .heading = kind { return true }
+        return false
     }
 
     /// What a line that starts like a numbered step but is not one wrote as its number ("2x.",
@@ -403,7 +448,9 @@ private struct TreeBuilder {
             let after = j + 1 == t.endIndex || t[j + 1] == " " || t[j + 1] == "\t"
             if (t[j] == "." || t[j] == ":") && after {
                 t = t[(j + 1)...].drop { $0 == " " || $0 == "\t" }
-            } else if t[j] == "．" || t[j] == "：" || t[j] == "、" {
+            } else if t[j] == "．" || t[j] == "：" || t[j] == "、"
+                        || t[j] == "." && j + 1 < t.endIndex && (t[j + 1] == "\u{3000}" || !t[j + 1].isASCII && t[j + 1].properties.isAlphabetic) {
+                // (Also "2a.　缺货" and "2c.缺货": a fullwidth space, or none before Chinese.)
                 t = t[(j + 1)...].drop { $0 == " " || $0 == "\t" || $0 == "\u{3000}" }
             }
         }
@@ -462,7 +509,12 @@ private struct TreeBuilder {
             switch chinese {
             case .success: (ending, wording) = (.success, .chinese)
             case .failure: (ending, wording) = (.failure, .chinese)
-            case .resume(let rest): (ending, wording, target) = (.resumeNext, .chinese, rest)
+            case .next: (ending, wording) = (.resumeNext, .chinese)
+            case .resume(let verb, let rest):
+                (ending, wording, target) = (.resumeNext, .chinese, rest)
+                guard !rest.isEmpty else {
+                    throw FormatError(block.position, "\"\(verb)\" needs a step number, e.g. \"- 回到第3步。\" (\"- 继续下一步。\" goes on with the next step)")
+                }
             }
         } else {
             throw FormatError(block.position, "expected an ending: \"- Resume at N.\", \"- End: success.\" or \"- End: failure.\" "
@@ -488,7 +540,7 @@ private struct TreeBuilder {
         map.endings[ext] = block.position
     }
 
-    enum ChineseEnding { case success, failure, resume(Substring) }
+    enum ChineseEnding { case success, failure, next, resume(verb: String, Substring) }
 
     /// A Chinese ending without its final "。": "结束：成功", "结束：失败" (either colon, blanks
     /// or none), "回到第3步" (also 返回 or 继续, 第 or 步骤, with or without 步 and blanks).
@@ -502,11 +554,28 @@ private struct TreeBuilder {
         }
         guard let verb = ["回到", "返回", "继续"].first(where: written.hasPrefix) else { return nil }
         var rest = written.dropFirst(verb.count).drop(while: blank)
+        // "继续", "继续下一步": on with the next step, as no ending line says.
+        if verb == "继续", rest.isEmpty || rest == "下一步" || rest == "执行下一步" { return .next }
         if rest.hasPrefix("步骤") { rest = rest.dropFirst(2) } else if rest.hasPrefix("第") { rest = rest.dropFirst() }
         rest = rest.drop(while: blank)
         if rest.hasSuffix("步") { rest = rest.dropLast() }
         while let last = rest.last, blank(last) { rest = rest.dropLast() }
-        return .resume(rest)
+        // A step number in Chinese numerals ("第三步", "第十二步") is that number.
+        if let n = chineseNumber(rest) { return .resume(verb: verb, Substring(String(n))) }
+        return .resume(verb: verb, rest)
+    }
+
+    /// 一 … 九十九 as a number; nil for anything else.
+    static func chineseNumber(_ text: Substring) -> Int? {
+        let digits: [Character: Int] = ["一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9]
+        guard !text.isEmpty, text.count <= 3 else { return nil }
+        let chars = Array(text)
+        if chars.count == 1 { return chars[0] == "十" ? 10 : digits[chars[0]] }
+        guard let ten = chars.firstIndex(of: "十") else { return nil }
+        let tens = ten == 0 ? 1 : (ten == 1 ? digits[chars[0]] : nil)
+        let ones = ten == chars.count - 1 ? 0 : (ten == chars.count - 2 ? digits[chars[chars.count - 1]] : nil)
+        guard let tens, let ones else { return nil }
+        return tens * 10 + ones
     }
 
     /// Resolves the `Resume at` targets of the use case just finished, by step number.

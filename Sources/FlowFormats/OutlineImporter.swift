@@ -122,10 +122,10 @@ private struct OutlineBuilder {
         return flow.addStep(stepText, to: ext)
     }
 
-    /// A leading `[condition]` or `【condition】` and the text after it.
+    /// A leading `[condition]`, `【condition】` or `［condition］` and the text after it.
     static func condition(_ text: [Unicode.Scalar]) -> (String, [Unicode.Scalar])? {
-        guard let open = text.first, open == "[" || open == "【" else { return nil }
-        let close: Unicode.Scalar = open == "[" ? "]" : "】"
+        let pairs: [Unicode.Scalar: Unicode.Scalar] = ["[": "]", "【": "】", "［": "］"]
+        guard let open = text.first, let close = pairs[open] else { return nil }
         guard let end = text.firstIndex(of: close) else { return nil }
         let condition = String(String.UnicodeScalarView(text[1..<end])).trimmingSpaces
         return (condition, Array(text[(end + 1)...]))

@@ -22,7 +22,7 @@ public enum RobotWriter {
             let title = names.task(ucNode.text)
             tasks.append("")
             tasks.append(title)
-            var doc = ucNode.fields.filter { !$0.value.isEmpty }.map { "\($0.name): \($0.value)" }
+            var doc = ucNode.fields.filter { !$0.value.isEmpty }.map { $0.name + ($0.separator.hasPrefix("：") ? "：" : ": ") + $0.value }
             if doc.isEmpty { doc = [say.useCase(ucNode.text)] }
             tasks += documentation("[Documentation]", doc, level: 1)
 

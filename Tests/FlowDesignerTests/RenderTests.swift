@@ -117,7 +117,7 @@ func assertSnapshot(_ screen: Screen, _ name: String, sourceLocation: SourceLoca
     }
 
     /// The flow's title shows after the file's name on the status bar: as pictures where it
-    /// holds controls, cut to a quarter of a wide bar, and not at all on a narrow one.
+    /// holds controls, cut to a third of a wide bar, and not at all on a narrow one.
     @Test func theStatusBarNamesTheFlowsTitle() throws {
         var flow = Flow(title: "客户关系管理\u{1B}[31m")
         flow.addStep("用户填写用户名", to: flow.addUseCase("系统登录"))
@@ -128,7 +128,7 @@ func assertSnapshot(_ screen: Screen, _ name: String, sourceLocation: SourceLoca
         #expect(try bar(flow, width: 80).hasPrefix(" crm.flow.md · 客户关系管理␛[31m  UC 1"))
         flow.title = "Customer relationship management for the northern sales region"
         let long = try bar(flow, width: 80)
-        #expect(long.hasPrefix(" crm.flow.md · Customer relatio…  UC 1"), "\(long)")
+        #expect(long.hasPrefix(" crm.flow.md · Customer relationship …  UC 1"), "\(long)")
         #expect(long.hasSuffix("? help · s suggest · q quit"), "the keys a newcomer needs still show: \(long)")
         #expect(try !bar(flow, width: 50).contains("Customer"))
         flow.title = "  "

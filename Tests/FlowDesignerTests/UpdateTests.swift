@@ -175,6 +175,18 @@ func at(_ s: AppState) -> String { s.position }
         }
         press("Esc E Ctrl-U", &s); typeText("结束：成功", &s); press("Enter", &s)
         #expect(s.flow[ext]?.ending == .success)
+        // "结束" alone says no ending: refused, never taken as going on.
+        for typed in ["结束", "结束：", "end:"] {
+            press("Esc E Ctrl-U", &s); typeText(typed, &s); press("Enter", &s)
+            #expect(s.flow[ext]?.ending == .success && s.message?.kind == .error, "\(typed): \(String(describing: s.message))")
+        }
+        for (typed, number) in [("继续第3步", "3"), ("第2步", "2")] {
+            press("Esc E Ctrl-U", &s); typeText(typed, &s); press("Enter", &s)
+            if case .resume(.step(let t))? = s.flow[ext]?.ending { #expect(s.flow.number(of: t) == number, "\(typed)") } else { Issue.record("\(typed): not resumed") }
+        }
+        press("Esc E Ctrl-U", &s); typeText("继续", &s); press("Enter", &s)
+        #expect(s.flow[ext]?.ending == .resumeNext)
+        press("Esc E Ctrl-U", &s); typeText("成功", &s); press("Enter", &s)
         press("Esc E", &s)
         #expect(s.mode == .ending(LineEditor("success", selected: true), target: ext), "the file's endings are English")
         press("Esc e Ctrl-U", &s); typeText("发票原件缺失：", &s); press("Enter", &s)
@@ -193,6 +205,17 @@ func at(_ s: AppState) -> String { s.position }
         let uc = s.flow.useCases[0]
         #expect(s.flow[uc]?.fields.last == Field("目标", "客服人员进入系统", separator: "："))
         #expect(FlowMarkdownWriter.write(s.flow).contains("\n- 目标：客服人员进入系统\n"))
+        // Commands and step numbers typed fullwidth.
+        typeText("：３", &s); press("Enter", &s)
+        #expect(at(s) == "UC 1 · 3")
+        typeText("：ｕｃ　２", &s); press("Enter", &s)
+        typeText("：uc ２", &s); press("Enter", &s)
+        #expect(at(s) == "UC 2")
+        // A condition typed with a file's exception marker is an exception.
+        press(":", &s); typeText("2", &s); press("Enter", &s)
+        press("x", &s); typeText("【异常】系统宕机", &s); press("Enter", &s)
+        let ext = try #require(s.flow.node(numbered: "2a", in: s.flow.useCases[1]))
+        #expect(s.flow[ext]?.text == "系统宕机" && s.flow[ext]?.extensionKind == .exception)
         typeText("？", &s)
         guard case .help = s.mode else { Issue.record("？ did not open the help"); return }
         // (The sample's endings are English; a document that writes them in Chinese:)

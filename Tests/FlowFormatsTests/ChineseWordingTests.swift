@@ -75,6 +75,38 @@ import Testing
         #expect(try FlowMarkdownReader.read(written).flow == flow)
     }
 
+    /// The slips in an extension's lines are said or read as what they were meant to be, never
+    /// taken into the condition, and each is said once, with nothing after it said wrongly.
+    @Test func slipsInExtensionsAreNeverTakenIntoTheCondition() throws {
+        func errors(_ text: String) -> [String] { FlowMarkdownReader.readAll(text, file: "f.flow.md").1.map(\.description) }
+        let head = "## 下单\n\n1. 客户下单。\n2. 系统确认。\n"
+        #expect(errors(head + "   - 2a. 缺货：\n     1.系统提示。\n     2. 系统记录。\n") == ["f.flow.md:6:8: put a space after \"1.\" (\"1. 系统提示。…\")"])
+        #expect(errors(head + "   - 2a. 缺货：\n     1．系统提示。\n") == ["f.flow.md:6:7: \"1．\" is not a step number: steps are numbered \"1. \" (an ASCII full stop and a space)"])
+        #expect(errors(head + "   -2a. 缺货：\n     1. 系统提示。\n") == ["f.flow.md:5:5: put a space after \"-\" (\"- 2a. 缺货：…\")"])
+        #expect(errors("##客户\n\n1. 下单。\n") == ["f.flow.md:1:3: put a space after \"##\" (\"## 客户…\")"])
+        #expect(errors("＃＃ 客户\n\n1. 下单。\n").count == 1)
+        #expect(errors(head + "　　- 2a. 缺货：\n") == ["f.flow.md:5:1: indented with fullwidth spaces (\"　\"): indent with ASCII spaces"])
+        // A label with a fullwidth space after it, or none before Chinese, is a label.
+        let flow = try FlowMarkdownReader.read(head + "   - 2a.　缺货：\n   - 2b.已停售：\n").flow
+        let uc = flow.useCases[0]
+        #expect(["2a", "2b"].map { flow[flow.node(numbered: $0, in: uc)!]!.text } == ["缺货", "已停售"])
+    }
+
+    /// Endings as Chinese writers put them: going on, and step numbers in Chinese numerals.
+    @Test func chineseEndingsAsPeopleWriteThem() throws {
+        let text = "## 下单\n\n1. 客户下单。\n2. 系统确认。\n3. 系统发货。\n   - 3a. 缺货：\n     - 继续。\n   - 3b. 地址错误：\n     - 继续下一步。\n   - 3c. 超时：\n     - 回到第二步。\n"
+        let flow = try FlowMarkdownReader.read(text).flow
+        let uc = flow.useCases[0]
+        let two = try #require(flow.node(numbered: "2", in: uc))
+        #expect(["3a", "3b", "3c"].map { flow[flow.node(numbered: $0, in: uc)!]!.ending } == [.resumeNext, .resumeNext, .resume(.step(two))])
+        do {
+            _ = try FlowMarkdownReader.read("## A\n\n1. x\n   - 1a. c：\n     - 回到。\n", file: "f.flow.md")
+            Issue.record("回到 with no step was taken")
+        } catch {
+            #expect(error.description.hasPrefix("f.flow.md:5:6: \"回到\" needs a step number"), "\(error)")
+        }
+    }
+
     @Test func aNewDocumentSpeaksItsLabelsLanguage() throws {
         var flow = Flow(title: "报销")
         let uc = flow.addUseCase("员工报销")

@@ -84,6 +84,10 @@ import Testing
         #expect(flow.children(of: uc).compactMap { flow[$0]?.text } == ["客户提交投诉", "客服专员受理投诉"])
         #expect(flow[try #require(flow.node(numbered: "1a", in: uc))]?.text == "投诉内容不完整")
         #expect(flow.children(of: flow.useCases[1]).compactMap { flow[$0]?.text } == ["用户填写用户名"])
+        // Fullwidth square brackets name a condition too.
+        let brackets = try OutlineImporter.read("● 付款\n○ 用户付款\n  ○ ［余额不足］系统提示余额不足\n")
+        let ext = try #require(brackets.node(numbered: "1a", in: brackets.useCases[0]))
+        #expect(brackets[ext]?.text == "余额不足" && brackets.children(of: ext).compactMap { brackets[$0]?.text } == ["系统提示余额不足"])
     }
 
     @Test func markedStepsWithoutAConditionAreReportedWithTheirLine() throws {
