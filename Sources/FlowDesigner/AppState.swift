@@ -91,7 +91,10 @@ public struct AppState: Sendable {
     public func key(_ action: Action) -> String { bindings.hintKey(action) ?? action.rawValue }
 
     /// The language of the words flowsmith shows as the document's own (endings, markers).
-    public var wording: Wording { flow.effectiveWording }
+    public var wording: Wording { drawnWording ?? flow.effectiveWording }
+    /// The wording as `Render.screen` found it for the frame it draws (looked up once a frame,
+    /// not once a row).
+    var drawnWording: Wording?
     public var history = History()
     public var path: String?
     public var cursor: NodeID?

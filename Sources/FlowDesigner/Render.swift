@@ -6,7 +6,9 @@ public enum Render {
     public static let minWidth = 24
     public static let minHeight = 6
 
-    public static func screen(_ s: AppState) -> Screen {
+    public static func screen(_ state: AppState) -> Screen {
+        var s = state
+        s.drawnWording = state.flow.effectiveWording
         guard s.width >= minWidth, s.height >= minHeight else {
             var screen = Screen(width: s.width, height: s.height)
             tooSmall(s, &screen)
