@@ -34,8 +34,11 @@ struct Eval: ParsableCommand {
     @Option(help: "A model for the remote engine; repeat to compare models (base and fine-tuned) on the same questions.")
     var model: [String] = []
 
-    @Option(help: "next or conditions (default: both; drafts are not measured).")
-    var kind: SuggestionKind?
+    @Option(name: .customLong("kind"), help: "next or conditions (default: both; drafts are not measured).")
+    var measured: MeasuredKind?
+
+    /// What is measured, as the engines name it.
+    var kind: SuggestionKind? { measured.map { SuggestionKind(rawValue: $0.rawValue) ?? .nextStep } }
 
     @Option(name: .short, help: "How many suggestions count (the k of hit@k).")
     var k: Int = 3
@@ -550,4 +553,12 @@ struct Eval: ParsableCommand {
                                        ("seconds", .number((seconds * 10).rounded() / 10)), ("engines", .object(engines))])
         return root.serialized
     }
+}
+
+/// `eval --kind`: next steps or conditions. `draft` is read, to be refused with the reason,
+/// but not offered (drafts have no single right answer to score against).
+enum MeasuredKind: String, ExpressibleByArgument {
+    case next, conditions, draft
+    init?(argument: String) { self.init(rawValue: argument.lowercased()) }
+    static var allValueStrings: [String] { ["next", "conditions"] }
 }

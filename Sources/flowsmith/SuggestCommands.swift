@@ -36,7 +36,7 @@ struct Suggest: ParsableCommand {
     @Flag(help: "With a remote engine, do not fall back to the local model when it fails.")
     var noFallback = false
 
-    @Option(name: .short, help: "How many suggestions (1 to 20).")
+    @Option(name: .short, help: "How many suggestions (1 to 20); at the end of an extension, its endings follow them.")
     var n: Int = 3
 
     func run() throws {

@@ -148,6 +148,8 @@ def test_eval_cross_validates_the_local_model(tmp_path):
         assert ": 1 file, 5 questions (next 5)," in limited and "next step (5)" in limited and "conditions" not in limited
         draft = flowsmith("eval", ROOT / "examples/online-shop.flow.md", "--kind", "draft", check=False)
         assert draft.returncode == 64 and b"drafts have no single right answer" in draft.stderr
+        # ... and the help offers only what it measures.
+        assert "(values: next, conditions)" in flowsmith("help", "eval").stdout.decode()
         missing = flowsmith("eval", tmp_path / "nowhere", check=False)
         assert missing.returncode == 1 and b"no such file or folder" in missing.stderr
     finally:
