@@ -445,7 +445,9 @@ public enum Render {
             let (accept, more, next, previous, dismiss) = (s.key(.acceptSuggestion), s.key(.acceptAndContinue), s.key(.nextSuggestion),
                                                            s.key(.previousSuggestion), s.key(.rejectSuggestion))
             let caret = { (k: String) in k.hasPrefix("Ctrl-") ? "^" + k.dropFirst(5) : k }
-            let variants = ["\(accept) accept · \(more) accept+next · \(next)/\(previous) cycle · \(dismiss) dismiss",
+            // "Ctrl-N/P" for two keys with the same modifier.
+            let cycle = next.hasPrefix("Ctrl-") && previous.hasPrefix("Ctrl-") ? next + "/" + previous.dropFirst(5) : next + "/" + previous
+            let variants = ["\(accept) accept · \(more) accept+next · \(cycle) cycle · \(dismiss) dismiss",
                             "\(accept) accept · \(more) +next · \(caret(next))/\(caret(previous)) · \(dismiss)",
                             "\(accept) ✓ · \(more) +next · \(dismiss) ✗", "\(accept) ✓ \(dismiss) ✗"]
             if let hint = variants.first(where: { DisplayWidth.of($0) + 1 <= s.width - x }) ?? variants.last {

@@ -147,7 +147,7 @@ func assertSnapshot(_ screen: Screen, _ name: String, sourceLocation: SourceLoca
         press("j s", &s)
         _ = App.update(&s, .suggestionsArrived(id: s.suggestions?.id ?? 0, candidates: ["系统校验验证码"], done: true))
         bar = Render.screen(s).text.split(separator: "\n", omittingEmptySubsequences: false)[11]
-        #expect(bar.hasSuffix("Ctrl-Y accept · A accept+next · Ctrl-N/Ctrl-P cycle · Esc dismiss"), "\(bar)")
+        #expect(bar.hasSuffix("Ctrl-Y accept · A accept+next · Ctrl-N/P cycle · Esc dismiss"), "\(bar)")
     }
 
     /// The rows of the pane (right of column `x`) drawn in the cursor's style, as text.
