@@ -6,6 +6,7 @@ import shlex
 import shutil
 import signal
 import subprocess
+import time
 import unicodedata
 
 import pytest
@@ -342,13 +343,23 @@ def test_the_diagram_pane_follows_the_cursor(work, width, height):
                     return "\x1b[48;5;" in before or "\x1b[7m" in before
             return False
 
-        assert highlighted("│ 2. 系统校验图形验证码。")
+        def comes_highlighted(text, timeout=10.0):
+            """`highlighted`, waited for: the diagram is drawn a frame after the pane's title row,
+            which holds the same text after the pane's border."""
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if highlighted(text):
+                    return True
+                time.sleep(0.05)
+            return False
+
+        assert comes_highlighted("│ 2. 系统校验图形验证码。")
         assert not highlighted("│ 1. 客服人员填写")
         # Far down the use case: the pane scrolls to the step and highlights it.
         t.keys(*["j"] * 17)
         t.wait_for_status(r"UC 1 · 4$")
         t.wait_for("│ 4. 系统记录登录日志。")
-        assert highlighted("│ 4. 系统记录登录日志。")
+        assert comes_highlighted("│ 4. 系统记录登录日志。")
         assert "│ 1. 客服人员填写" not in t.screen()
         # Another use case: its own diagram.
         t.keys("j", "j", "j")
