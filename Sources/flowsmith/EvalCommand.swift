@@ -384,8 +384,7 @@ struct Eval: ParsableCommand {
         let outcomes: [String: BatchFile.Outcome]
         do { outcomes = try BatchFile.results(data) } catch {
             // FILE:LINE: what is wrong, as every other mistake in a file is said.
-            let said = (error as? BatchFile.ReadError).map { "\(file):\($0.line): \($0.message)" } ?? "\(file): \(error)"
-            complain(Sanitize.line(said))
+            complain(Sanitize.line("\(file):\(error.line): \(error.message)"))
             throw ExitCode(1)
         }
         let ids = cases.enumerated().map { Self.customID($0.offset, $0.element, k: k) }

@@ -411,7 +411,7 @@ struct Finetune: ParsableCommand {
             }
         } catch {
             // A job that is not there: the address is likely right, the id is not.
-            if let job = status ?? events ?? cancel, case .api(404, let message, _, _, _)? = error as? APIError {
+            if let job = status ?? events ?? cancel, case .api(404, let message, _, _, _) = error {
                 complain(Sanitize.line("no fine-tuning job \(job) on this server (\(message)): flowsmith finetune --list shows the jobs"))
                 throw ExitCode(1)
             }
