@@ -89,7 +89,7 @@ public enum Commands {
         let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         // Commands and step numbers typed with a Chinese input method on ("ｗ", "３ａ１", "uc １")
         // read as the ASCII they stand for; names and texts (":w 报销.flow.md") stay as typed.
-        let plain = words.map(halfwidth)
+        let plain = words.map(Fullwidth.halfwidth)
         guard let verb = plain.first else { return [] }
         if let command = table.first(where: { $0.names.contains(verb) }) {
             let args = verb == "uc" ? Array(plain.dropFirst()) : Array(words.dropFirst())
@@ -97,13 +97,6 @@ public enum Commands {
         }
         jump(plain, &s)
         return []
-    }
-
-    /// The fullwidth forms of ASCII characters as ASCII.
-    public static func halfwidth(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { u in
-            (0xFF01...0xFF5E).contains(u.value) ? Unicode.Scalar(u.value - 0xFEE0) ?? u : u
-        }))
     }
 
     /// `:field Goal: text` sets a field of the cursor's use case; `:field Goal:` removes it.

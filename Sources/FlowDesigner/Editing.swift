@@ -156,9 +156,7 @@ enum Editing {
     static func setEnding(_ text: String, of ext: NodeID, _ s: inout AppState) {
         // As a file writes it ("Resume at 3.", "回到第3步。", "结束：失败"), or just the word or
         // number; fullwidth digits and letters ("３ａ") as a Chinese keyboard types them.
-        var answer = String(String.UnicodeScalarView(text.trimmingSpaces.lowercased().unicodeScalars.map { u in
-            (0xFF10...0xFF19).contains(u.value) || (0xFF41...0xFF5A).contains(u.value) ? Unicode.Scalar(u.value - 0xFEE0) ?? u : u
-        }))
+        var answer = Fullwidth.halfwidthNumber(text.trimmingSpaces.lowercased())
         if answer.hasSuffix(".") || answer.hasSuffix("。") { answer.removeLast() }
         let words: [String: Ending] = [
             "": .resumeNext, "n": .resumeNext, "next": .resumeNext, "resume": .resumeNext, "下一步": .resumeNext, "继续": .resumeNext,

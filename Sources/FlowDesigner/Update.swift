@@ -200,9 +200,9 @@ public enum App {
     static func normal(_ typed: Key, _ s: inout AppState) -> [Effect] {
         // A key typed with a Chinese input method on ("：", "／", "？", "ｊ") is the key it stands for.
         var key = typed
-        if case .char(let c) = typed, let u = c.unicodeScalars.first, c.unicodeScalars.count == 1 {
-            if (0xFF01...0xFF5E).contains(u.value), let ascii = Unicode.Scalar(u.value - 0xFEE0) { key = .char(Character(ascii)) }
-            if u == "\u{3000}" { key = .char(" ") }
+        if case .char(let c) = typed, let u = c.unicodeScalars.first, c.unicodeScalars.count == 1,
+           let ascii = Fullwidth.ascii(u, space: true) {
+            key = .char(Character(ascii))
         }
         s.message = nil
         let afterAccept = s.justAccepted

@@ -185,7 +185,7 @@ struct Block {
             return String(chars[..<j]).utf8.count
         }
         // Columns are counted in characters, as an editor shows them.
-        func fullwidth(_ c: Character) -> Bool { c.unicodeScalars.first.map { (0xFF01...0xFF5E).contains($0.value) } ?? false }
+        func fullwidth(_ c: Character) -> Bool { c.unicodeScalars.first.flatMap { Fullwidth.ascii($0) } != nil }
         if first == "\u{3000}" {
             // Indented with fullwidth spaces: a mark after them says the line meant to be indented.
             let after = chars.drop { $0 == "\u{3000}" || $0 == " " || $0 == "\t" }.first
@@ -194,8 +194,8 @@ struct Block {
             }
             return (0, "\"　\" is a fullwidth space: the marks of a heading (\"## \"), a field (\"- \") and a step (\"1. \") start a line or follow ASCII spaces", nil)
         }
-        if fullwidth(first) {
-            let ascii = String(Character(Unicode.Scalar(first.unicodeScalars.first!.value - 0xFEE0)!))
+        if let u = first.unicodeScalars.first, let halfwidth = Fullwidth.ascii(u) {
+            let ascii = String(Character(halfwidth))
             if "#-*+0123456789".contains(ascii) {
                 // Read as what it was meant to be: "＃＃ 标题" a heading, "１．" a step, "－ " a bullet.
                 var meant: (Kind, Int)?
@@ -442,8 +442,8 @@ private struct TreeBuilder {
         // a blank — or the fullwidth "．", "：" or "、" a Chinese keyboard types, blank or not
         // ("３ａ．没有可用的处理人：" has its label read as "3a").
         var j = t.startIndex
-        while j < t.endIndex, let c = Self.halfwidth(t[j]), c.isASCIIDigit || ("a"..."z").contains(c) { j += 1 }
-        if j > t.startIndex, Self.halfwidth(t[t.startIndex])?.isASCIIDigit == true, Self.halfwidth(t[j - 1])?.isASCIIDigit == false,
+        while j < t.endIndex, case let c = Fullwidth.halfwidth(t[j]), c.isASCIIDigit || ("a"..."z").contains(c) { j += 1 }
+        if j > t.startIndex, Fullwidth.halfwidth(t[t.startIndex]).isASCIIDigit, !Fullwidth.halfwidth(t[j - 1]).isASCIIDigit,
            j < t.endIndex {
             let after = j + 1 == t.endIndex || t[j + 1] == " " || t[j + 1] == "\t"
             if (t[j] == "." || t[j] == ":") && after {
@@ -480,12 +480,6 @@ private struct TreeBuilder {
         ("[exception]", .exception, .english), ("[alternative]", .alternative, .english),
         ("[异常]", .exception, .chinese), ("【异常】", .exception, .chinese), ("［异常］", .exception, .chinese),
     ]
-
-    /// A fullwidth form of an ASCII character (what a Chinese keyboard types: "３", "ａ", "．")
-    /// as that character; other characters as they are.
-    static func halfwidth(_ u: Unicode.Scalar) -> Unicode.Scalar? {
-        (0xFF01...0xFF5E).contains(u.value) ? Unicode.Scalar(u.value - 0xFEE0) : u
-    }
 
     private mutating func addEnding(_ block: Block, to ext: NodeID) throws(FormatError) {
         if map.endings[ext] != nil {
@@ -529,9 +523,7 @@ private struct TreeBuilder {
             // Written escaped like a label (the writer keeps any target exactly, see
             // FlowMarkdownWriter); fullwidth digits and letters ("３ａ") read as the step's number.
             let unescaped = MarkdownText.unescape(target.unicodeScalars)
-            let number = String(String.UnicodeScalarView(unescaped.unicodeScalars.map { u in
-                (0xFF10...0xFF19).contains(u.value) || (0xFF41...0xFF5A).contains(u.value) ? Self.halfwidth(u) ?? u : u
-            }))
+            let number = Fullwidth.halfwidthNumber(unescaped)
             resumes.append((ext, number, block.position))
             flow.setEnding(.resume(.unresolved(number)), of: ext)
         } else {

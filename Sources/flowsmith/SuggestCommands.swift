@@ -82,7 +82,7 @@ struct Suggest: ParsableCommand {
     /// Reads USECASE[.STEP] into the node it names, printing why when it names nothing.
     static func position(_ written: String, in flow: Flow) throws -> NodeID? {
         // (Typed with a Chinese input method on, "1．３ａ" is 1.3a.)
-        let text = Commands.halfwidth(written)
+        let text = Fullwidth.halfwidth(written)
         let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         guard let ucNumber = Int(parts[0]), ucNumber >= 1, ucNumber <= flow.useCases.count else {
             complain("no use case \(parts[0]) (there are \(flow.useCases.count)); positions look like 1.3 or 2.3a1")

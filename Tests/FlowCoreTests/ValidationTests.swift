@@ -13,7 +13,7 @@ import Testing
         #expect(flow.validate().isEmpty)
     }
 
-    @Test func reportsEachKindOfProblem() {
+    @Test func reportsEachKindOfProblem() throws {
         var flow = Flow()
         let uc = flow.addUseCase("Pay")
         let s1 = flow.addStep("  ", to: uc)
@@ -40,7 +40,7 @@ import Testing
         #expect(messages.contains("from step 1a1 the use case can never end: every path loops back"))
         #expect(messages.contains("extension 1b resumes at a step of another use case: set a new ending"))
         var deleted = flow
-        try? deleted.apply(.remove(l1))
+        _ = try deleted.apply(.remove(l1))
         #expect(deleted.validate().map(\.message).contains("extension 1a resumes at a step that was deleted: set a new ending"))
         #expect(flow.validate().first { $0.node == dup }?.part == .text)
     }
