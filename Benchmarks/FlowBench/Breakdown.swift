@@ -31,10 +31,26 @@ enum Breakdown {
             let mine = found.first.map { $0.hasPrefix("System") || $0.hasPrefix("系统") ? "system" : !c.context.actor.isEmpty && $0.hasPrefix(c.context.actor) ? "primary actor" : "other actor" } ?? "none"
             add("truth \(who) / first \(mine)", f1, best)
             add("shown \(found.count)", f1, best)
+            if who == "other actor" {
+                // Whether the other actor already acts in the document (a step of the use case so
+                // far or of another use case starts with them), and whether a suggestion names them.
+                let actor = leading(truth)
+                let related = c.context.related.flatMap { [$0.actor] + $0.steps + $0.extensions.flatMap(\.steps) }
+                let known = (c.context.stepsSoFar + c.context.existing + related).contains { leading($0) == actor }
+                let named = found.contains { leading($0) == actor }
+                add("other actor: \(known ? "acts in the document" : "new to the document") / \(named ? "named" : "not named")", f1, best)
+            }
         }
         for (key, g) in groups.sorted(by: { $0.key < $1.key }) {
             print(key.padding(toLength: 44, withPad: " ", startingAt: 0)
                   + String(format: "%6d  F1@1 %.3f  best F1@3 %.3f  near@3 %5.1f%%", g.n, g.f1 / Double(g.n), g.best / Double(g.n), 100 * Double(g.near) / Double(g.n)))
         }
+    }
+
+    /// Who a step starts with, roughly: its first word, or its first two characters in Chinese.
+    static func leading(_ step: String) -> String {
+        if step.unicodeScalars.first.map(LocalModel.isCJK) == true { return String(step.prefix(2)) }
+        let words = step.lowercased().split(separator: " ")
+        return words.first == "the" ? words.prefix(2).joined(separator: " ") : words.first.map(String.init) ?? ""
     }
 }
