@@ -29,7 +29,7 @@ let package = Package(
         ]),
         .executableTarget(name: "FlowBench", dependencies: ["FlowCore", "FlowFormats", "FlowSuggest", "FlowDesigner", "FlowTerminal", "OpenAIClient", "TestSupport"], path: "Benchmarks/FlowBench"),
         .target(name: "TestSupport", dependencies: ["FlowCore", "FlowFormats", "FlowDesigner", "FlowTerminal"], path: "Tests/TestSupport"),
-        .testTarget(name: "FlowDesignerTests", dependencies: ["FlowCore", "FlowFormats", "FlowDesigner", "FlowTerminal", "TestSupport"], exclude: ["Snapshots"]),
+        .testTarget(name: "FlowDesignerTests", dependencies: ["FlowCore", "FlowFormats", "FlowDesigner", "FlowTerminal", "OpenAIClient", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "FlowSuggestTests", dependencies: ["FlowCore", "FlowFormats", "FlowSuggest", "TestSupport"]),
         .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "TestSupport"]),
         .testTarget(name: "FlowFormatsTests", dependencies: ["FlowCore", "FlowFormats", "TestSupport"], exclude: ["Golden"]),

@@ -46,14 +46,26 @@ install)
   for doc in README.md docs/*.md; do put "$doc" "share/doc/flowsmith/$(basename "$doc")" 644; done
   "$bin" --generate-completion-script bash > "$tmp/flowsmith.bash"
   # `flowsmith FILE` opens the editor: the first word completes to .md files and folders too
-  # (the generated script completes only the subcommands there).
+  # (the generated script completes only the subcommands there), and the words after FILE as
+  # the editor's (`flowsmith FILE --theme TAB`). `help TAB` offers the commands.
   cat >> "$tmp/flowsmith.bash" <<'EOS'
 _flowsmith_or_file() {
-    _flowsmith "$@"
-    if [[ $COMP_CWORD -eq 1 && ${COMP_WORDS[1]} != -* ]]; then
-        local IFS=$'\n'
-        COMPREPLY+=($(compgen -f -X '!*.md' -- "${COMP_WORDS[1]}") $(compgen -d -- "${COMP_WORDS[1]}"))
+    local -a words=("${COMP_WORDS[@]}")
+    local -i cword=$COMP_CWORD
+    if [[ $cword -eq 2 && ${words[1]} == help ]]; then
+        COMP_WORDS=("${words[0]}" "${words[2]}"); COMP_CWORD=1
+        _flowsmith "${1}" "${words[2]}" "${words[0]}"
+    elif [[ $cword -ge 2 && ${words[1]} != -* ]] && ! declare -F "_flowsmith_${words[1]}" > /dev/null; then
+        COMP_WORDS=("${words[0]}" edit "${words[@]:1}"); COMP_CWORD=$((cword + 1))
+        _flowsmith "$@"
+    else
+        _flowsmith "$@"
+        if [[ $cword -eq 1 && ${words[1]} != -* ]]; then
+            local IFS=$'\n'
+            COMPREPLY+=($(compgen -f -X '!*.md' -- "${words[1]}") $(compgen -d -- "${words[1]}"))
+        fi
     fi
+    COMP_WORDS=("${words[@]}"); COMP_CWORD=$cword
 }
 complete -o filenames -F _flowsmith_or_file flowsmith
 EOS

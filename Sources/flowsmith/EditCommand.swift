@@ -17,7 +17,7 @@ struct Edit: ParsableCommand {
     var new = false
 
     @Option(help: "Theme: default, light, high-contrast, monochrome, or a themes/NAME.theme of your own.",
-            completion: .list(["default", "light", "high-contrast", "monochrome"]))
+            completion: .custom { _, _, _ in Themes.names(ProcessInfo.processInfo.environment) })
     var theme: String?
 
     @Option(help: "Suggestion engine: local, openai, ollama, llamacpp or vllm (default: openai when a key or base URL is set, else local).",
@@ -136,6 +136,23 @@ enum Themes {
         return dirs + ["/usr/local/share/flowsmith/themes", "/usr/share/flowsmith/themes"]
     }
 
+    /// The themes there are, by name (the first of each name, as loading takes it), and whether
+    /// each reads without mistakes.
+    static func found(_ env: [String: String]) -> [(name: String, usable: Bool)] {
+        var known: [String: Bool] = [:]
+        for dir in directories(env) {
+            for entry in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() where entry.hasSuffix(".theme") {
+                let name = String(entry.dropLast(6))
+                guard known[name] == nil else { continue }
+                known[name] = (try? TextFile.read(dir + "/" + entry)).map { text in (try? Theme.parse(text, name: name)) != nil } ?? false
+            }
+        }
+        return known.keys.sorted().map { ($0, known[$0]!) }
+    }
+
+    /// What `--theme` completes to: the themes that read, the user's own among them.
+    static func names(_ env: [String: String]) -> [String] { found(env).filter(\.usable).map(\.name) }
+
     /// `namedAt`: where the name was written (the config file's FILE:LINE), said when it is not found.
     static func load(_ name: String?, env: [String: String], namedAt: String? = nil) throws -> Theme {
         let wanted = name ?? "default"
@@ -153,18 +170,7 @@ enum Themes {
             }
         }
         if name == nil { return .fallback }
-        // The themes there are (the first of each name, as loading takes it), a file with
-        // mistakes said to have them.
-        var known: [String: String] = [:]
-        for dir in directories(env) {
-            for entry in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() where entry.hasSuffix(".theme") {
-                let name = String(entry.dropLast(6))
-                guard known[name] == nil else { continue }
-                let usable = (try? TextFile.read(dir + "/" + entry)).map { text in (try? Theme.parse(text, name: name)) != nil } ?? false
-                known[name] = usable ? name : name + " (has mistakes)"
-            }
-        }
-        let listed = known.keys.sorted().compactMap { known[$0] }.joined(separator: ", ")
+        let listed = found(env).map { $0.usable ? $0.name : $0.name + " (has mistakes)" }.joined(separator: ", ")
         complain((namedAt.map { "\($0): " } ?? "") + "no theme \"\(wanted)\"; the themes found are: "
                  + (listed.isEmpty ? "none" : listed)
                  + " (looked for in " + directories(env).filter { TextFile.exists($0) }.joined(separator: ", ") + ")")

@@ -5,6 +5,7 @@ import os
 import shlex
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -93,11 +94,26 @@ def test_man_page_and_bash_completion(installed):
                        f"COMP_CWORD={len(words) - 1}; COMP_LINE={shlex.quote(line)}; COMP_POINT={len(line)}; "
                        f"$(complete -p flowsmith | sed 's/.* -F \\([^ ]*\\) .*/\\1/') flowsmith {shlex.quote(words[-1])} {shlex.quote(words[-2])}; "
                        "printf '%s\\n' \"${COMPREPLY[@]}\"")
-        return subprocess.run(["bash", "-c", script_line], capture_output=True, text=True, timeout=60).stdout.split()
+        return subprocess.run(["bash", "-c", script_line], capture_output=True, text=True, timeout=60, env=env).stdout.split()
+    # The program answers some completions itself (the themes there are): the installed one, as
+    # a user's shell would find it.
+    env = {**installed[3], "PATH": f"{prefix / 'bin'}:/usr/bin:/bin"}
+    themes = Path(env["XDG_CONFIG_HOME"]) / "flowsmith/themes"
+    themes.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "themes/light.theme", themes / "highland.theme")
+    (themes / "higgledy.theme").write_text("no such setting = 1\n")
     assert complete("flowsmith expe") == ["expenses.flow.md"]
     assert complete("flowsmith ex") == ["export", "expenses.flow.md"]
     assert complete("flowsmith check exp") == ["expenses.flow.md"]
-    assert complete("flowsmith edit --theme high") == ["high-contrast"]
+    # A theme of the user's own completes too; a broken one does not.
+    assert complete("flowsmith edit --theme high") == ["high-contrast", "highland"]
+    # `flowsmith FILE` is the editor: its options complete after the file.
+    assert complete("flowsmith expenses.flow.md --th") == ["--theme"]
+    assert complete("flowsmith expenses.flow.md --theme high") == ["high-contrast", "highland"]
+    assert complete("flowsmith expenses.flow.md --engine ol") == ["ollama"]
+    # `help` offers the commands.
+    assert complete("flowsmith help ex") == ["export"]
+    assert "finetune" in complete("flowsmith help ") and "expenses.flow.md" not in complete("flowsmith help ")
     # Files an option writes or reads complete too.
     (folder / "train.jsonl").write_text("{}\n")
     assert complete("flowsmith export expenses.flow.md -o exp") == ["expenses.flow.md"]
