@@ -30,13 +30,27 @@ install)
   put "$bin" bin/flowsmith 755
   while IFS= read -r f; do put "$f" "share/flowsmith/$f" 644; done < <(find corpus themes -type f | sort)
   # The generated page gains the sections the command line cannot describe (keys, environment,
-  # files; scripts/man-sections.mdoc) before its exit status, no hyphenation (FLOWSMITH_MODEL
-  # stays whole), the program's name and version in its footer, and a paragraph break where a
-  # help text has a blank line (which mdoc warns of).
+  # files; scripts/man-sections.mdoc) before its exit status, no hyphenation (.nh, and
+  # doc-hyphen-flags 0, from which groff's mdoc macros turn it back on: FLOWSMITH_MODEL and
+  # "default" stay whole), the program's name and version in its footer, each option's default,
+  # and a paragraph break where a help text has a blank line (which mdoc warns of).
   version=$("$bin" --version)
-  awk -v version="$version" -v sections=scripts/man-sections.mdoc '
+  # Option defaults, which --help shows and the generator drops, from the command line's own
+  # description (pretty JSON with sorted keys: an argument's defaultValue comes before its
+  # valueName, and a command's arguments before its commandName): "COMMAND VALUENAME DEFAULT".
+  "$bin" --experimental-dump-help | awk '
+    function value(line) { sub(/^[^:]*: "/, "", line); sub(/",?$/, "", line); gsub(/\\\//, "/", line); return line }
+    /^ *"defaultValue" : / { dv = value($0) }
+    /^ *"valueName" : / { if (dv != "") pending = pending value($0) " " dv "\n"; dv = "" }
+    /^ *"commandName" : / { n = split(pending, rows, "\n"); for (i = 1; i < n; i++) print value($0), rows[i]; pending = "" }' > "$tmp/defaults"
+  [ -s "$tmp/defaults" ] || { echo "install: no option defaults found for the man page" >&2; exit 1; }
+  awk -v version="$version" -v sections=scripts/man-sections.mdoc -v defaults="$tmp/defaults" '
+    BEGIN { while ((getline row < defaults) > 0) { split(row, f, " "); d[f[1] " " f[2]] = substr(row, length(f[1] f[2]) + 3) } }
+    /^\.It Em / { command = $3 }
+    /^\.It Fl .* Ar [^ ]+$/ { key = command " " $NF; print; next }
+    key != "" { k = key; key = ""; if ((k in d) && $0 !~ /default/) { print $0 " (default: " d[k] ")"; next } }
     /^\.Os$/ { print ".Os flowsmith " version; next }
-    /^\.Sh NAME/ { print ".nh" }
+    /^\.Sh NAME/ { print ".nh"; print ".nr doc-hyphen-flags 0" }
     /^\.Sh "EXIT STATUS"/ { while ((getline line < sections) > 0) print line }
     /^$/ { print ".Pp"; next }
     { print }' "$man" > "$tmp/flowsmith.1"

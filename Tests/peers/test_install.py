@@ -130,6 +130,13 @@ def test_the_man_page_says_what_the_command_line_cannot_and_its_documentation_is
     for name in ["OPENAI_API_KEY", "FLOWSMITH_MODEL", "NO_COLOR", "model.json", "share/doc/flowsmith"]:
         assert name in text, name
     assert "flowsmith 0.1.0" in text.splitlines()[-1], text.splitlines()[-1]
+    # Defaults, as --help gives them, each with its option (and said once where the help says it).
+    flat = " ".join(text.replace("\u2010\n", "").split())
+    for option, default in [("--width width", "80"), ("--format format", "mermaid"), ("--folds folds", "10"),
+                            ("--seed seed", "42"), ("--kinds kinds", "next,conditions,draft")]:
+        after = flat[flat.index(option):]
+        assert f"(default: {default})" in after[:after.index(" -", len(option) + 1) if " -" in after[len(option):] else None], (option, after[:200])
+    assert flat.count("(default: openai when") == 2, flat.count("(default: openai when")
     # What the page and the messages refer to is installed.
     for doc in ["FORMAT.md", "CONFIG.md", "keys.md", "EXPORTS.md", "PIPELINE.md", "RELIABILITY.md", "README.md"]:
         assert (prefix / "share/doc/flowsmith" / doc).is_file(), doc
