@@ -18,7 +18,7 @@ public enum Commands {
             Editing.save(to: args.isEmpty ? nil : args.joined(separator: " "), force: false, &s)
         },
         Command(names: [], usage: ":w NAME", help: "write a copy to NAME (refuses to replace an existing file)") { _, _, _ in [] },
-        Command(names: ["w!", "write!"], usage: ":w!  :w! NAME", help: "save even if the file changed on disk, or replace NAME") { args, _, s in
+        Command(names: ["w!", "write!"], usage: ":w!  :w! NAME", help: "save even if the file changed on disk or is write-protected, or replace NAME") { args, _, s in
             Editing.save(to: args.isEmpty ? nil : args.joined(separator: " "), force: true, &s)
         },
         Command(names: ["wq", "x", "wq!", "x!"], usage: ":wq  :x", help: "save and quit") { args, line, s in

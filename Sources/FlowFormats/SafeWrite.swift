@@ -13,6 +13,9 @@ import Darwin
 /// - a FIFO, a device, `-`, `/dev/stdout` and the like are opened and written into, never renamed over;
 /// - a file with other hard links is written in place after a backup copy, so every name keeps
 ///   seeing the same file; the backup is removed once the new text is on disk;
+/// - a file without any write permission (`chmod a-w`), or one the user has no permission to
+///   write, is refused (`overProtection` writes it anyway, as `:w!` and `--force` ask): the folder
+///   being writable is no licence to replace it;
 /// - on any failure the target is untouched (or restored from the backup) and no temporary file
 ///   is left behind.
 extension TextFile {
@@ -35,7 +38,8 @@ extension TextFile {
     /// Writes text to a path as described above. Throws a `Failure` naming the path and the reason.
     @discardableResult
     /// `newFileMode` is the mode of a file that does not exist yet (default: 0666 less the umask).
-    public static func write(_ text: String, to path: String, newFileMode: mode_t? = nil, faults: Faults? = nil) throws(Failure) -> Written {
+    public static func write(_ text: String, to path: String, newFileMode: mode_t? = nil, overProtection: Bool = false,
+                             faults: Faults? = nil) throws(Failure) -> Written {
         var bytes = Array(text.utf8)
         defer { bytes.removeAll() }
         if let fd = standardStream(path) {
@@ -48,6 +52,9 @@ extension TextFile {
             guard errno == ENOENT else { throw failure(path, "cannot write", errno) }
             try replaceAtomically(target, bytes, existing: nil, newFileMode: newFileMode, reportAs: path, faults: faults)
             return Written(target: target, method: .atomic)
+        }
+        if st.st_mode & S_IFMT == S_IFREG, !overProtection, let why = protection(target, st) {
+            throw Failure(path: path, message: why, writeProtected: true)
         }
         switch st.st_mode & S_IFMT {
         case S_IFDIR:
@@ -62,6 +69,17 @@ extension TextFile {
             try writeIntoSpecial(target, bytes, reportAs: path, faults: faults)
             return Written(target: target, method: .stream)
         }
+    }
+
+    /// Why a regular file is not to be written without the user's say-so: it has no write
+    /// permission at all (which root would pass over), or none for this user. Nil when it may be.
+    static func protection(_ target: String, _ st: stat) -> String? {
+        if st.st_mode & 0o222 == 0 {
+            return "is write-protected (mode \(String(st.st_mode & 0o7777, radix: 8)))"
+        }
+        guard access(target, W_OK) != 0, errno == EACCES else { return nil }
+        let owner = getpwuid(st.st_uid).flatMap { $0.pointee.pw_name.map { String(cString: $0) } } ?? "user \(st.st_uid)"
+        return "you have no permission to write it (it belongs to \(owner), mode \(String(st.st_mode & 0o7777, radix: 8)))"
     }
 
     /// `-`, `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` and `/proc/self/fd/N` name an open descriptor:

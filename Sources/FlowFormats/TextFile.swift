@@ -15,12 +15,16 @@ public enum TextFile {
         /// Where in the file, for a bad byte: then the description is FILE:LINE:COL: message,
         /// as the reader's mistakes are, so an editor can jump there.
         public let position: SourcePosition?
+        /// The write was refused because the file is write-protected or not the user's to write
+        /// (`TextFile.write`'s `overProtection` writes it anyway).
+        public var writeProtected = false
         public var description: String { position.map { "\(path):\($0): \(message)" } ?? "\(path): \(message)" }
 
-        public init(path: String, message: String, position: SourcePosition? = nil) {
+        public init(path: String, message: String, position: SourcePosition? = nil, writeProtected: Bool = false) {
             self.path = path
             self.message = message
             self.position = position
+            self.writeProtected = writeProtected
         }
     }
 
@@ -120,10 +124,13 @@ public enum TextFile {
 }
 
 extension TextFile {
-    /// True when something (a file, a folder, a link) exists at the path.
+    /// True when something (a file, a folder) exists at the path, through links. A dangling link
+    /// is nothing there: writing to it creates its target and loses nothing. A link that cannot
+    /// be followed (a loop, a folder not searchable) counts as something there.
     public static func exists(_ path: String) -> Bool {
         var st = stat()
-        return lstat(path, &st) == 0
+        if stat(path, &st) == 0 { return true }
+        return errno == ENOENT || errno == ENOTDIR ? false : lstat(path, &st) == 0
     }
 }
 

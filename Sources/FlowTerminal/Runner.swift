@@ -88,18 +88,19 @@ final class Runner: Sendable {
                         partial: @escaping @Sendable (Msg) -> Void) -> [Msg] {
         switch job {
         case .save(let r):
-            if !r.force, TextFile.stamp(r.path) != r.expected {
+            if !r.force, case let now = TextFile.stamp(r.path), now != r.expected {
                 return [.saveFailed(r.expected == nil
                     ? "\(r.path) already exists: :w! \(r.path) replaces it"
+                    : now == nil ? "\(r.path) was deleted or moved away since it was read: :w! writes it again"
                     : "\(r.path) changed on disk since it was read: :w! overwrites it, :e! \(r.path) reloads it")]
             }
             do {
-                let written = try TextFile.write(FlowMarkdownWriter.write(r.flow), to: r.path)
+                let written = try TextFile.write(FlowMarkdownWriter.write(r.flow), to: r.path, overProtection: r.force)
                 let target = written.target != r.path && written.method != .stream ? written.target : nil
                 return [.saved(Saved(path: r.path, revision: r.revision, stamp: TextFile.stamp(r.path),
                                      problems: r.flow.validate().count, target: target))]
             } catch {
-                return [.saveFailed(error.description)]
+                return [.saveFailed(error.description + (error.writeProtected ? ": :w! writes it anyway" : ""))]
             }
         case .export(let r):
             if let refusal = TextFile.exportRefusal(r.path, source: r.document, replace: { _ in r.replace },
@@ -107,10 +108,10 @@ final class Runner: Sendable {
                 return [.exportFailed(refusal)]
             }
             do {
-                try TextFile.write(r.format.render(r.flow), to: r.path)
+                try TextFile.write(r.format.render(r.flow), to: r.path, overProtection: r.replace)
                 return [.exported(path: r.path)]
             } catch {
-                return [.exportFailed(error.description)]
+                return [.exportFailed(error.description + (error.writeProtected ? ": :export! \(r.format.rawValue) \(r.path) writes it anyway" : ""))]
             }
         case .load(let path, let bytes):
             let (parsed, errors) = FlowMarkdownReader.readAll(bytes: bytes, file: path, limit: 51, positions: false)

@@ -30,7 +30,7 @@ struct Export: ParsableCommand {
     @Flag(help: "Draw the text diagram with ASCII characters only.")
     var ascii = false
 
-    @Flag(help: "Replace the output file even if it is a .flow.md file (never the flow being exported).")
+    @Flag(help: "Replace the output file even if it is a .flow.md file or write-protected (never the flow being exported).")
     var force = false
 
     func run() throws {
@@ -45,7 +45,7 @@ struct Export: ParsableCommand {
             complain(refusal)
             throw ExitCode(1)
         }
-        try emit(format.render(flow, direction: direction, width: width, ascii: ascii), to: output)
+        try emit(format.render(flow, direction: direction, width: width, ascii: ascii), to: output, force: force)
     }
 }
 
@@ -65,7 +65,7 @@ struct Import: ParsableCommand {
     @Option(name: .shortAndLong, help: "The .flow.md file to write (standard output if omitted).", completion: .file(extensions: ["md"]))
     var output: String?
 
-    @Flag(help: "Overwrite the output file if it exists.")
+    @Flag(help: "Overwrite the output file if it exists, even if it is write-protected.")
     var force = false
 
     func run() throws {
@@ -93,7 +93,7 @@ struct Import: ParsableCommand {
             complain("\(output) already exists; choose another name or add --force to replace it")
             throw ExitCode(1)
         }
-        try emit(FlowMarkdownWriter.write(parsed.flow), to: output)
+        try emit(FlowMarkdownWriter.write(parsed.flow), to: output, force: force)
         // What the outline left unsaid: the file is written, and each gap is named with its line.
         for p in parsed.flow.validate() {
             let at = parsed.sourceMap.position(of: p).map { "\($0)" } ?? "1:1"

@@ -128,16 +128,17 @@ func parseOrComplain(_ bytes: [UInt8], file path: String, hint: String?, positio
 /// How many mistakes in one file are listed before "… N more".
 let maxReported = 50
 
-/// Writes output to a file (safely: see TextFile.write), or to standard output when no file is named.
-func emit(_ text: String, to path: String?) throws {
+/// Writes output to a file (safely: see TextFile.write), or to standard output when no file is
+/// named. A write-protected file is written only with `force` (the command's --force).
+func emit(_ text: String, to path: String?, force: Bool = false) throws {
     guard let path else {
         print(text, terminator: "")
         return
     }
     do {
-        try TextFile.write(text, to: path)
+        try TextFile.write(text, to: path, overProtection: force)
     } catch {
-        complain(error.description)
+        complain(error.description + (error.writeProtected ? "; --force writes it anyway" : ""))
         throw ExitCode(1)
     }
 }

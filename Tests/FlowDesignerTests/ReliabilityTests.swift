@@ -159,6 +159,18 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: docs.recoveryPath(path)))
     }
 
+    @Test func aDanglingLinkOpensAsANewFlowAndSavingCreatesItsTarget() throws {
+        let path = dir + "/link.flow.md"
+        symlink("made/target.flow.md", path)
+        guard case .opened(let o) = DocumentFiles.read(path) else { Issue.record("not opened"); return }
+        #expect(o.isNew && o.flow.useCases.isEmpty)
+        try FileManager.default.createDirectory(atPath: dir + "/made", withIntermediateDirectories: true)
+        let d = Driver(SampleFlow.flow(), path: path)
+        d.keys("Ctrl-S")
+        #expect(d.state.message?.text == "Saved \(path) → \(dir)/made/target.flow.md")
+        #expect(try String(contentsOfFile: dir + "/made/target.flow.md", encoding: .utf8) == SampleFlow.text)
+    }
+
     @Test func aSignalWritesTheRecoveryFileBeforeTheLoopEnds() throws {
         let path = dir + "/sig.flow.md"
         let docs = DocumentFiles(directory: dir + "/state")

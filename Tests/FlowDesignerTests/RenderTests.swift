@@ -396,5 +396,21 @@ func assertSnapshot(_ screen: Screen, _ name: String, sourceLocation: SourceLoca
         // After a save, the next one goes through without force.
         d.keys("o").type("again").keys("Enter Ctrl-S")
         #expect(d.state.message?.text == "Saved \(path)")
+        // A write-protected file (chmod a-w) is written only with :w!, and stays protected.
+        chmod(path, 0o444)
+        d.keys("o").type("protected").keys("Enter Ctrl-S")
+        #expect(d.state.message?.text == "Not saved: \(path): is write-protected (mode 444): :w! writes it anyway")
+        #expect(d.state.isModified)
+        #expect(try !String(contentsOfFile: path, encoding: .utf8).contains("protected"))
+        d.send([.key(.char(":"))]).type("w!").keys("Enter")
+        #expect(d.state.message?.text == "Saved \(path)" && !d.state.isModified)
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("protected"))
+        // A file deleted while open is said to be gone, not changed.
+        unlink(path)
+        d.keys("o").type("after").keys("Enter Ctrl-S")
+        #expect(d.state.message?.text == "Not saved: \(path) was deleted or moved away since it was read: :w! writes it again")
+        d.send([.key(.char(":"))]).type("w!").keys("Enter")
+        #expect(d.state.message?.text == "Saved \(path)")
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("after"))
     }
 }

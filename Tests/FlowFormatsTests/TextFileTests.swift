@@ -179,6 +179,43 @@ import Testing
         #expect(st.st_uid == someone)
     }
 
+    @Test func aWriteProtectedFileIsRefusedUnlessForced() throws {
+        // chmod a-w protects a file even from root, whose access(2) would pass it; the folder
+        // being writable is no licence to replace it.
+        let path = write("protected.flow.md", Array("keep\n".utf8))
+        chmod(path, 0o444)
+        do {
+            try TextFile.write("changed\n", to: path)
+            Issue.record("a write-protected file was replaced")
+        } catch {
+            #expect(error.writeProtected)
+            #expect(error.description == "\(path): is write-protected (mode 444)")
+        }
+        #expect(try TextFile.read(path) == "keep\n")
+        #expect(leftovers().isEmpty)
+        // So is one with other hard links, written in place.
+        let other = dir + "/protected-link.flow.md"
+        #expect(link(path, other) == 0)
+        #expect(throws: TextFile.Failure.self) { try TextFile.write("changed\n", to: other) }
+        // Forced, it is written and stays write-protected.
+        unlink(other)
+        try TextFile.write("changed\n", to: path, overProtection: true)
+        #expect(try TextFile.read(path) == "changed\n")
+        var st = stat()
+        stat(path, &st)
+        #expect(st.st_mode & 0o7777 == 0o444)
+    }
+
+    @Test func aDanglingLinkIsNothingThere() throws {
+        let link = dir + "/nowhere.flow.md"
+        symlink("missing/target.flow.md", link)
+        #expect(!TextFile.exists(link))
+        #expect(TextFile.exists(dir))
+        let loop = dir + "/loop.flow.md"
+        symlink("loop.flow.md", loop)
+        #expect(TextFile.exists(loop))
+    }
+
     @Test func aDirectoryIsRefused() {
         do {
             try TextFile.write("x", to: dir)

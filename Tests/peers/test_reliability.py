@@ -10,8 +10,10 @@ import signal
 import socket
 import stat
 import subprocess
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -186,6 +188,60 @@ def test_the_mode_of_an_existing_output_is_kept(kind, tmp_path, expected):
     assert proc.returncode == 0, proc.stderr.decode()
     assert out.read_bytes() == expected(kind)
     assert oct(stat.S_IMODE(os.stat(out).st_mode)) == oct(0o640)
+
+
+def test_a_write_protected_output_is_replaced_only_with_force(tmp_path, expected):
+    """chmod a-w protects an output even from root; --force writes it, and it stays protected.
+    (`import -o` replaces no existing file without --force at all.)"""
+    kinds = [k for k in KINDS if k != "import"]
+    for kind in kinds:
+        out = tmp_path / f"protected-{kind}.mmd"
+        out.write_text("old text\n")
+        os.chmod(out, 0o444)
+        args = [a for a in write_args(kind, out) if a != "--force"]
+        proc = run(*args, capture_output=True)
+        assert proc.returncode == 1, (kind, proc.stderr.decode())
+        assert f"{out}: is write-protected (mode 444); --force writes it anyway" in proc.stderr.decode(), proc.stderr.decode()
+        assert out.read_text() == "old text\n"
+        proc = run(*args, "--force", capture_output=True)
+        assert proc.returncode == 0, (kind, proc.stderr.decode())
+        assert out.read_bytes() == expected(kind)
+        assert oct(stat.S_IMODE(os.stat(out).st_mode)) == oct(0o444)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("protected")) == sorted(f"protected-{k}.mmd" for k in kinds)
+
+
+def test_another_users_file_in_my_folder_is_not_replaced(request):
+    """A folder the user may write to is no licence to replace a file in it they may not write:
+    run as nobody over a file of root's (or, when the tests are not root, over one of the
+    user's own that only others may write)."""
+    # Under /tmp itself: the test's own folder is not open to other users.
+    folder = Path(tempfile.mkdtemp(prefix="flowsmith-nobody-", dir="/tmp"))
+    request.addfinalizer(lambda: shutil.rmtree(folder, ignore_errors=True))
+    out = folder / "theirs.mmd"
+    out.write_text("theirs\n")
+    if os.geteuid() == 0:
+        os.chmod(out, 0o644)
+        shutil.chown(folder, user="nobody", group="nogroup")
+        os.chmod(folder, 0o755)
+        flow = folder / "src.flow.md"
+        shutil.copy(FLOW, flow)
+        os.chmod(flow, 0o644)
+        prefix = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+        owner = "root"
+    else:
+        os.chmod(out, 0o066)
+        flow = FLOW
+        prefix = []
+        owner = pwd_name(os.getuid())
+    proc = subprocess.run([*prefix, str(BIN), "export", str(flow), "-o", str(out)], capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 1, proc.stderr
+    assert f"{out}: you have no permission to write it (it belongs to {owner}" in proc.stderr, proc.stderr
+    assert out.read_text() == "theirs\n" and os.stat(out).st_uid == (0 if os.geteuid() == 0 else os.getuid())
+
+
+def pwd_name(uid):
+    import pwd
+    return pwd.getpwuid(uid).pw_name
 
 
 # -- B. Every mistake at once
