@@ -186,6 +186,20 @@ struct Block {
         }
         // Columns are counted in characters, as an editor shows them.
         func fullwidth(_ c: Character) -> Bool { c.unicodeScalars.first.flatMap { Fullwidth.ascii($0) } != nil }
+        // Not a Chinese keyboard's slips, but as common in a shared file: what git leaves where
+        // two people changed the same lines, and characters no editor shows.
+        for marker in ["<<<<<<<", "|||||||", "=======", ">>>>>>>"] where text.hasPrefix(marker) {
+            let rest = text.dropFirst(marker.count)
+            if rest.isEmpty || rest.first == " " {
+                return (0, "an unresolved merge conflict (git's \"\(marker)\" line): keep what you want of both sides "
+                        + "and delete the marker lines (<<<<<<<, =======, >>>>>>>)", nil)
+            }
+        }
+        if let u = text.unicodeScalars.first, let name = ["\u{FEFF}": "a byte-order mark (U+FEFF)", "\u{200B}": "a zero-width space (U+200B)",
+                                                          "\u{2060}": "a word joiner (U+2060)", "\u{200C}": "a zero-width non-joiner (U+200C)",
+                                                          "\u{200D}": "a zero-width joiner (U+200D)"][u] {
+            return (0, "the line starts with \(name), which no editor shows: delete it", nil)
+        }
         if first == "\u{3000}" {
             // Indented with fullwidth spaces: a mark after them says the line meant to be indented.
             let after = chars.drop { $0 == "\u{3000}" || $0 == " " || $0 == "\t" }.first

@@ -100,6 +100,11 @@ import Testing
         ("## A\n-主要参与者：客服\n", "2:2: put a space after \"-\""),
         ("##客户投诉处理\n", "1:3: put a space after \"##\""),
         ("## A\n1. x\n＃＃ 投诉回访\n", "3:1: \"＃\" is a fullwidth character"),
+        // What a shared file picks up: git's conflict markers, invisible characters.
+        ("## A\n1. x\n<<<<<<< HEAD\n2. y\n=======\n2. z\n>>>>>>> feature\n", "3:1: an unresolved merge conflict (git's \"<<<<<<<\" line)"),
+        ("<<<<<<< HEAD\n# Shop A\n=======\n# Shop B\n>>>>>>> x\n", "1:1: an unresolved merge conflict"),
+        ("\u{FEFF}\u{FEFF}# 客服系统\n\n## A\n1. x\n", "1:1: the line starts with a byte-order mark (U+FEFF), which no editor shows: delete it"),
+        ("## A\n\u{200B}1. x\n", "2:1: the line starts with a zero-width space (U+200B)"),
     ])
     func errorsSayWhereAndWhat(_ text: String, _ expected: String) {
         do {
