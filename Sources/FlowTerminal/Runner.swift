@@ -52,7 +52,18 @@ final class Runner: Sendable {
             if !isCancelled() { for msg in results { inbox.post(msg) } }
         }
         switch job.lane {
-        case .files: files.add(work)
+        case .files:
+            // A file is opened only after the recovery files asked to go have gone (`:e!` drops
+            // the unsaved changes and their recovery file, then opens): else the open could find
+            // the file it was about to lose and offer back what the user had just dropped.
+            if case .open = job {
+                files.add { [recovery] in
+                    recovery.waitUntilIdle()
+                    work()
+                }
+            } else {
+                files.add(work)
+            }
         case .recovery: recovery.add(work)
         case .concurrent: Self.spawn(work)
         }

@@ -171,6 +171,28 @@ import Testing
         #expect(try String(contentsOfFile: dir + "/made/target.flow.md", encoding: .utf8) == SampleFlow.text)
     }
 
+    @Test func changesDroppedWithEditBangAreNotOfferedBack() throws {
+        let path = dir + "/dropped.flow.md"
+        try SampleFlow.text.write(toFile: path, atomically: true, encoding: .utf8)
+        let docs = DocumentFiles(directory: dir + "/state")
+        for refusedSaveFirst in [false, true, false, true, true] {
+            let d = Driver(SampleFlow.flow(), path: path, documents: docs)
+            d.loop.setDiskStamp(TextFile.stamp(path))
+            d.keys("G o").type("mine").keys("Enter")
+            d.advance(by: .seconds(1))
+            #expect(FileManager.default.fileExists(atPath: docs.recoveryPath(path)))
+            if refusedSaveFirst {
+                try (SampleFlow.text + "\n## Theirs\n\n1. x\n").write(toFile: path, atomically: true, encoding: .utf8)
+                d.keys("Ctrl-S")
+                #expect(d.state.message?.text.hasPrefix("Not saved: \(path) changed on disk") == true)
+            }
+            d.send([.key(.char(":"))]).type("e! \(path)").keys("Enter")
+            #expect(d.state.mode == .normal, "after :e! (a refused save first: \(refusedSaveFirst)): \(d.state.mode)")
+            #expect(!FileManager.default.fileExists(atPath: docs.recoveryPath(path)))
+            d.keys("Ctrl-Q")
+        }
+    }
+
     @Test func aSignalWritesTheRecoveryFileBeforeTheLoopEnds() throws {
         let path = dir + "/sig.flow.md"
         let docs = DocumentFiles(directory: dir + "/state")
