@@ -480,10 +480,18 @@ public enum Render {
         }
     }
 
-    /// A message wrapped on the rows just above row `y` (at most three, its end kept).
+    /// A message wrapped on the rows just above row `y`: three, or up to half the screen on a
+    /// small one. When it needs more, its first row (what happened: "Not saved: …") and its last
+    /// rows (what to do) are kept, and the first ends in "…" where the middle is left out.
     static func messageAbove(_ m: AppState.Message, y: Int, _ s: AppState, _ screen: inout Screen) {
         let style = s.theme[m.kind == .error ? .error : .message]
-        let lines = wrap(m.text, s.width - 2).suffix(3)
+        var lines = wrap(m.text, s.width - 2)
+        let room = max(3, s.height / 2)
+        if lines.count > room {
+            var head = lines[0]
+            while !head.isEmpty, DisplayWidth.of(head) + 2 > s.width - 2 { head.removeLast() }
+            lines = [head + " …"] + lines.suffix(room - 1)
+        }
         for (i, line) in lines.enumerated() {
             let row = y - lines.count + i
             screen.fill(x: 0, y: row, width: s.width, height: 1, style: style)
@@ -504,11 +512,39 @@ public enum Render {
     // MARK: Questions and the recovery difference
 
     /// A framed question in the middle of the screen, its text wrapped to fit at any size.
+    /// A box of text in the middle of the screen. When it does not fit, the keys it offers
+    /// (`.helpKey` rows) always show: the explanation around them gives up its blank rows, then
+    /// its end (cut with "…").
     static func box(_ s: AppState, title: String, lines: [(String, Theme.Role)], _ screen: inout Screen) {
         let w = min(s.width - 2, 72)
         var rows: [(String, Theme.Role)] = []
         for (text, role) in lines { rows += wrap(text, w - 4).map { ($0, role) } }
-        let h = min(s.height - 2, rows.count + 2)
+        // At the smallest sizes the box may cover the status bar: its keys matter more.
+        let room = max(1, s.height - 2)
+        if rows.count > room {
+            // Short of room: a key's line is one row, cut with "…", and no row is blank.
+            rows = lines.flatMap { text, role -> [(String, Theme.Role)] in
+                guard role == .helpKey else { return wrap(text, w - 4).map { ($0, role) } }
+                var cut = text
+                while !cut.isEmpty, DisplayWidth.of(cut) > w - 4 { cut.removeLast() }
+                return [(cut == text ? text : String(cut.dropLast()) + "…", role)]
+            }
+            rows.removeAll { $0.0.isEmpty }
+        }
+        let prose = rows.indices.filter { rows[$0].1 != .helpKey }
+        // The title says what the box is: its explanation may go whole for the keys.
+        let keep = max(0, room - (rows.count - prose.count))
+        if rows.count > room, prose.count > keep {
+            if keep > 0 {
+                let last = prose[keep - 1]
+                var text = rows[last].0
+                while !text.isEmpty, DisplayWidth.of(text) + 2 > w - 4 { text.removeLast() }
+                rows[last].0 = text + " …"
+            }
+            let dropped = Set(prose.dropFirst(keep))
+            rows = rows.indices.filter { !dropped.contains($0) }.map { rows[$0] }
+        }
+        let h = min(s.height, rows.count + 2)
         let x0 = (s.width - w) / 2
         let y0 = max(0, (s.height - 1 - h) / 2)
         frame(s, x: x0, y: y0, width: w, height: h, title: title, &screen)

@@ -89,6 +89,24 @@ import Testing
         #expect(t.flow == SampleFlow.flow() && !t.isModified)
     }
 
+    @Test func theOffersKeysShowAtAnySize() {
+        let file = RecoveryFile(path: "/state/small.recover.flow.md", text: SampleFlow.text, written: "2026-12-01 04:26")
+        let owner = LockOwner(pid: 4242, host: "build-7", since: "2026-11-30 06:00")
+        for (width, height) in [(24, 6), (30, 8), (40, 12), (80, 24)] {
+            for locked in [false, true] {
+                var s = fresh()
+                s.width = width
+                s.height = height
+                s.offer(lock: locked ? owner : nil, recovery: locked ? nil : file)
+                let text = Render.screen(s).text
+                let keys = locked ? ["o  open", "e  edit", "q  quit"] : ["r  recover", "d  show", "x  discard", "q  quit"]
+                for key in keys { #expect(text.contains(key), "\(width)×\(height): \(key) not shown:\n\(text)") }
+                // What the box is about, at least its start.
+                #expect(text.contains(locked ? "is open in" : "has unsaved") || text.contains(locked ? "Already open" : "Unsaved changes"), "\(text)")
+            }
+        }
+    }
+
     @Test func anotherEditorsFileOpensReadOnly() {
         var s = fresh()
         s.offer(lock: LockOwner(pid: 4242, host: "build-7", since: "2026-11-30 06:00"), recovery: nil)

@@ -335,6 +335,21 @@ func assertSnapshot(_ screen: Screen, _ name: String, sourceLocation: SourceLoca
         #expect(d.screen == "")
     }
 
+    @Test func aLongMessageKeepsWhatHappenedAndWhatToDo() throws {
+        // At 30×8 a failed save's message takes half the screen, all of it shown.
+        let d = Driver(SampleFlow.flow(), path: "tiny.flow.md", width: 30, height: 8)
+        d.send([.saveFailed("tiny.flow.md changed on disk since it was read: :w! overwrites it, :e! tiny.flow.md reloads it")])
+        var rows = d.screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(Array(rows[3...6]) == [" Not saved: tiny.flow.md", " changed on disk since it was", " read: :w! overwrites it, :e!", " tiny.flow.md reloads it"], "\(rows)")
+        // Longer than that: its first row (what failed) and its last rows (what to do) stay,
+        // the middle is left out.
+        d.send([.saveFailed("tiny.flow.md: cannot create a file in /nonexistent/dir/deep/deeper/deepest: no such file or directory")])
+        rows = d.screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(rows[3].hasPrefix(" Not saved: tiny.flow.md") && rows[3].hasSuffix("…"), "\(rows)")
+        #expect(rows[6].contains("directory"), "\(rows)")
+        #expect(rows.allSatisfy { DisplayWidth.of($0) <= 30 })
+    }
+
     @Test func savesThroughTheEffectRunner() throws {
         let dir = NSTemporaryDirectory() + "fs-driver-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
