@@ -21,7 +21,9 @@ public enum Commands {
         Command(names: ["w!", "write!"], usage: ":w!  :w! NAME", help: "save even if the file changed on disk or is write-protected, or replace NAME") { args, _, s in
             Editing.save(to: args.isEmpty ? nil : args.joined(separator: " "), force: true, &s)
         },
-        Command(names: ["wq", "x", "wq!", "x!"], usage: ":wq  :x", help: "save and quit") { args, line, s in
+        Command(names: ["wq", "x", "wq!", "x!"], usage: ":wq  :x", help: "save and quit (:x only when there are changes)") { args, line, s in
+            // :x writes nothing when nothing changed (the file keeps its time), as in vi.
+            if line.hasPrefix("x"), args.isEmpty, !s.isModified, Recovery.typing(s) == nil { return Recovery.quit(&s) }
             s.quitAfterSave = true
             return Editing.save(to: args.isEmpty ? nil : args.joined(separator: " "), force: line.hasPrefix("wq!") || line.hasPrefix("x!"), &s)
         },

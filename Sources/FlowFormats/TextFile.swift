@@ -207,3 +207,44 @@ extension TextFile {
         return URL(fileURLWithPath: executable).resolvingSymlinksInPath().path
     }
 }
+
+/// What a text file's bytes hold beside the text the writer chooses: its line ends and a leading
+/// byte-order mark. A save keeps the form of the file it replaces, so that an edit in a file from
+/// a CRLF repository (or one a Windows editor marked) is a one-line change, not a whole-file one.
+public struct TextForm: Equatable, Sendable {
+    public var crlf = false
+    public var byteOrderMark = false
+
+    public init(crlf: Bool = false, byteOrderMark: Bool = false) {
+        self.crlf = crlf
+        self.byteOrderMark = byteOrderMark
+    }
+
+    /// The form of the text: CRLF when its first line ends so, a mark when it starts with one.
+    public static func of(_ bytes: some Collection<UInt8>) -> TextForm {
+        let mark = bytes.starts(with: [0xEF, 0xBB, 0xBF])
+        guard let newline = bytes.firstIndex(of: 0x0A) else { return TextForm(byteOrderMark: mark) }
+        let crlf = newline != bytes.startIndex && bytes[bytes.index(newline, offsetBy: -1)] == 0x0D
+        return TextForm(crlf: crlf, byteOrderMark: mark)
+    }
+
+    /// The form of the regular file at `path` (through links), from its first line; LF and no
+    /// mark when there is none (a FIFO or a device is never read: that could wait for ever).
+    public static func ofFile(_ path: String) -> TextForm {
+        var st = stat()
+        guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return TextForm() }
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return TextForm() }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        return n > 0 ? of(buffer[..<n]) : TextForm()
+    }
+
+    /// The text (with "\n" line ends, as the writers make it) in this form.
+    public func apply(_ text: String) -> String {
+        var out = crlf ? text.replacingOccurrences(of: "\n", with: "\r\n") : text
+        if byteOrderMark { out = "\u{FEFF}" + out }
+        return out
+    }
+}

@@ -106,7 +106,9 @@ final class Runner: Sendable {
                     : "\(r.path) changed on disk since it was read: :w! overwrites it, :e! \(r.path) reloads it")]
             }
             do {
-                let written = try TextFile.write(FlowMarkdownWriter.write(r.flow), to: r.path, overProtection: r.force)
+                // The file keeps its line ends and byte-order mark (TextForm).
+                let text = TextForm.ofFile(r.path).apply(FlowMarkdownWriter.write(r.flow))
+                let written = try TextFile.write(text, to: r.path, overProtection: r.force)
                 let target = written.target != r.path && written.method != .stream ? written.target : nil
                 return [.saved(Saved(path: r.path, revision: r.revision, stamp: TextFile.stamp(r.path),
                                      problems: r.flow.validate().count, target: target))]

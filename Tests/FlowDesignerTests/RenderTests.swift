@@ -350,6 +350,37 @@ func assertSnapshot(_ screen: Screen, _ name: String, sourceLocation: SourceLoca
         #expect(rows.allSatisfy { DisplayWidth.of($0) <= 30 })
     }
 
+    @Test func aSaveKeepsTheFilesLineEndsAndMarkAndXWritesNothingUnchanged() throws {
+        let dir = NSTemporaryDirectory() + "fs-driver-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/windows.flow.md"
+        let original = "\u{FEFF}" + SampleFlow.text.replacingOccurrences(of: "\n", with: "\r\n")
+        try original.write(toFile: path, atomically: true, encoding: .utf8)
+        let flow = try FlowMarkdownReader.read(try TextFile.read(path)).flow
+        // :x with nothing changed writes nothing: the file keeps its bytes and its time.
+        let idle = Driver(flow, path: path)
+        idle.loop.setDiskStamp(TextFile.stamp(path))
+        let before = TextFile.stamp(path)
+        idle.send([.key(.char(":"))]).type("x").keys("Enter")
+        #expect(idle.loop.finished && TextFile.stamp(path) == before)
+        // An edit saved: one line more, every line still ending in CRLF, the mark kept.
+        let d = Driver(flow, path: path)
+        d.loop.setDiskStamp(TextFile.stamp(path))
+        d.keys("G o").type("Clerk notes the call").keys("Enter Ctrl-S")
+        #expect(d.state.message?.text == "Saved \(path)")
+        let bytes = try #require(FileManager.default.contents(atPath: path))
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.hasPrefix("\u{FEFF}# "))
+        #expect(text.components(separatedBy: "\r\n").count == original.components(separatedBy: "\r\n").count + 1)
+        #expect(!text.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
+        #expect(text.contains("Clerk notes the call\r\n"))
+        // :x with a change writes it.
+        d.keys("o").type("again").keys("Enter")
+        d.send([.key(.char(":"))]).type("x").keys("Enter")
+        #expect(d.loop.finished)
+        #expect(try TextFile.read(path).contains("again"))
+    }
+
     @Test func savesThroughTheEffectRunner() throws {
         let dir = NSTemporaryDirectory() + "fs-driver-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

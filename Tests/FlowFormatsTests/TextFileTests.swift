@@ -206,6 +206,18 @@ import Testing
         #expect(st.st_mode & 0o7777 == 0o444)
     }
 
+    @Test func theFormOfAFileIsItsFirstLinesEndAndItsMark() throws {
+        #expect(TextForm.of(Array("# T\r\n\n## A\n".utf8)) == TextForm(crlf: true))
+        #expect(TextForm.of(Array("\u{FEFF}# T\n".utf8)) == TextForm(byteOrderMark: true))
+        #expect(TextForm.of(Array("# no line end".utf8)) == TextForm())
+        #expect(TextForm.of([UInt8]()) == TextForm())
+        #expect(TextForm(crlf: true, byteOrderMark: true).apply("# T\n\n1. x\n") == "\u{FEFF}# T\r\n\r\n1. x\r\n")
+        let path = write("windows.flow.md", Array("\u{FEFF}# T\r\n".utf8))
+        #expect(TextForm.ofFile(path) == TextForm(crlf: true, byteOrderMark: true))
+        #expect(TextForm.ofFile(dir + "/none.flow.md") == TextForm())
+        #expect(TextForm.ofFile("/dev/null") == TextForm())
+    }
+
     @Test func aDanglingLinkIsNothingThere() throws {
         let link = dir + "/nowhere.flow.md"
         symlink("missing/target.flow.md", link)
