@@ -123,13 +123,20 @@ public struct DocumentFiles: Sendable {
         return String(cString: buffer)
     }
 
+    /// The lock an editor takes beside the holder's when it opens a document another editor has
+    /// (read-only or editing anyway): named after its process and host, like its recovery file.
+    public func sideLockPath(_ document: String?, pid: Int32 = getpid(), host: String = DocumentFiles.hostName) -> String {
+        directory + "/" + key(document) + ".p\(pid)@" + Self.safeName(host) + ".lock"
+    }
+
     /// Takes the lock of a document for this process. Returns the other editor that holds it,
     /// if one does (then nothing is taken). A lock left by a process of this host that no longer
-    /// runs is stale and taken over.
+    /// runs is stale: the lock goes to an editor still beside it (`sideLockPath`), which is then
+    /// the one returned, or else to this process.
     public func lock(_ document: String?) -> LockOwner? {
         guard (try? makeDirectory()) != nil else { return nil }
         let path = lockPath(document)
-        for _ in 0..<2 {
+        for _ in 0..<3 {
             let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
             if fd >= 0 {
                 let line = "\(getpid()) \(Self.hostName) \(Int(time(nil)))\n"
@@ -140,8 +147,8 @@ public struct DocumentFiles: Sendable {
             guard errno == EEXIST else { return nil }
             guard let owner = Self.owner(path) else { unlink(path); continue }
             if owner.pid == getpid() && owner.host == Self.hostName { return nil }
-            if owner.host == Self.hostName && kill(owner.pid, 0) != 0 && errno == ESRCH {
-                unlink(path)
+            if Self.gone(owner) {
+                if !handOver(document) { unlink(path) }
                 continue
             }
             return owner
@@ -149,10 +156,48 @@ public struct DocumentFiles: Sendable {
         return nil
     }
 
-    /// Gives the lock back, if this process holds it.
+    /// Gives the lock back, if this process holds it: to an editor still beside it, if there is
+    /// one, so that a third is warned of it. Drops this process's lock beside another's.
     public func unlock(_ document: String?) {
+        unlink(sideLockPath(document))
         let path = lockPath(document)
-        if let owner = Self.owner(path), owner.pid == getpid(), owner.host == Self.hostName { unlink(path) }
+        if let owner = Self.owner(path), owner.pid == getpid(), owner.host == Self.hostName {
+            if !handOver(document) { unlink(path) }
+        }
+    }
+
+    /// Takes a lock beside the holder's, for an editor that opened the document all the same.
+    func standBeside(_ document: String?) {
+        let line = "\(getpid()) \(Self.hostName) \(Int(time(nil)))\n"
+        try? TextFile.write(line, to: sideLockPath(document), newFileMode: 0o600)
+    }
+
+    /// Moves the newest lock beside the holder's that still has its editor onto the lock (gone
+    /// editors' are removed). False when there is none.
+    func handOver(_ document: String?) -> Bool {
+        let prefix = key(document) + ".p", suffix = ".lock"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return false }
+        var newest: (path: String, since: Int)?
+        for name in names where name.hasPrefix(prefix) && name.hasSuffix(suffix) {
+            let path = directory + "/" + name
+            guard let owner = Self.owner(path), !(owner.pid == getpid() && owner.host == Self.hostName) else { continue }
+            if Self.gone(owner) { unlink(path); continue }
+            let since = Self.since(path) ?? 0
+            if since >= newest?.since ?? Int.min { newest = (path, since) }
+        }
+        guard let newest else { return false }
+        return rename(newest.path, lockPath(document)) == 0
+    }
+
+    /// A lock's process no longer runs (known only for this host's processes).
+    static func gone(_ owner: LockOwner) -> Bool {
+        owner.host == hostName && kill(owner.pid, 0) != 0 && errno == ESRCH
+    }
+
+    static func since(_ path: String) -> Int? {
+        guard let text = try? TextFile.read(path) else { return nil }
+        let parts = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        return parts.count >= 3 ? Int(parts[2]) : nil
     }
 
     static func owner(_ path: String) -> LockOwner? {
@@ -173,6 +218,7 @@ public struct DocumentFiles: Sendable {
         let owner = lock(document)
         let shared = sharedRecoveryPath(document)
         if owner != nil {
+            standBeside(document)
             let own = ownRecoveryPath(document)
             Self.ownFiles.withLock { $0[shared] = own }
             return (owner, nil)
@@ -208,7 +254,7 @@ public struct DocumentFiles: Sendable {
     public func open(_ path: String) -> Msg {
         let (lock, recovery) = claim(path)
         let result = Self.read(path, recovery: recovery, lock: lock)
-        if case .openFailed = result, lock == nil { unlock(path) }
+        if case .openFailed = result { unlock(path) }
         return result
     }
 

@@ -34,7 +34,8 @@ public enum FlowTerminalMain {
         let loop = EventLoop(state: state, device: device, engine: engine, documents: documents)
         if let rest { loop.startLoading(path: path, bytes: rest) }
         let status = loop.run()
-        documents?.unlock(path)
+        // The file open at the end (`:e` may have moved on: the first was given back then).
+        documents?.unlock(loop.state.path ?? path)
         return status
     }
 }

@@ -58,7 +58,7 @@ struct Edit: ParsableCommand {
                     flow = try parseOrComplain(bytes, file: file, hint: hint, positions: false).flow
                 }
             } catch {
-                if lock == nil { documents.unlock(file) }
+                documents.unlock(file)
                 throw error
             }
         } else {

@@ -243,6 +243,34 @@ import Testing
         #expect(docs.lockPath(dir + "/alias.flow.md") == docs.lockPath(path))
     }
 
+    @Test func theLockGoesToAnEditorStillBesideItsHolder() throws {
+        let docs = DocumentFiles(directory: dir + "/state")
+        let path = dir + "/shared.flow.md"
+        let host = DocumentFiles.hostName
+        // We hold it; another editor (pid 1, always running) opened it all the same, and one that
+        // did so has gone since.
+        #expect(docs.lock(path) == nil)
+        try "1 \(host) 1764480000\n".write(toFile: docs.sideLockPath(path, pid: 1), atomically: true, encoding: .utf8)
+        try "999999999 \(host) 1764490000\n".write(toFile: docs.sideLockPath(path, pid: 999999999), atomically: true, encoding: .utf8)
+        docs.unlock(path)
+        // The lock is the live one's now, so a third editor is warned of it; the gone one's went.
+        #expect(try String(contentsOfFile: docs.lockPath(path), encoding: .utf8).hasPrefix("1 "))
+        #expect(docs.lock(path)?.pid == 1)
+        #expect(!FileManager.default.fileExists(atPath: docs.sideLockPath(path, pid: 999999999)))
+        // Opening it while pid 1 has it puts our lock beside it; giving it back removes that.
+        let (owner, _) = docs.claim(path)
+        #expect(owner?.pid == 1)
+        #expect(FileManager.default.fileExists(atPath: docs.sideLockPath(path)))
+        docs.unlock(path)
+        #expect(!FileManager.default.fileExists(atPath: docs.sideLockPath(path)))
+        #expect(docs.lock(path)?.pid == 1)
+        // A holder that is gone while an editor is still beside it: the lock is that editor's.
+        try "999999999 \(host) 1764480000\n".write(toFile: docs.lockPath(path), atomically: true, encoding: .utf8)
+        try "1 \(host) 1764480000\n".write(toFile: docs.sideLockPath(path, pid: 1), atomically: true, encoding: .utf8)
+        #expect(docs.lock(path)?.pid == 1)
+        #expect(!FileManager.default.fileExists(atPath: docs.sideLockPath(path, pid: 1)))
+    }
+
     /// A state folder and a flow file `name` with a recovery file, newer than the file, that adds `added`.
     func withRecovery(_ name: String, adding added: String) throws -> (DocumentFiles, String) {
         let docs = DocumentFiles(directory: dir + "/state")
