@@ -13,6 +13,8 @@ import Darwin
 /// - a FIFO, a device, `-`, `/dev/stdout` and the like are opened and written into, never renamed over;
 /// - a file with other hard links is written in place after a backup copy, so every name keeps
 ///   seeing the same file; the backup is removed once the new text is on disk;
+/// - a file the user may write in a folder they may not is written in place (no file can be made
+///   beside it), its old text put back on a failure;
 /// - a file without any write permission (`chmod a-w`), or one the user has no permission to
 ///   write, is refused (`overProtection` writes it anyway, as `:w!` and `--force` ask): the folder
 ///   being writable is no licence to replace it;
@@ -61,6 +63,11 @@ extension TextFile {
             throw Failure(path: path, message: "is a directory; give a file name")
         case S_IFREG where st.st_nlink > 1:
             try writeInPlace(target, bytes, reportAs: path, faults: faults)
+            return Written(target: target, method: .inPlace)
+        case S_IFREG where access(directory(of: target), W_OK) != 0 && errno == EACCES && access(target, W_OK) == 0:
+            // A file the user may write in a folder they may not: no file can be made beside it,
+            // so it is written in place (its old text kept in memory, and put back on a failure).
+            try writeInPlace(target, bytes, backup: false, reportAs: path, faults: faults)
             return Written(target: target, method: .inPlace)
         case S_IFREG:
             try replaceAtomically(target, bytes, existing: st, reportAs: path, faults: faults)
@@ -171,25 +178,30 @@ extension TextFile {
 
     /// A file with other hard links: copy it aside, write into it, then drop the copy. If the write
     /// fails half way, the old text is put back from the copy.
-    static func writeInPlace(_ target: String, _ bytes: [UInt8], reportAs path: String, faults: Faults?) throws(Failure) {
+    static func writeInPlace(_ target: String, _ bytes: [UInt8], backup makeBackup: Bool = true, reportAs path: String,
+                             faults: Faults?) throws(Failure) {
         let old: [UInt8]
         do { old = try readBytes(target) } catch { throw Failure(path: path, message: error.message) }
         let dir = directory(of: target)
-        let (bfd, backup) = temporaryFile(beside: target, tag: "backup-", faults?(.backup))
-        guard bfd >= 0 else { throw failure(path, "cannot make a backup copy in \(dir) (the file has other hard links, so it is written in place)", errno) }
-        do throws(Failure) {
-            try writeAll(bfd, old, path: path, faults: nil)
-            guard fsync(bfd) == 0 else { throw failure(path, "cannot write the backup copy", errno) }
-        } catch {
+        var backup = ""
+        if makeBackup {
+            let (bfd, made) = temporaryFile(beside: target, tag: "backup-", faults?(.backup))
+            guard bfd >= 0 else { throw failure(path, "cannot make a backup copy in \(dir) (the file has other hard links, so it is written in place)", errno) }
+            backup = made
+            do throws(Failure) {
+                try writeAll(bfd, old, path: path, faults: nil)
+                guard fsync(bfd) == 0 else { throw failure(path, "cannot write the backup copy", errno) }
+            } catch {
+                close(bfd)
+                unlink(backup)
+                throw error
+            }
             close(bfd)
-            unlink(backup)
-            throw error
         }
-        close(bfd)
         let fd: Int32 = if let e = faults?(.openTarget) { fail(e) } else { open(target, O_WRONLY | O_TRUNC | O_CLOEXEC) }
         guard fd >= 0 else {
             let e = errno
-            unlink(backup)
+            if makeBackup { unlink(backup) }
             throw failure(path, "cannot write", e)
         }
         do throws(Failure) {
@@ -197,17 +209,18 @@ extension TextFile {
             if let e = faults?(.syncData) { throw failure(path, "cannot write to disk", e) }
             if fsync(fd) != 0 { throw failure(path, "cannot write to disk", errno) }
             close(fd)
-            unlink(backup)
+            if makeBackup { unlink(backup) }
         } catch {
             // Put the old text back; if even that fails, the backup stays and the message names it.
             let restored = ftruncate(fd, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0
                 && (try? writeAll(fd, old, path: path, faults: nil)) != nil && fsync(fd) == 0
             close(fd)
             if restored {
-                unlink(backup)
+                if makeBackup { unlink(backup) }
                 throw Failure(path: path, message: error.message + " (the file is as it was)")
             }
-            throw Failure(path: path, message: error.message + "; the old text is kept in \(backup)")
+            throw Failure(path: path, message: error.message + (backup.isEmpty ? "; the file may be cut short: write it again"
+                                                                : "; the old text is kept in \(backup)"))
         }
     }
 

@@ -239,6 +239,30 @@ def test_another_users_file_in_my_folder_is_not_replaced(request):
     assert out.read_text() == "theirs\n" and os.stat(out).st_uid == (0 if os.geteuid() == 0 else os.getuid())
 
 
+def test_a_writable_file_in_a_folder_i_may_not_write_is_written_in_place(request):
+    """No file can be made beside it, so it is written in place: as nobody in a folder of theirs
+    made read-only (or as the tests' own user when they are not root)."""
+    folder = Path(tempfile.mkdtemp(prefix="flowsmith-rodir-", dir="/tmp"))
+    request.addfinalizer(lambda: (os.chmod(folder, 0o755), shutil.rmtree(folder, ignore_errors=True)))
+    out = folder / "out.mmd"
+    out.write_text("old\n")
+    flow = folder / "src.flow.md"
+    shutil.copy(FLOW, flow)
+    prefix = []
+    if os.geteuid() == 0:
+        for p in (folder, out, flow):
+            shutil.chown(p, user="nobody", group="nogroup")
+        prefix = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+    os.chmod(out, 0o644)
+    os.chmod(flow, 0o644)
+    os.chmod(folder, 0o555)
+    inode = os.stat(out).st_ino
+    proc = subprocess.run([*prefix, str(BIN), "export", str(flow), "-o", str(out)], capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text().startswith("flowchart") and os.stat(out).st_ino == inode
+    assert sorted(p.name for p in folder.iterdir()) == ["out.mmd", "src.flow.md"]
+
+
 def pwd_name(uid):
     import pwd
     return pwd.getpwuid(uid).pw_name
