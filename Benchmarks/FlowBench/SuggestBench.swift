@@ -81,7 +81,8 @@ enum SuggestBench {
         var repeats = 0, repeatsInContent = 0, shown = 0
         let reports = Evaluation.crossValidated(Evaluation.cases(from: corpus), learning: corpus, folds: 5, k: 3) { c, found in
             shown += found.count
-            let there = c.context.stepsSoFar + c.context.existing
+            // A condition repeats a condition, not the step it is about (whose things it names).
+            let there = c.context.kind == .conditions ? c.context.existing : c.context.stepsSoFar + c.context.existing
             repeats += found.filter { s in there.contains { Evaluation.f1(s, $0) >= 0.6 } }.count
             let content = there.map { Novelty.content($0, actor: c.context.actor) }
             repeatsInContent += found.filter { s in

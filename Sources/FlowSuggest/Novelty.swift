@@ -48,7 +48,12 @@ public enum Novelty {
     /// verb (the first word; the first two characters in Chinese) with half the words in common
     /// or one holding 80% of the other. "Enters the card number" and "confirms the card number"
     /// are different actions; "记录操作日志" and "记录本次查询日志" are the same.
-    public static func same(_ a: [String], _ b: [String]) -> Bool {
+    /// `parts`: the two are actions cut from two steps that each string several together
+    /// ("chooses seats" of "…chooses seats and extra baggage", "selects the outbound" of "…selects
+    /// the outbound and return flights and a fare class"), short enough that the verb alone would
+    /// make them alike. (A step of one action that does what one action of another does, with
+    /// the same verb, is still its repeat: "chooses the doctor" of "chooses the dentist and the time".)
+    public static func same(_ a: [String], _ b: [String], parts: Bool = false) -> Bool {
         guard !a.isEmpty, !b.isEmpty else { return false }
         let (p, r) = Evaluation.precisionRecall(a, b)
         let f1 = p + r == 0 ? 0 : 2 * p * r / (p + r)
@@ -65,6 +70,19 @@ public enum Novelty {
         let (q, t) = Evaluation.precisionRecall(x, y)
         let g = q + t == 0 ? 0 : 2 * q * t / (q + t)
         if coverb { return g >= 0.65 }
+        // Between parts of steps, the same verb on another object is another action ("chooses
+        // seats" of one step, "selects the outbound flights" of another): what follows the verb
+        // must have something in common too. In Chinese, where one character says little, two,
+        // or half of the shorter ("订单", "单据").
+        if parts {
+            let v = verb(x).count
+            let (restX, restY) = (Array(x.dropFirst(v)), Array(y.dropFirst(v)))
+            let shared = Evaluation.common(restX, restY)
+            let cjk = x.first?.unicodeScalars.first.map(LocalModel.isCJK) ?? false
+            let enough = cjk ? shared >= 2 || shared * 2 >= min(restX.count, restY.count) : shared >= 1
+            // (An object said as "it", or not at all, may be either.)
+            guard enough || restX.isEmpty || restY.isEmpty else { return false }
+        }
         return g >= 0.5 || (min(x.count, y.count) >= 2 && max(q, t) >= 0.8)
     }
 
@@ -127,7 +145,8 @@ public enum Novelty {
         let mine = actions(candidate).map { content($0, actor: actor) }
         let theirs = actions(step).map { content($0, actor: actor) }
         guard mine.count > 1 || theirs.count > 1 else { return false }
-        return mine.contains { m in theirs.contains { same(m, $0) } }
+        let parts = mine.count > 1 && theirs.count > 1
+        return mine.contains { m in theirs.contains { same(m, $0, parts: parts) } }
     }
 
     /// Whether a drafted scenario retells `steps`: half or more of its lines repeat one of them.
@@ -156,10 +175,12 @@ public enum Novelty {
         public init(_ context: SuggestionContext) {
             kind = context.kind
             actor = context.actor
-            if kind == .draft {
-                related = context.related.map(\.steps)
-            } else {
-                there = (context.existing + context.stepsSoFar + context.around).map(read)
+            switch kind {
+            case .draft: related = context.related.map(\.steps)
+            // What can go wrong at a step names the step's things: a condition repeats only a
+            // condition ("客人对账单有异议" at "客人核对账单并确认。" is new).
+            case .conditions: there = context.existing.map(read)
+            case .nextStep: there = (context.existing + context.stepsSoFar + context.around).map(read)
             }
         }
 
@@ -176,7 +197,8 @@ public enum Novelty {
             guard !a.actions.isEmpty || !b.actions.isEmpty else { return false }
             // Any action of one done again by the other ("…并上传发票" after "…，并上传发票照片").
             let theirs = b.actions.isEmpty ? [b.whole] : b.actions
-            return (a.actions.isEmpty ? [a.whole] : a.actions).contains { mine in theirs.contains { Novelty.same(mine, $0) } }
+            let parts = !a.actions.isEmpty && !b.actions.isEmpty
+            return (a.actions.isEmpty ? [a.whole] : a.actions).contains { mine in theirs.contains { Novelty.same(mine, $0, parts: parts) } }
         }
 
         /// Takes `candidate` when it says something new (and remembers it), or refuses it.

@@ -88,18 +88,58 @@ public enum OutputSanitizer {
     }
 
     /// Candidates from a model's reply: one per line, cleaned, without empties, duplicates, or
-    /// anything already in the flow.
+    /// anything already in the flow (`replyLines` says which lines are meant).
     public static func candidates(_ raw: String, existing: [String], limit: Int) -> [String] {
         var seen = Set(existing.map(normalized))
         var out: [String] = []
-        for rawLine in stripControls(raw).split(separator: "\n") {
-            let l = line(String(rawLine))
+        for rawLine in replyLines(raw) {
+            let l = line(rawLine)
             let key = normalized(l)
             guard !l.isEmpty, !key.isEmpty, seen.insert(key).inserted else { continue }
             out.append(l)
             if out.count == limit { break }
         }
         return out
+    }
+
+    /// The lines of a reply that are answers, before cleaning. Left out:
+    /// - a reasoning model's thinking (`<think>…</think>`, `<thinking>…`; all after one not yet
+    ///   closed, as a stream shows it);
+    /// - when some lines are a list (numbered or bulleted), every line that is not: the chat
+    ///   around it ("Sure! Here are three steps:", "Let me know if you need more!");
+    /// - otherwise a first line that leads in with a colon, when lines follow it;
+    /// - a line longer than a step can be (`maxLength`): it is prose, and cut short it would put
+    ///   a "…" in the document.
+    public static func replyLines(_ raw: String) -> [String] {
+        var text = stripControls(raw)
+        for (open, close) in [("<think>", "</think>"), ("<thinking>", "</thinking>")] {
+            while let start = text.range(of: open, options: .caseInsensitive) {
+                if let end = text.range(of: close, options: .caseInsensitive, range: start.upperBound..<text.endIndex) {
+                    text.removeSubrange(start.lowerBound..<end.upperBound)
+                } else {
+                    text.removeSubrange(start.lowerBound..<text.endIndex)
+                }
+            }
+        }
+        var lines = text.split(separator: "\n").map { String($0).trimmed() }.filter { !$0.isEmpty }
+        if lines.contains(where: isListItem) {
+            lines = lines.filter(isListItem)
+        } else if lines.count > 1, let first = lines.first, first.hasSuffix(":") || first.hasSuffix("：") {
+            lines.removeFirst()
+        }
+        return lines.filter { stripControls($0).count <= maxLength + 8 }
+    }
+
+    /// A line marked as an item of a list: "1.", "2)", "3a1.", "-", "*", "•" and a space (or a
+    /// Chinese mark: "1、", "1．").
+    static func isListItem(_ line: String) -> Bool {
+        guard let first = line.first else { return false }
+        if "-*•●○◦·+".contains(first) { return line.dropFirst().first == " " }
+        let label = line.prefix { $0.isASCII && ($0.isNumber || $0.isLetter) }
+        guard !label.isEmpty, label.first?.isNumber == true, label.count <= 6 else { return false }
+        let after = line.dropFirst(label.count)
+        guard let sep = after.first, ".)".contains(sep) || "、．：".contains(sep) else { return false }
+        return ".)".contains(sep) ? (after.dropFirst().first.map { $0 == " " } ?? false) : true
     }
 
     /// Lower case, without spaces and punctuation: what makes two steps "the same".

@@ -31,7 +31,8 @@ public struct DocumentFiles: Sendable {
         let base = (absolute as NSString).lastPathComponent
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         if realpath(dir, &buffer) != nil {
-            return String(cString: buffer) + (String(cString: buffer) == "/" ? "" : "/") + base
+            let real = cString(buffer)
+            return real + (real == "/" ? "" : "/") + base
         }
         return (absolute as NSString).standardizingPath
     }
@@ -120,7 +121,12 @@ public struct DocumentFiles: Sendable {
     public static var hostName: String {
         var buffer = [CChar](repeating: 0, count: 256)
         gethostname(&buffer, buffer.count - 1)
-        return String(cString: buffer)
+        return cString(buffer)
+    }
+
+    /// A C string in a buffer, up to its NUL, as UTF-8 text.
+    static func cString(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The lock an editor takes beside the holder's when it opens a document another editor has
@@ -169,7 +175,7 @@ public struct DocumentFiles: Sendable {
     /// Takes a lock beside the holder's, for an editor that opened the document all the same.
     func standBeside(_ document: String?) {
         let line = "\(getpid()) \(Self.hostName) \(Int(time(nil)))\n"
-        try? TextFile.write(line, to: sideLockPath(document), newFileMode: 0o600)
+        _ = try? TextFile.write(line, to: sideLockPath(document), newFileMode: 0o600)
     }
 
     /// Moves the newest lock beside the holder's that still has its editor onto the lock (gone

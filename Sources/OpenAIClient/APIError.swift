@@ -35,8 +35,8 @@ public enum APIError: Error, Equatable, Sendable, CustomStringConvertible {
             } else if let error = json["error"] as? String {
                 message = error
             }
-        } else if let text = String(data: body.prefix(300), encoding: .utf8), !text.isEmpty, status != 200 {
-            message = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        } else if status != 200, let text = Self.plainText(body), !text.isEmpty {
+            message = text
         }
         var retryAfter: Duration?
         if let ms = headers["retry-after-ms"].flatMap(Double.init) {
@@ -45,6 +45,25 @@ public enum APIError: Error, Equatable, Sendable, CustomStringConvertible {
             retryAfter = .milliseconds(Int64(s * 1000))
         }
         return .api(status: status, message: message, type: type, code: code, retryAfter: retryAfter)
+    }
+
+    /// What a body that is not OpenAI's error JSON says, in a line of at most 300 characters: a
+    /// proxy's HTML error page by its title (or its text without tags), plain text as it is.
+    static func plainText(_ body: Data) -> String? {
+        let text = String(decoding: body.prefix(64 << 10), as: UTF8.self)
+        var said = text
+        if text.range(of: "<html", options: .caseInsensitive) != nil || text.range(of: "<!doctype", options: .caseInsensitive) != nil {
+            if let open = text.range(of: "<title>", options: .caseInsensitive),
+               let close = text.range(of: "</title>", options: .caseInsensitive, range: open.upperBound..<text.endIndex) {
+                said = String(text[open.upperBound..<close.lowerBound])
+            } else {
+                // No title: the text without its style, scripts and tags.
+                said = text.replacingOccurrences(of: "(?is)<(style|script)[^>]*>.*?</\\1>", with: " ", options: .regularExpression)
+                    .replacingOccurrences(of: "(?s)<[^>]*>", with: " ", options: .regularExpression)
+            }
+        }
+        said = said.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        return said.count > 300 ? String(said.prefix(299)) + "…" : said
     }
 
     /// The same error with any trace of the key removed from the server's words (servers echo

@@ -88,6 +88,12 @@ public final class OpenAIClient: Sendable {
         var status = 0
         var headers: [String: String] = [:]
         var errorBody = Data()
+        // A server that ignores "stream" answers with one chat completion as JSON.
+        var plain = false
+        var plainBody = Data()
+        // The last event said the answer is whole (finish_reason "stop", "length" …): some
+        // servers end the stream there without `[DONE]`.
+        var finished = false
         func handle(_ event: String) {
             guard failure == nil, !done else { return }
             if event == "[DONE]" { done = true; return }
@@ -104,23 +110,38 @@ public final class OpenAIClient: Sendable {
                     text += piece
                     onDelta(piece)
                 }
+                if let reason = choice["finish_reason"] as? String, !reason.isEmpty { finished = true }
             }
         }
         do {
             status = try transfer.perform(request("POST", "/chat/completions", body: body, stream: true),
                                           timeouts: configuration.timeouts, maxBytes: configuration.maxResponseBytes,
-                                          onHeaders: { code, h in status = code; headers = h },
+                                          onHeaders: { code, h in
+                                              status = code
+                                              headers = h
+                                              plain = (h["content-type"] ?? "").lowercased().contains("application/json")
+                                          },
                                           onData: { chunk in
                                               if status != 200 { errorBody.append(chunk); return }
+                                              if plain { plainBody.append(chunk); return }
                                               for event in parser.feed(chunk) { handle(event) }
                                           })
         } catch {
             throw APIError(error)
         }
         guard status == 200 else { throw APIError.from(status: status, headers: headers, body: errorBody) }
+        if plain {
+            guard let json = try? JSONSerialization.jsonObject(with: plainBody) as? [String: Any],
+                  let choices = json["choices"] as? [[String: Any]], let first = choices.first,
+                  let message = first["message"] as? [String: Any], let content = message["content"] as? String else {
+                throw APIError.badResponse("the answer is neither a stream nor a chat completion")
+            }
+            onDelta(content)
+            return content
+        }
         for event in parser.finish() { handle(event) }
         if let failure { throw failure }
-        guard done else { throw APIError.streamEnded }
+        guard done || finished else { throw APIError.streamEnded }
         return text
     }
 

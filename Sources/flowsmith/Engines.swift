@@ -49,6 +49,12 @@ struct OpenAIEngine: SuggestionEngine {
                 if !shown.isEmpty { partial(shown) }
             }
         }
+        // An answer with nothing that reads as a suggestion is a failure (said, and the local
+        // model asked when the user chose to fall back), not an empty list.
+        guard !OutputSanitizer.candidates(reply, existing: [], limit: 1).isEmpty else {
+            throw SuggestionError(reply.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+                                  ? "the model answered nothing" : "the model's answer holds no suggestion (only talk or thinking)")
+        }
         return Self.candidates(reply, for: context, count: count)
     }
 
@@ -102,7 +108,10 @@ struct EngineChoice {
     }
 
     static func resolve(flag: String?, config: [String: String], env: [String: String]) -> EngineChoice {
-        let key = env["OPENAI_API_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? config["api-key"]
+        // A key read with `$(cat key.txt)` from a file saved on Windows ends in a CR: blanks and
+        // line ends around it are no part of it (one inside it is refused in `configuration`).
+        let key = (env["OPENAI_API_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? config["api-key"])
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
         let base = env["OPENAI_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
             ?? env["OPENAI_API_BASE"].flatMap { $0.isEmpty ? nil : $0 } ?? config["base-url"]
         // Engine names in any letter case (--engine Local, engine = Ollama).
@@ -139,6 +148,10 @@ struct EngineChoice {
         let url = baseURL ?? "https://api.openai.com/v1"
         if apiKey == nil && url.hasPrefix("https://api.openai.com") {
             throw SuggestionError("No API key: set OPENAI_API_KEY " + hint)
+        }
+        // A control character in the key would end the request's header line and start another.
+        if let apiKey, apiKey.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw SuggestionError("The API key holds a line break or another control character: set OPENAI_API_KEY (or api-key in the config file) to the key alone")
         }
         var configuration = OpenAIClient.Configuration(baseURL: url, apiKey: apiKey)
         configuration.timeouts = Self.timeouts(env)

@@ -194,10 +194,16 @@ struct Eval: ParsableCommand {
             print("accuracy@1, hit@\(k): the author's own words (ignoring case and punctuation); precision, recall, F1: tokens of the "
                 + "first suggestion (words, or Chinese characters); near@\(k): one of \(k) with F1 >= 0.5.")
         }
-        // An engine that failed every question measured nothing: say so in the exit status.
+        // An engine that failed every question measured nothing: say so in the exit status. One
+        // that failed some is said too, with why: its figures count those as unanswered.
         for c in columns where c.reports.allSatisfy({ $0.failed == $0.cases }) {
             complain("\(c.name): every question failed: " + Sanitize.line(c.reports.first?.firstError ?? "no answer"))
             throw ExitCode(1)
+        }
+        for c in columns {
+            let failed = c.reports.reduce(0) { $0 + $1.failed }, asked = c.reports.reduce(0) { $0 + $1.cases }
+            guard failed > 0, let why = c.reports.lazy.compactMap(\.firstError).first else { continue }
+            complain("\(c.name): \(failed) of \(asked) questions failed (counted as unanswered), the first: " + Sanitize.line(why))
         }
     }
 

@@ -67,10 +67,11 @@ struct Flowsmith: ParsableCommand {
     }
 }
 
-/// Prints a message to standard error in the one shape every command uses.
+/// Prints a message to standard error in the one shape every command uses. Messages carry
+/// untrusted text (a server's error, a file's name): each line is shown safe (`Sanitize`).
 func complain(_ message: String) {
     var err = StandardError()
-    print("flowsmith: " + message, to: &err)
+    print("flowsmith: " + message.split(separator: "\n", omittingEmptySubsequences: false).map { Sanitize.line(String($0)) }.joined(separator: "\n"), to: &err)
 }
 
 /// `complain` for a message that the same run may come to more than once (a setting read for

@@ -88,6 +88,23 @@ import Testing
         #expect(!found.contains("Employee signs in to the expense portal."), "\(found)")
     }
 
+    /// The same verb on another object is another action; a condition repeats only a condition.
+    @Test func anotherObjectOrAConditionAboutAStepIsNew() {
+        #expect(!Novelty.repeats("Traveller chooses seats and extra baggage.", "Traveller selects the outbound and return flights and a fare class.",
+                                 actor: "Traveller"))
+        #expect(Novelty.repeats("System records the operation log.", "System records the operation log and shows a message."))
+        #expect(Novelty.repeats("系统记录本次查询日志。", "系统记录操作日志。"))
+        var next = Novelty.Checker(SuggestionContext(kind: .nextStep, useCase: "Book a flight", actor: "Traveller",
+                                                     stepsSoFar: ["Traveller searches for flights.", "Traveller selects the outbound and return flights and a fare class."]))
+        let admittedNext = next.admit("Traveller chooses seats and extra baggage.")
+        #expect(admittedNext)
+        var conditions = Novelty.Checker(SuggestionContext(kind: .conditions, useCase: "退房结账", actor: "客人",
+                                                           stepsSoFar: ["客人核对账单并确认。"], existing: ["客人未结清押金"]))
+        let newCondition = conditions.admit("客人对账单有异议")
+        let sameCondition = conditions.admit("客人尚未结清押金")
+        #expect(newCondition && !sameCondition)
+    }
+
     /// One doing all the other does, and more, is the same action, whatever its first words.
     @Test func sayingMoreOfTheSameIsARepeat() {
         #expect(Novelty.repeats("系统到税务平台查验发票真伪。", "系统查验发票真伪并校验预算额度。"))

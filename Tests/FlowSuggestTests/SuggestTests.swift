@@ -32,6 +32,27 @@ import Testing
         let raw = "1. System checks stock\n2. system checks  STOCK.\n\n3. Customer pays\n4. System ships"
         #expect(OutputSanitizer.candidates(raw, existing: ["Customer pays"], limit: 3) == ["System checks stock", "System ships"])
     }
+
+    /// What a chat model writes around its answer is no answer.
+    @Test func talkThinkingAndProseAreNoCandidates() {
+        let cases: [(String, [String])] = [
+            ("Sure! Here are three steps:\n\n1. System checks stock.\n2. System ships.\n\nLet me know if you need more!",
+             ["System checks stock.", "System ships."]),
+            ("好的，以下是下一步：\n1、系统校验库存。\n2、系统发货。\n希望对你有帮助！", ["系统校验库存。", "系统发货。"]),
+            ("Here are the next steps:\nSystem checks stock.\nSystem ships.", ["System checks stock.", "System ships."]),
+            ("<think>\nThe user wants the next step.\n</think>\nSystem ships.", ["System ships."]),
+            ("<THINKING>maybe stock</THINKING>System ships.", ["System ships."]),
+            // Still thinking when the stream is cut (or shown half way): nothing yet.
+            ("<think>\nThe user wants", []),
+            ("System " + String(repeating: "checks a very long field ", count: 20) + "\nSystem ships.", ["System ships."]),
+            // Plain lines, and a single line that ends in a colon (a condition may), stay.
+            ("System checks stock.\nSystem ships.", ["System checks stock.", "System ships."]),
+            ("The card is declined:", ["The card is declined:"]),
+        ]
+        for (raw, want) in cases {
+            #expect(OutputSanitizer.candidates(raw, existing: [], limit: 5) == want, "\(raw)")
+        }
+    }
 }
 
 @Suite struct LocalModelTests {

@@ -820,6 +820,42 @@ class Fake:
                 time.sleep(1.5)
                 self.s_stream(body, n)
 
+            # -- what real servers and chatty models send besides clean lines
+
+            def s_no_done(self, body, n):
+                # finish_reason "stop", then the stream ends without [DONE] (older llama.cpp servers).
+                self.start_stream()
+                self.event(chunk("System confirms the order.\nSystem sends a receipt.\n"))
+                self.event(chunk(None, "stop"))
+                self.close_connection = True
+
+            def s_ignores_stream(self, body, n):
+                # Asked to stream, answers with one plain chat completion.
+                self.send_json(200, completion(body, "System confirms the order.\nSystem sends a receipt.\n"))
+
+            def s_chatty(self, body, n):
+                self.answer(body, "Sure! Here are three steps:\n\n1. System confirms the order.\n2. System sends a receipt.\n"
+                                  "3. Clerk files the order.\n\nLet me know if you need more!\n")
+
+            def s_thinking(self, body, n):
+                self.answer(body, "<think>\nThe user wants the next step.\nMaybe a receipt.\n</think>\n"
+                                  "System sends a receipt.\nClerk files the order.\n")
+
+            def s_empty(self, body, n):
+                self.answer(body, "  \n")
+
+            def s_overlong(self, body, n):
+                self.answer(body, "System " + "validates-the-very-long-field " * 40 + "\nSystem sends a receipt.\n")
+
+            def s_html_502(self, body, n):
+                page = ("<!DOCTYPE html><html><head><title>502 Bad Gateway</title><style>body{font-family:sans-serif;"
+                        "margin:40px}</style></head><body><h1>Bad Gateway</h1>" + "<p>upstream</p>" * 100 + "</body></html>")
+                self.send_bytes(502, page.encode(), "text/html")
+
+            def s_escape_401(self, body, n):
+                self.send_json(401, {"error": {"message": "bad key \x1b[2J\x1b]52;c;ZWNobyBwd25lZA==\x07\u202eevil",
+                                               "type": "invalid_request_error"}})
+
             def s_huge(self, body, n):
                 self.start_stream()
                 for _ in range(2000):

@@ -126,6 +126,53 @@ def test_faults_end_in_a_clear_message(fake, tmp_path, model, code, message):
         assert fake.counts[model] == 1          # never retried
 
 
+@pytest.mark.parametrize("model,expected", [
+    # A whole answer whose stream ends without [DONE], and one not streamed at all, are taken.
+    ("no-done", ["System confirms the order.", "System sends a receipt."]),
+    ("ignores-stream", ["System confirms the order.", "System sends a receipt."]),
+    # The chat around a list, a reasoning model's thinking, and a line too long to be a step
+    # (cut short it would put a "…" in the document) are no suggestions.
+    ("chatty", ["System confirms the order.", "System sends a receipt.", "Clerk files the order."]),
+    ("thinking", ["System sends a receipt.", "Clerk files the order."]),
+    ("overlong", ["System sends a receipt."]),
+])
+def test_what_is_not_a_suggestion_is_left_out(fake, tmp_path, model, expected):
+    proc = suggest(fake, model, "--no-fallback", tmp=tmp_path)
+    stdout, stderr = out(proc)
+    assert proc.returncode == 0 and stdout.splitlines() == expected, (stdout, stderr)
+
+
+def test_an_answer_with_nothing_in_it_is_a_failure_said_and_fallen_back_from(fake, tmp_path):
+    proc = suggest(fake, "empty", "--no-fallback", tmp=tmp_path)
+    stdout, stderr = out(proc)
+    assert proc.returncode == 1 and stdout == "" and stderr.strip() == "flowsmith: the model answered nothing"
+    proc = suggest(fake, "empty", tmp=tmp_path)
+    stdout, stderr = out(proc)
+    assert proc.returncode == 0 and stdout.strip() != "", stderr
+    assert "the model answered nothing" in stderr and "local" in stderr
+
+
+def test_a_servers_words_never_reach_the_terminal_raw_and_an_html_page_is_its_title(fake, tmp_path):
+    proc = suggest(fake, "escape-401", "--no-fallback", tmp=tmp_path)
+    _, stderr = out(proc)
+    assert proc.returncode == 1 and "bad key" in stderr
+    assert "\x1b" not in stderr and "\x07" not in stderr and "\u202e" not in stderr, repr(stderr)
+    proc = suggest(fake, "html-502", "--no-fallback", tmp=tmp_path)
+    _, stderr = out(proc)
+    assert stderr.startswith("flowsmith: HTTP 502: 502 Bad Gateway"), stderr
+    assert "<" not in stderr and len(stderr) < 400, stderr
+
+
+def test_a_key_with_a_line_break_inside_is_refused_and_one_around_it_dropped(fake, tmp_path):
+    proc = suggest(fake, "stream", "--no-fallback", tmp=tmp_path, env={"OPENAI_API_KEY": "sk-abc\r\nX-Injected: yes"})
+    _, stderr = out(proc)
+    assert proc.returncode == 1 and "line break" in stderr and "X-Injected" not in stderr, stderr
+    assert all("X-Injected" not in r["headers"] for r in fake.requests)
+    proc = suggest(fake, "stream", "--no-fallback", tmp=tmp_path, env={"OPENAI_API_KEY": KEY + "\r\n"})
+    assert proc.returncode == 0, out(proc)
+    assert fake.requests[-1]["headers"]["Authorization"] == f"Bearer {KEY}"
+
+
 def test_retries_what_may_succeed(fake, tmp_path):
     stdout, stderr = out(suggest(fake, "rate-then-ok", "--no-fallback", tmp=tmp_path))
     assert len(stdout.splitlines()) == 3 and fake.counts["rate-then-ok"] == 2, stderr
