@@ -13,6 +13,9 @@ public final class OpenAIClient: Sendable {
         public var timeouts = HTTPTransfer.Timeouts()
         /// Retries after 429 (not insufficient_quota), 5xx and connection failures.
         public var maxRetries = 3
+        /// Retries of a 429 (rate limited), when they should be more than `maxRetries`: a long
+        /// evaluation waits out the server's limits, but not a server that keeps failing.
+        public var rateLimitRetries: Int?
         public var maxBackoff: Duration = .seconds(8)
         public var maxResponseBytes = 4 << 20
 
@@ -25,6 +28,12 @@ public final class OpenAIClient: Sendable {
             "openai": "https://api.openai.com/v1", "ollama": "http://localhost:11434/v1",
             "llamacpp": "http://localhost:8080/v1", "vllm": "http://localhost:8000/v1",
         ]
+
+        /// How many times a request that failed so may be tried again.
+        func retries(for error: APIError) -> Int {
+            if case .api(429, _, _, _, _) = error, let n = rateLimitRetries { return max(n, maxRetries) }
+            return maxRetries
+        }
     }
 
     public struct Message: Sendable, Codable, Equatable {
@@ -194,7 +203,7 @@ public final class OpenAIClient: Sendable {
             } catch let raw {
                 let error = cleaned(raw)
                 tries += 1
-                guard retrying(error), tries <= configuration.maxRetries, !transfer.isCancelled else { throw error }
+                guard retrying(error), tries <= configuration.retries(for: error), !transfer.isCancelled else { throw error }
                 pause(after: error, tries: tries)
                 if transfer.isCancelled { throw .cancelled }
             }

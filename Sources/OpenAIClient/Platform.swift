@@ -198,7 +198,7 @@ extension OpenAIClient {
             } catch let raw {
                 let error = cleaned(raw)
                 tries += 1
-                guard error.isRetryable, tries <= configuration.maxRetries, !transfer.isCancelled else { throw error }
+                guard error.isRetryable, tries <= configuration.retries(for: error), !transfer.isCancelled else { throw error }
                 // The file may have arrived although its answer did not.
                 if let stored = try? files(purpose: purpose, transfer: transfer)
                     .first(where: { $0.filename == filename && Int64($0.bytes) == size && $0.createdAt >= started }) {

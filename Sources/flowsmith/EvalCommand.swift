@@ -142,11 +142,16 @@ struct Eval: ParsableCommand {
         for choice in engines {
             let name = Self.columnName(choice, among: engines)
             var seen = 0
+            var shown = ContinuousClock.now - .seconds(1)
             let observe = observer(cases, engine: engines.count > 1 ? name : nil)
+            // The bar moves with every answer, at most ten times a second (the local model
+            // answers thousands a second; a remote one may take seconds for each).
             let tick = { (c: EvaluationCase, found: [String]) in
                 seen += 1
                 observe(c, found)
-                if seen % 25 == 0 || seen == cases.count {
+                let now = ContinuousClock.now
+                if now - shown >= .milliseconds(100) || seen == cases.count {
+                    shown = now
                     live.show("eval \(name) \(seen)/\(cases.count) " + LiveLine.bar(Double(seen) / Double(cases.count)))
                 }
             }
@@ -159,7 +164,9 @@ struct Eval: ParsableCommand {
             case "results":
                 columns.append(try scoreResults(cases))
             default:
-                let client = try choice.client(maxRetries: 8)
+                // Rate limits are waited out (a long evaluation meets them); other failures are
+                // retried as for a suggestion, and a server that keeps failing stops the run.
+                let client = try choice.client(rateLimitRetries: 8)
                 let remoteEngine = OpenAIEngine(client: client, model: choice.model ?? "gpt-4o-mini", library: EngineChoice.library(env))
                 live.show("eval \(name): asking \(Sanitize.line(choice.baseURL ?? "https://api.openai.com/v1"))…")
                 let answers: [Evaluation.Answer]
@@ -295,6 +302,8 @@ struct Eval: ParsableCommand {
             _ = try client.models()
             return nil
         } catch {
+            // (A model list that fails with 5xx says nothing of the chat: some servers have none.)
+            if case .api(let status, _, _, _, _) = error, status >= 500 { return nil }
             return serverWide(error) ? error : nil
         }
     }
@@ -366,11 +375,12 @@ struct Eval: ParsableCommand {
         }
     }
 
-    /// A failure no other question will escape: the server cannot be reached, or refuses the key.
+    /// A failure no other question will escape: the server cannot be reached, refuses the key,
+    /// or fails (5xx) even after its retries.
     static func serverWide(_ error: APIError) -> Bool {
         switch error {
         case .network: return true
-        case .api(let status, _, _, _, _): return status == 401 || status == 403
+        case .api(let status, _, _, _, _): return status == 401 || status == 403 || status >= 500
         default: return false
         }
     }

@@ -179,7 +179,7 @@ enum Interrupt {
 
 extension EngineChoice {
     /// A client for the configured server, for the platform commands (files, jobs, batches).
-    func client(maxRetries: Int? = nil) throws -> OpenAIClient {
+    func client(maxRetries: Int? = nil, rateLimitRetries: Int? = nil) throws -> OpenAIClient {
         var configuration: OpenAIClient.Configuration
         do {
             configuration = try self.configuration(withoutKey: "(or OPENAI_BASE_URL for another OpenAI-compatible server)")
@@ -188,6 +188,7 @@ extension EngineChoice {
             throw ExitCode(1)
         }
         if let maxRetries { configuration.maxRetries = maxRetries }
+        configuration.rateLimitRetries = rateLimitRetries
         return OpenAIClient(configuration)
     }
 

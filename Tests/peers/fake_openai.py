@@ -852,6 +852,12 @@ class Fake:
                         "margin:40px}</style></head><body><h1>Bad Gateway</h1>" + "<p>upstream</p>" * 100 + "</body></html>")
                 self.send_bytes(502, page.encode(), "text/html")
 
+            def s_half_empty(self, body, n):
+                self.answer(body, "  \n" if n % 2 == 0 else echo_text(body))
+
+            def s_server_error(self, body, n):
+                self.send_json(500, {"error": {"message": "The server had an error while processing your request", "type": "server_error"}})
+
             def s_escape_401(self, body, n):
                 self.send_json(401, {"error": {"message": "bad key \x1b[2J\x1b]52;c;ZWNobyBwd25lZA==\x07\u202eevil",
                                                "type": "invalid_request_error"}})

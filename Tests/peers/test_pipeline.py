@@ -360,6 +360,27 @@ def test_eval_gives_up_at_once_on_a_server_that_is_down_and_scores_nothing(tmp_p
         assert KEY not in out + err
 
 
+def test_eval_stops_asking_a_server_that_fails_every_question_and_says_why(fake, tmp_path):
+    """A server that answers 500 to everything: after a few questions in a row fail (each after
+    its retries), the rest are not asked, and the reason is said."""
+    e = env_for(fake, tmp_path)
+    start = time.monotonic()
+    code, out, err = run(e, "eval", ROOT / "examples", "--engine", "openai", "--model", "server-error", "--limit", "40",
+                         timeout=120)
+    assert code == 1 and "every question failed" in err and "HTTP 500" in err, err
+    assert fake.counts["server-error"] < 60, fake.counts["server-error"]
+    assert time.monotonic() - start < 60
+
+
+def test_eval_says_why_some_questions_failed(fake, tmp_path):
+    e = env_for(fake, tmp_path)
+    code, out, err = run(e, "eval", ROOT / "examples", "--engine", "openai", "--model", "empty", "--limit", "6")
+    assert code == 1 and "every question failed: the model answered nothing" in err, err
+    code, out, err = run(e, "eval", ROOT / "examples", "--engine", "openai", "--model", "half-empty", "--limit", "6",
+                         "--concurrency", "1")
+    assert code == 0 and re.search(r"half-empty: 3 of 6 questions failed \(counted as unanswered\), the first: the model answered nothing", err), err
+
+
 def test_eval_show_names_the_engine_and_keeps_json_whole(tmp_path):
     e = env_for(None, tmp_path)
     code, out, err = run(e, "eval", ROOT / "examples", "--engine", "local,baseline", "--show", "2", "--json")
