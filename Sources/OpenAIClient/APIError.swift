@@ -102,6 +102,16 @@ public enum APIError: Error, Equatable, Sendable, CustomStringConvertible {
         return nil
     }
 
+    /// The error in a few words, for a line that says what is being waited out.
+    public var brief: String {
+        switch self {
+        case .api(429, _, _, _, _): "rate limited"
+        case .api(let status, _, _, _, _): "HTTP \(status)"
+        case .network: "cannot reach the server"
+        default: description
+        }
+    }
+
     public var description: String {
         switch self {
         case .api(let status, let message, let type, let code, _):

@@ -16,6 +16,9 @@ public final class OpenAIClient: Sendable {
         /// Retries of a 429 (rate limited), when they should be more than `maxRetries`: a long
         /// evaluation waits out the server's limits, but not a server that keeps failing.
         public var rateLimitRetries: Int?
+        /// Told before a wait of a second or more ahead of another try (a rate limit's
+        /// Retry-After, a failing server's backoff): how long, after what, and which try comes.
+        public var onWait: (@Sendable (_ wait: Duration, _ after: APIError, _ attempt: Int) -> Void)?
         public var maxBackoff: Duration = .seconds(8)
         public var maxResponseBytes = 4 << 20
 
@@ -223,6 +226,8 @@ public final class OpenAIClient: Sendable {
     func pause(after error: APIError, tries: Int) {
         let backoff = min(configuration.maxBackoff, .milliseconds(250 * (1 << min(10, tries - 1))))
         let jittered = backoff * Double.random(in: 0.5...1.0)
-        sleep(min(configuration.maxBackoff, error.retryAfter ?? jittered))
+        let wait = min(configuration.maxBackoff, error.retryAfter ?? jittered)
+        if wait >= .seconds(1) { configuration.onWait?(wait, error, tries + 1) }
+        sleep(wait)
     }
 }

@@ -790,6 +790,12 @@ class Fake:
                                           {"retry-after-ms": "150"})
                 self.s_stream(body, n)
 
+            def s_rate_one_second(self, body, n):
+                if n == 1:
+                    return self.send_json(429, {"error": {"message": "Rate limit reached", "type": "requests", "code": "rate_limit_exceeded"}},
+                                          {"retry-after": "1"})
+                self.s_stream(body, n)
+
             def s_quota(self, body, n):
                 self.send_json(429, {"error": {"message": "You exceeded your current quota", "type": "insufficient_quota", "code": "insufficient_quota"}})
 

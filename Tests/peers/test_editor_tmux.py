@@ -300,6 +300,19 @@ def test_server_errors_show_as_a_status_message_and_fall_back(work, fake):
         t.close()
 
 
+def test_a_rate_limit_being_waited_out_is_said_and_the_answer_still_comes(work, fake):
+    t = served_editor(work, fake, "rate-one-second")
+    try:
+        t.wait_for("系统登录")
+        t.keys("j", "j", "s")
+        t.wait_for("rate limited: trying again in 1 s (try 2)", timeout=15)
+        t.wait_for("系统记录访问来源。  (1/3)", timeout=15)
+        t.keys("Escape", "q")
+        t.wait_for("EXIT=0")
+    finally:
+        t.close()
+
+
 def test_first_session_frictions_at_small_sizes(work):
     # The keys to take a suggestion stay on the status bar at 60 columns, beside a message.
     t = editor(work, "crm.flow.md", width=60, height=20, env={"FLOWSMITH_THEMES": str(work)})

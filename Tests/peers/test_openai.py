@@ -173,6 +173,13 @@ def test_a_key_with_a_line_break_inside_is_refused_and_one_around_it_dropped(fak
     assert fake.requests[-1]["headers"]["Authorization"] == f"Bearer {KEY}"
 
 
+def test_a_wait_of_seconds_before_trying_again_is_said(fake, tmp_path):
+    proc = suggest(fake, "rate-one-second", "--no-fallback", tmp=tmp_path)
+    stdout, stderr = out(proc)
+    assert proc.returncode == 0 and len(stdout.splitlines()) == 3, stderr
+    assert stderr.strip() == "flowsmith: rate limited: trying again in 1 s (try 2)", stderr
+
+
 def test_retries_what_may_succeed(fake, tmp_path):
     stdout, stderr = out(suggest(fake, "rate-then-ok", "--no-fallback", tmp=tmp_path))
     assert len(stdout.splitlines()) == 3 and fake.counts["rate-then-ok"] == 2, stderr
