@@ -16,6 +16,17 @@ public enum FlowTerminalMain {
         return !(l.contains("utf-8") || l.contains("utf8"))
     }
 
+    /// The character set the locale names when it is not UTF-8 ("GB18030" of zh_CN.GB18030,
+    /// "ISO-8859-1" of en_US.ISO-8859-1); nil for UTF-8 and for C or POSIX, which name none
+    /// (and are common where the terminal is UTF-8 all the same).
+    public static func foreignCharset(_ env: [String: String]) -> String? {
+        guard let locale = ["LC_ALL", "LC_CTYPE", "LANG"].compactMap({ env[$0] }).first(where: { !$0.isEmpty }),
+              let dot = locale.firstIndex(of: ".") else { return nil }
+        let charset = locale[locale.index(after: dot)...].prefix { $0 != "@" }
+        let l = charset.lowercased()
+        return charset.isEmpty || l == "utf-8" || l == "utf8" ? nil : String(charset)
+    }
+
     @MainActor
     public static func run(flow: Flow, path: String, stamp: TextFile.Stamp?, theme: Theme, bindings: Bindings,
                            noColor: Bool, message: String?, engine: LazyEngine?, documents: DocumentFiles?,
@@ -28,7 +39,13 @@ public enum FlowTerminalMain {
         state.asciiDiagram = Self.localeIsNotUTF8(ProcessInfo.processInfo.environment)
         state.autoSuggest = ["on", "yes", "true"].contains(settings["auto-suggest"]?.lowercased() ?? "")
         if let n = settings["suggestions"].flatMap(Int.init), (1...9).contains(n) { state.suggestionCount = n }
-        if let message { state.say(message) }
+        if let message {
+            state.say(message)
+        } else if let charset = Self.foreignCharset(ProcessInfo.processInfo.environment) {
+            // Labels are drawn in UTF-8 whatever the locale: a GB18030 terminal would show them
+            // garbled, with no word why.
+            state.say("The locale's character set is \(Sanitize.line(charset)), not UTF-8: flowsmith draws in UTF-8, so set the terminal and LANG to UTF-8 if the screen looks wrong")
+        }
         if stamp == nil && flow.useCases.isEmpty && flow.title.isEmpty { state.startNewFlow() }
         state.offer(lock: lock, recovery: recovery)
         let loop = EventLoop(state: state, device: device, engine: engine, documents: documents)

@@ -371,6 +371,18 @@ final class SlowEngine: SuggestionEngine, @unchecked Sendable {
     }
 }
 
+@Suite struct LocaleTests {
+    /// A locale that names another character set is said at start; C and POSIX name none.
+    @Test func aForeignCharacterSetIsNamed() {
+        #expect(FlowTerminalMain.foreignCharset(["LANG": "zh_CN.GB18030"]) == "GB18030")
+        #expect(FlowTerminalMain.foreignCharset(["LC_ALL": "en_US.ISO-8859-1", "LANG": "en_US.UTF-8"]) == "ISO-8859-1")
+        #expect(FlowTerminalMain.foreignCharset(["LC_CTYPE": "de_DE.ISO-8859-15@euro"]) == "ISO-8859-15")
+        for utf8 in [["LANG": "C.UTF-8"], ["LANG": "zh_CN.utf8"], ["LANG": "C"], ["LC_ALL": "POSIX"], [:], ["LANG": ""]] {
+            #expect(FlowTerminalMain.foreignCharset(utf8) == nil, "\(utf8)")
+        }
+    }
+}
+
 @Suite struct GlyphTests {
     @Test func aClusterIsDrawnAsOneCharacterWithItsMarksNeverALoneJoiner() {
         func drawn(_ s: String) -> [String] { NcursesDevice.glyphs(s).map { String(String.UnicodeScalarView($0)) } }
