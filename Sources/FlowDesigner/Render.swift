@@ -486,7 +486,8 @@ public enum Render {
     static func messageAbove(_ m: AppState.Message, y: Int, _ s: AppState, _ screen: inout Screen) {
         let style = s.theme[m.kind == .error ? .error : .message]
         var lines = wrap(m.text, s.width - 2)
-        let room = max(3, s.height / 2)
+        // (Three while suggestions show: the rows they are offered on must stay in sight.)
+        let room = s.suggestions == nil ? max(3, s.height / 2) : 3
         if lines.count > room {
             var head = lines[0]
             while !head.isEmpty, DisplayWidth.of(head) + 2 > s.width - 2 { head.removeLast() }

@@ -64,9 +64,14 @@ extension TextFile {
         case S_IFREG where st.st_nlink > 1:
             try writeInPlace(target, bytes, reportAs: path, faults: faults)
             return Written(target: target, method: .inPlace)
-        case S_IFREG where access(directory(of: target), W_OK) != 0 && errno == EACCES && access(target, W_OK) == 0:
+        case S_IFREG where access(directory(of: target), W_OK) != 0 && errno == EACCES
+                && (access(target, W_OK) == 0 || overProtection && st.st_uid == geteuid()):
             // A file the user may write in a folder they may not: no file can be made beside it,
             // so it is written in place (its old text kept in memory, and put back on a failure).
+            // Their own write-protected file, forced, is made writable for the write and no longer.
+            let protected = access(target, W_OK) != 0
+            if protected, chmod(target, (st.st_mode & 0o7777) | S_IWUSR) != 0 { throw failure(path, "cannot write", errno) }
+            defer { if protected { chmod(target, st.st_mode & 0o7777) } }
             try writeInPlace(target, bytes, backup: false, reportAs: path, faults: faults)
             return Written(target: target, method: .inPlace)
         case S_IFREG:

@@ -89,10 +89,12 @@ public enum OutputSanitizer {
 
     /// Candidates from a model's reply: one per line, cleaned, without empties, duplicates, or
     /// anything already in the flow (`replyLines` says which lines are meant).
-    public static func candidates(_ raw: String, existing: [String], limit: Int) -> [String] {
+    /// `partial`: the answer is still coming, so a first line that leads in with a colon is left
+    /// out even before the lines it leads into arrive.
+    public static func candidates(_ raw: String, existing: [String], limit: Int, partial: Bool = false) -> [String] {
         var seen = Set(existing.map(normalized))
         var out: [String] = []
-        for rawLine in replyLines(raw) {
+        for rawLine in replyLines(raw, partial: partial) {
             let l = line(rawLine)
             let key = normalized(l)
             guard !l.isEmpty, !key.isEmpty, seen.insert(key).inserted else { continue }
@@ -110,7 +112,7 @@ public enum OutputSanitizer {
     /// - otherwise a first line that leads in with a colon, when lines follow it;
     /// - a line longer than a step can be (`maxLength`): it is prose, and cut short it would put
     ///   a "…" in the document.
-    public static func replyLines(_ raw: String) -> [String] {
+    public static func replyLines(_ raw: String, partial: Bool = false) -> [String] {
         var text = stripControls(raw)
         for (open, close) in [("<think>", "</think>"), ("<thinking>", "</thinking>")] {
             while let start = text.range(of: open, options: .caseInsensitive) {
@@ -124,7 +126,7 @@ public enum OutputSanitizer {
         var lines = text.split(separator: "\n").map { String($0).trimmed() }.filter { !$0.isEmpty }
         if lines.contains(where: isListItem) {
             lines = lines.filter(isListItem)
-        } else if lines.count > 1, let first = lines.first, first.hasSuffix(":") || first.hasSuffix("：") {
+        } else if lines.count > 1 || partial, let first = lines.first, first.hasSuffix(":") || first.hasSuffix("：") {
             lines.removeFirst()
         }
         return lines.filter { stripControls($0).count <= maxLength + 8 }

@@ -45,7 +45,7 @@ struct OpenAIEngine: SuggestionEngine {
             // Candidates change only when a line is finished.
             if context.kind != .draft && piece.contains("\n") {
                 let whole = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().joined(separator: "\n")
-                let shown = OutputSanitizer.candidates(whole, existing: context.existing, limit: count)
+                let shown = OutputSanitizer.candidates(whole, existing: context.existing, limit: count, partial: true)
                 if !shown.isEmpty { partial(shown) }
             }
         }
@@ -53,9 +53,14 @@ struct OpenAIEngine: SuggestionEngine {
         // model asked when the user chose to fall back), not an empty list.
         guard !OutputSanitizer.candidates(reply, existing: [], limit: 1).isEmpty else {
             throw SuggestionError(reply.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
-                                  ? "the model answered nothing" : "the model's answer holds no suggestion (only talk or thinking)")
+                                  ? "the model answered nothing" : "the model's answer holds no suggestion (only talk, thinking or over-long lines)")
         }
-        return Self.candidates(reply, for: context, count: count)
+        let found = Self.candidates(reply, for: context, count: count)
+        // Every line repeats what is there: nothing is left, which is said too.
+        guard found.count > context.endings.count else {
+            throw SuggestionError("the model's suggestions all repeat what is already there")
+        }
+        return found
     }
 
     /// A reply's text as suggestions: the same for a live answer and one read from a batch's results.

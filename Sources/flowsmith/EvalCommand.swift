@@ -81,6 +81,8 @@ struct Eval: ParsableCommand {
         var name: String
         var label: String
         var reports: [EvaluationReport]
+        /// Questions never sent: the server failed every question before them in a row.
+        var notAsked = 0
     }
 
     func run() throws {
@@ -178,8 +180,12 @@ struct Eval: ParsableCommand {
                     answers = batch ? try batchAnswers(cases, engine: remoteEngine, live: live)
                         : askConcurrently(cases, engine: remoteEngine, observe: tick)
                 }
+                let notAsked = answers.filter { answer in
+                    if case .failure(let e) = answer { return "\(e)".hasPrefix("not asked") }
+                    return false
+                }.count
                 columns.append(Column(name: name, label: "\(choice.baseURL ?? "https://api.openai.com/v1"), model \(remoteEngine.model)"
-                                      + (batch ? ", by batch" : ""), reports: Evaluation.score(cases, answers, k: k)))
+                                      + (batch ? ", by batch" : ""), reports: Evaluation.score(cases, answers, k: k), notAsked: notAsked))
             }
             live.finish()
             if Interrupt.isSet { complain("stopped"); throw ExitCode(130) }
@@ -210,7 +216,9 @@ struct Eval: ParsableCommand {
         for c in columns {
             let failed = c.reports.reduce(0) { $0 + $1.failed }, asked = c.reports.reduce(0) { $0 + $1.cases }
             guard failed > 0, let why = c.reports.lazy.compactMap(\.firstError).first else { continue }
-            complain("\(c.name): \(failed) of \(asked) questions failed (counted as unanswered), the first: " + Sanitize.line(why))
+            let notAsked = c.notAsked
+            complain("\(c.name): \(failed) of \(asked) questions failed (counted as unanswered)"
+                     + (notAsked > 0 ? ", \(notAsked) of them not asked after failures in a row" : "") + ", the first: " + Sanitize.line(why))
         }
     }
 
@@ -328,7 +336,9 @@ struct Eval: ParsableCommand {
             }
         }
         let workers = max(1, min(concurrency, 32, cases.count))
-        let stopAfter = max(3, workers)
+        // Counted in thirds (see `down`): as many failures in a row as requests run at once, at
+        // least 3, or three times as many 5xx.
+        let stopAfter = 3 * max(3, workers)
         let shared = Shared(cases.count, workers: workers)
         let k = self.k
         for _ in 0..<workers {
@@ -347,7 +357,12 @@ struct Eval: ParsableCommand {
                     } catch {
                         let reason = Sanitize.line("\(error)")
                         answer = .failure(.init(reason))
-                        if let api = error as? APIError, Self.serverWide(api) { shared.down.withLock { $0 = ($0.count + 1, reason) } }
+                        // A server gone or refusing the key counts fully; a 5xx (which may be
+                        // this question's alone) counts a third, so only a long run of them stops.
+                        if let api = error as? APIError, Self.serverWide(api) {
+                            let weight = if case .api(let status, _, _, _, _) = api, status >= 500 { 1 } else { 3 }
+                            shared.down.withLock { $0 = ($0.count + weight, reason) }
+                        }
                     }
                     shared.answers.withLock { $0[i] = answer }
                     shared.finished.withLock { $0.append(i) }
@@ -371,7 +386,7 @@ struct Eval: ParsableCommand {
         }
         let stopped = shared.down.withLock { $0.count >= stopAfter ? $0.reason : nil }
         return shared.answers.withLock {
-            $0.map { $0 ?? .failure(.init(stopped.map { "not asked: \(stopAfter) questions in a row failed: \($0)" } ?? "not asked: stopped")) }
+            $0.map { $0 ?? .failure(.init(stopped.map { "not asked: the questions before failed in a row: \($0)" } ?? "not asked: stopped")) }
         }
     }
 

@@ -52,6 +52,9 @@ import Testing
         for (raw, want) in cases {
             #expect(OutputSanitizer.candidates(raw, existing: [], limit: 5) == want, "\(raw)")
         }
+        // While the answer streams, a lead-in is left out before the lines it leads into arrive.
+        #expect(OutputSanitizer.candidates("Here are some ideas:", existing: [], limit: 5, partial: true) == [])
+        #expect(OutputSanitizer.candidates("以下是建议：", existing: [], limit: 5, partial: true) == [])
     }
 }
 

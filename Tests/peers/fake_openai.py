@@ -858,6 +858,10 @@ class Fake:
                         "margin:40px}</style></head><body><h1>Bad Gateway</h1>" + "<p>upstream</p>" * 100 + "</body></html>")
                 self.send_bytes(502, page.encode(), "text/html")
 
+            def s_repeats(self, body, n):
+                # Steps 1 and 2 of 系统登录 in the bundled Chinese example, said again.
+                self.answer(body, "客服人员填写用户名、密码和图形验证码。\n系统校验图形验证码。\n")
+
             def s_half_empty(self, body, n):
                 self.answer(body, "  \n" if n % 2 == 0 else echo_text(body))
 

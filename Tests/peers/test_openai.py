@@ -152,6 +152,16 @@ def test_an_answer_with_nothing_in_it_is_a_failure_said_and_fallen_back_from(fak
     assert "the model answered nothing" in stderr and "local" in stderr
 
 
+def test_an_answer_that_only_repeats_is_a_failure_said_and_fallen_back_from(fake, tmp_path):
+    proc = suggest(fake, "repeats", "--no-fallback", tmp=tmp_path)
+    stdout, stderr = out(proc)
+    assert proc.returncode == 1 and stdout == "", (stdout, stderr)
+    assert stderr.strip() == "flowsmith: the model's suggestions all repeat what is already there", stderr
+    proc = suggest(fake, "repeats", tmp=tmp_path)
+    stdout, stderr = out(proc)
+    assert proc.returncode == 0 and stdout.strip() != "" and "repeat what is already there" in stderr, (stdout, stderr)
+
+
 def test_a_servers_words_never_reach_the_terminal_raw_and_an_html_page_is_its_title(fake, tmp_path):
     proc = suggest(fake, "escape-401", "--no-fallback", tmp=tmp_path)
     _, stderr = out(proc)

@@ -261,6 +261,13 @@ def test_a_writable_file_in_a_folder_i_may_not_write_is_written_in_place(request
     assert proc.returncode == 0, proc.stderr
     assert out.read_text().startswith("flowchart") and os.stat(out).st_ino == inode
     assert sorted(p.name for p in folder.iterdir()) == ["out.mmd", "src.flow.md"]
+    # Write-protected too (their own file): refused, and written with --force, staying protected.
+    os.chmod(out, 0o444)
+    proc = subprocess.run([*prefix, str(BIN), "export", str(flow), "-o", str(out), "-f", "dot"], capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 1 and "write-protected" in proc.stderr, proc.stderr
+    proc = subprocess.run([*prefix, str(BIN), "export", str(flow), "-o", str(out), "-f", "dot", "--force"], capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text().startswith("digraph") and stat.S_IMODE(os.stat(out).st_mode) == 0o444
 
 
 def pwd_name(uid):
