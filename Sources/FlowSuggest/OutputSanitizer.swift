@@ -129,7 +129,7 @@ public enum OutputSanitizer {
         } else if lines.count > 1 || partial, let first = lines.first, first.hasSuffix(":") || first.hasSuffix("：") {
             lines.removeFirst()
         }
-        return lines.filter { stripControls($0).count <= maxLength + 8 }
+        return lines.filter { $0.count <= maxLength + 8 }
     }
 
     /// A line marked as an item of a list: "1.", "2)", "3a1.", "-", "*", "•" and a space (or a

@@ -145,8 +145,7 @@ public struct DocumentFiles: Sendable {
         for _ in 0..<3 {
             let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
             if fd >= 0 {
-                let line = "\(getpid()) \(Self.hostName) \(Int(time(nil)))\n"
-                _ = line.withCString { write(fd, $0, strlen($0)) }
+                _ = Self.lockLine().withCString { write(fd, $0, strlen($0)) }
                 close(fd)
                 return nil
             }
@@ -174,9 +173,11 @@ public struct DocumentFiles: Sendable {
 
     /// Takes a lock beside the holder's, for an editor that opened the document all the same.
     func standBeside(_ document: String?) {
-        let line = "\(getpid()) \(Self.hostName) \(Int(time(nil)))\n"
-        _ = try? TextFile.write(line, to: sideLockPath(document), newFileMode: 0o600)
+        _ = try? TextFile.write(Self.lockLine(), to: sideLockPath(document), newFileMode: 0o600)
     }
+
+    /// What a lock file says of this process: `pid host time`.
+    static func lockLine() -> String { "\(getpid()) \(hostName) \(Int(time(nil)))\n" }
 
     /// Moves the newest lock beside the holder's that still has its editor onto the lock (gone
     /// editors' are removed). False when there is none.
@@ -186,10 +187,9 @@ public struct DocumentFiles: Sendable {
         var newest: (path: String, since: Int)?
         for name in names where name.hasPrefix(prefix) && name.hasSuffix(suffix) {
             let path = directory + "/" + name
-            guard let owner = Self.owner(path), !(owner.pid == getpid() && owner.host == Self.hostName) else { continue }
-            if Self.gone(owner) { unlink(path); continue }
-            let since = Self.since(path) ?? 0
-            if since >= newest?.since ?? Int.min { newest = (path, since) }
+            guard let lock = Self.lockRecord(path), !(lock.owner.pid == getpid() && lock.owner.host == Self.hostName) else { continue }
+            if Self.gone(lock.owner) { unlink(path); continue }
+            if lock.since >= newest?.since ?? Int.min { newest = (path, lock.since) }
         }
         guard let newest else { return false }
         return rename(newest.path, lockPath(document)) == 0
@@ -200,17 +200,15 @@ public struct DocumentFiles: Sendable {
         owner.host == hostName && kill(owner.pid, 0) != 0 && errno == ESRCH
     }
 
-    static func since(_ path: String) -> Int? {
-        guard let text = try? TextFile.read(path) else { return nil }
-        let parts = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
-        return parts.count >= 3 ? Int(parts[2]) : nil
-    }
 
-    static func owner(_ path: String) -> LockOwner? {
+    static func owner(_ path: String) -> LockOwner? { lockRecord(path)?.owner }
+
+    /// A lock file read: its owner, and since when (seconds since the epoch).
+    static func lockRecord(_ path: String) -> (owner: LockOwner, since: Int)? {
         guard let text = try? TextFile.read(path) else { return nil }
         let parts = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard parts.count >= 3, let pid = Int32(parts[0]), let since = Int(parts[2]) else { return nil }
-        return LockOwner(pid: pid, host: String(parts[1]), since: format(since))
+        return (LockOwner(pid: pid, host: String(parts[1]), since: format(since)), since)
     }
 
     // MARK: Opening

@@ -11,17 +11,21 @@ public enum FlowTerminalMain {
     /// Whether the user's locale names a character set other than UTF-8 (LANG=C, ISO-8859-1 …):
     /// the diagram is then drawn in ASCII. An unset locale counts as UTF-8, as the editor assumes.
     public static func localeIsNotUTF8(_ env: [String: String]) -> Bool {
-        guard let locale = ["LC_ALL", "LC_CTYPE", "LANG"].compactMap({ env[$0] }).first(where: { !$0.isEmpty }) else { return false }
+        guard let locale = locale(env) else { return false }
         let l = locale.lowercased()
         return !(l.contains("utf-8") || l.contains("utf8"))
+    }
+
+    /// The locale that decides the character set: the first of LC_ALL, LC_CTYPE, LANG set.
+    static func locale(_ env: [String: String]) -> String? {
+        ["LC_ALL", "LC_CTYPE", "LANG"].compactMap { env[$0] }.first { !$0.isEmpty }
     }
 
     /// The character set the locale names when it is not UTF-8 ("GB18030" of zh_CN.GB18030,
     /// "ISO-8859-1" of en_US.ISO-8859-1); nil for UTF-8 and for C or POSIX, which name none
     /// (and are common where the terminal is UTF-8 all the same).
     public static func foreignCharset(_ env: [String: String]) -> String? {
-        guard let locale = ["LC_ALL", "LC_CTYPE", "LANG"].compactMap({ env[$0] }).first(where: { !$0.isEmpty }),
-              let dot = locale.firstIndex(of: ".") else { return nil }
+        guard let locale = locale(env), let dot = locale.firstIndex(of: ".") else { return nil }
         let charset = locale[locale.index(after: dot)...].prefix { $0 != "@" }
         let l = charset.lowercased()
         return charset.isEmpty || l == "utf-8" || l == "utf8" ? nil : String(charset)

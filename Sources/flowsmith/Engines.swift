@@ -49,18 +49,15 @@ struct OpenAIEngine: SuggestionEngine {
                 if !shown.isEmpty { partial(shown) }
             }
         }
-        // An answer with nothing that reads as a suggestion is a failure (said, and the local
-        // model asked when the user chose to fall back), not an empty list.
-        guard !OutputSanitizer.candidates(reply, existing: [], limit: 1).isEmpty else {
-            throw SuggestionError(reply.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
-                                  ? "the model answered nothing" : "the model's answer holds no suggestion (only talk, thinking or over-long lines)")
-        }
+        // An answer with nothing left is a failure (said, and the local model asked when the user
+        // chose to fall back), not an empty list; why is looked into only then.
         let found = Self.candidates(reply, for: context, count: count)
-        // Every line repeats what is there: nothing is left, which is said too.
-        guard found.count > context.endings.count else {
-            throw SuggestionError("the model's suggestions all repeat what is already there")
+        guard found.count <= context.endings.count else { return found }
+        if reply.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw SuggestionError("the model answered nothing") }
+        if OutputSanitizer.candidates(reply, existing: [], limit: 1).isEmpty {
+            throw SuggestionError("the model's answer holds no suggestion (only talk, thinking or over-long lines)")
         }
-        return found
+        throw SuggestionError("the model's suggestions all repeat what is already there")
     }
 
     /// A reply's text as suggestions: the same for a live answer and one read from a batch's results.
