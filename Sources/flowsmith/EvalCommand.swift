@@ -83,6 +83,8 @@ struct Eval: ParsableCommand {
         var reports: [EvaluationReport]
         /// Questions never sent: the server failed every question before them in a row.
         var notAsked = 0
+        /// Each question's answer, in the questions' order (for --show).
+        var answers: [Evaluation.Answer] = []
     }
 
     func run() throws {
@@ -145,12 +147,10 @@ struct Eval: ParsableCommand {
             let name = Self.columnName(choice, among: engines)
             var seen = 0
             var shown = ContinuousClock.now - .seconds(1)
-            let observe = observer(cases, engine: engines.count > 1 ? name : nil)
             // The bar moves with every answer, at most ten times a second (the local model
             // answers thousands a second; a remote one may take seconds for each).
-            let tick = { (c: EvaluationCase, found: [String]) in
+            let tick = { (_: EvaluationCase, _: [String]) in
                 seen += 1
-                observe(c, found)
                 let now = ContinuousClock.now
                 if now - shown >= .milliseconds(100) || seen == cases.count {
                     shown = now
@@ -162,7 +162,7 @@ struct Eval: ParsableCommand {
                 let answers = learnerAnswers(choice.engine, cases: cases, learning: learning, extra: extra, observe: tick)
                 let label = choice.engine == "local" ? "local model" : "baseline (most frequent after the same actor and verb)"
                 columns.append(Column(name: name, label: label + learnerNote(extra: extra, documents: learning.count),
-                                      reports: Evaluation.score(cases, answers, k: k)))
+                                      reports: Evaluation.score(cases, answers, k: k), answers: answers))
             case "results":
                 columns.append(try scoreResults(cases))
             default:
@@ -185,10 +185,12 @@ struct Eval: ParsableCommand {
                     return false
                 }.count
                 columns.append(Column(name: name, label: "\(choice.baseURL ?? "https://api.openai.com/v1"), model \(remoteEngine.model)"
-                                      + (batch ? ", by batch" : ""), reports: Evaluation.score(cases, answers, k: k), notAsked: notAsked))
+                                      + (batch ? ", by batch" : ""), reports: Evaluation.score(cases, answers, k: k), notAsked: notAsked,
+                                      answers: answers))
             }
             live.finish()
             if Interrupt.isSet { complain("stopped"); throw ExitCode(130) }
+            showAnswers(cases, columns.last?.answers ?? [], engine: engines.count > 1 ? name : nil)
         }
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -442,7 +444,7 @@ struct Eval: ParsableCommand {
         let answers = try answers(fromResults: data, cases: cases, file: file)
         let model = BatchFile.model(in: data)
         return Column(name: model ?? "results", label: "results file \(file)" + (model.map { ", model \($0)" } ?? ""),
-                      reports: Evaluation.score(cases, answers, k: k))
+                      reports: Evaluation.score(cases, answers, k: k), answers: answers)
     }
 
     /// Runs the questions as one batch on the platform: writes and uploads the input file,
@@ -506,27 +508,34 @@ struct Eval: ParsableCommand {
 
     // MARK: Output
 
-    /// Prints `show` questions, spread evenly over `cases`, with the answers given (the same
-    /// questions whatever order the answers come in).
+    /// Prints `show` questions, spread evenly over `cases`, with the answers given, or why none
+    /// was (the server's reason, or that the question was not asked), in the questions' order.
     /// Each block names the engine when several answer; with --json the blocks go to standard
     /// error, so standard output stays one JSON document.
-    func observer(_ cases: [EvaluationCase], engine: String?) -> (EvaluationCase, [String]) -> Void {
-        let every = show > 0 ? max(1, cases.count / show) : Int.max
-        let chosen = Set(stride(from: 0, to: cases.count, by: every).prefix(show).map { cases[$0].context })
-        let json = self.json
-        return { c, found in
-            guard chosen.contains(c.context) else { return }
-            let ctx = c.context
-            var lines = [Sanitize.line("[\(ctx.kind.rawValue)\(engine.map { " · \($0)" } ?? "")] \(ctx.useCase)" + (ctx.condition.map { " / \($0)" } ?? ""))]
+    func showAnswers(_ cases: [EvaluationCase], _ answers: [Evaluation.Answer], engine: String?) {
+        guard show > 0, answers.count == cases.count else { return }
+        let every = max(1, cases.count / show)
+        var lines: [String] = []
+        for i in stride(from: 0, to: cases.count, by: every).prefix(show) {
+            let c = cases[i], ctx = c.context
+            lines.append(Sanitize.line("[\(ctx.kind.rawValue)\(engine.map { " · \($0)" } ?? "")] \(ctx.useCase)" + (ctx.condition.map { " / \($0)" } ?? "")))
             if let last = ctx.stepsSoFar.last { lines.append(Sanitize.line("  after:  \(last)")) }
             for t in c.truths { lines.append(Sanitize.line("  author: \(t)")) }
-            for f in found { lines.append(Sanitize.line(String(format: "  %.2f    ", c.truths.map { Evaluation.f1(f, $0) }.max() ?? 0) + f)) }
-            if json {
-                var err = StandardError()
-                for l in lines { print(l, to: &err) }
-            } else {
-                for l in lines { print(l) }
+            switch answers[i] {
+            case .success(let found):
+                if found.isEmpty { lines.append("  (no suggestion)") }
+                for f in found.prefix(k) {
+                    lines.append(Sanitize.line(String(format: "  %.2f    ", c.truths.map { Evaluation.f1(f, $0) }.max() ?? 0) + f))
+                }
+            case .failure(let error):
+                lines.append(Sanitize.line("  failed: \(error)"))
             }
+        }
+        if json {
+            var err = StandardError()
+            for l in lines { print(l, to: &err) }
+        } else {
+            for l in lines { print(l) }
         }
     }
 

@@ -88,12 +88,14 @@ def test_eval_asks_a_remote_engine_every_question(fake, tmp_path):
     # A server that refuses every request measured nothing: the exit status says so, with its reason.
     os.environ.update({**e, "FLOWSMITH_MODEL": "unauthorized"})
     try:
-        proc = flowsmith("eval", flow, check=False)
+        proc = flowsmith("eval", flow, "--show", "5", check=False)
     finally:
         os.environ.clear()
         os.environ.update(old)
     stdout, stderr = out(proc)
     assert proc.returncode == 1 and re.search(r"^  failed +2$", stdout, re.M)
+    # --show marks each question that failed, with why, rather than showing it unanswered.
+    assert len(re.findall(r"^  failed: .*401", stdout, re.M)) == 2, stdout
     assert "every question failed" in stderr and "401" in stderr, stderr
     assert KEY not in stdout + stderr
 
