@@ -62,6 +62,9 @@ public enum Job: Equatable, Sendable {
     /// Reads a file, with what the shell knows about it: a recovery file, another editor's lock.
     /// Once it is open, the lock on `leaving` (the file edited until now) is given back.
     case open(path: String, leaving: String?)
+    /// Takes back the lock this editor put beside another editor's when it opened `document`
+    /// (`open`): it only looks at the document now, so the lock must never pass to it.
+    case standAside(document: String?)
     /// Reads the whole of a large file whose head is on screen (its bytes are already read).
     case load(path: String, bytes: [UInt8])
     /// Keeps the recovery file of `document` current: the flow, with a label being typed applied.
@@ -78,7 +81,7 @@ public enum Job: Equatable, Sendable {
 
     public var lane: Lane {
         switch self {
-        case .save, .export, .open, .load: .files
+        case .save, .export, .open, .load, .standAside: .files
         case .writeRecovery, .removeRecovery: .recovery
         case .suggest, .detail: .concurrent
         }

@@ -86,6 +86,9 @@ enum Recovery {
             s.mode = .normal
             s.readOnly = true
             s.say("Read-only: another editor has it open. :w NAME writes a copy; \(s.key(.quit)) quits")
+            // A viewer does not stand in line for the lock: the next editor is warned of the one
+            // that edits, not of this one.
+            return [.run(.standAside(document: s.path))]
         case .char("e"):
             s.mode = .normal
             s.offer(lock: nil, recovery: recovery)

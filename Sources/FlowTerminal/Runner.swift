@@ -150,6 +150,9 @@ final class Runner: Sendable {
         case .removeRecovery(let document):
             services.documents?.removeRecovery(for: document)
             return []
+        case .standAside(let document):
+            services.documents?.unlock(document)
+            return []
         case .detail(let flow, let key):
             return [.detailComputed(Detail.compute(flow, key))]
         case .suggest(let id, let context, let count):

@@ -111,7 +111,8 @@ import Testing
         var s = fresh()
         s.offer(lock: LockOwner(pid: 4242, host: "build-7", since: "2026-11-30 06:00"), recovery: nil)
         #expect(Render.screen(s).text.contains("process 4242 on build-7"))
-        press("o", &s)
+        // Opening it read-only takes back the lock put beside the holder's: no viewer is in line for it.
+        #expect(press("o", &s).firstJob == .standAside(document: s.path))
         #expect(s.readOnly && s.mode == .normal)
         let before = s.flow
         for keys in ["j d d", "o", "x", "u", "p", "J", "e"] {
