@@ -17,7 +17,7 @@ func best(of runs: Int, _ body: () throws -> Void) rethrows -> Duration {
     return best
 }
 
-func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+func seconds(_ d: Duration) -> Double { d.inSeconds }
 
 func ms(_ d: Duration) -> String { String(format: "%9.1f ms", seconds(d) * 1000) }
 

@@ -1,4 +1,5 @@
 import Foundation
+import FlowCore
 import FlowDesigner
 import FlowFormats
 import FlowSuggest
@@ -121,7 +122,7 @@ public final class EventLoop {
         var timeout: Int32 = -1
         if let next = timers.values.min() {
             let left = next - now
-            timeout = left <= .zero ? 0 : Int32(min(60_000, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1))
+            timeout = left <= .zero ? 0 : Int32(min(60_000, left.inMilliseconds + 1))
         }
         // SIGWINCH interrupts poll (EINTR); the resize then arrives as a key from ncurses.
         _ = poll(&fds, nfds_t(fds.count), timeout)

@@ -243,10 +243,10 @@ private let headerCallback: curl_write_callback = { ptr, size, nmemb, userdata i
     return n
 }
 
+/// (OpenAIClient imports nothing of the app's; FlowCore has the same two for the rest.)
 extension Duration {
+    @usableFromInline var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
     var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
-    var seconds: String {
-        let s = Double(components.seconds) + Double(components.attoseconds) / 1e18
-        return s == s.rounded() ? String(Int(s)) : String(format: "%.1f", s)
-    }
+    /// Seconds as said in a message: "3", or "0.8".
+    var seconds: String { inSeconds == inSeconds.rounded() ? String(Int(inSeconds)) : String(format: "%.1f", inSeconds) }
 }

@@ -52,7 +52,7 @@ public final class OpenAIClient: Sendable {
     /// Waits between retries; tests replace it to run without sleeping.
     let sleep: @Sendable (Duration) -> Void
 
-    public init(_ configuration: Configuration, sleep: @escaping @Sendable (Duration) -> Void = { Thread.sleep(forTimeInterval: Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) }) {
+    public init(_ configuration: Configuration, sleep: @escaping @Sendable (Duration) -> Void = { Thread.sleep(forTimeInterval: $0.inSeconds) }) {
         self.configuration = configuration
         self.sleep = sleep
     }

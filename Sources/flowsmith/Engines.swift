@@ -177,7 +177,7 @@ struct EngineChoice {
             configuration.maxResponseBytes = 1 << 20     // a few suggestions are a few KiB
             // A wait of seconds (a rate limit's Retry-After) is said, not sat through in silence.
             configuration.onWait = { wait, error, attempt in
-                let seconds = Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18
+                let seconds = wait.inSeconds
                 noticed("\(error.brief): trying again in \(String(format: "%.0f", seconds.rounded(.up))) s (try \(attempt))")
             }
             // One library serves the prompt's examples and the fallback, read once when first needed.

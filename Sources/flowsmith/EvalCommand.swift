@@ -193,7 +193,7 @@ struct Eval: ParsableCommand {
             showAnswers(cases, columns.last?.answers ?? [], engine: engines.count > 1 ? name : nil)
         }
         let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.inSeconds
         let questionsFrom = test ?? targets.joined(separator: " ")
         if json {
             print(Self.json(columns, cases: cases, k: k, source: questionsFrom, seconds: seconds))

@@ -139,8 +139,7 @@ struct Train: ParsableCommand {
         }
         let steps = flows.reduce(0) { $0 + $1.stepCount }
         print("trained on \(sources.joined(separator: " and ")): \(steps) steps, \(model.examples.count) examples, "
-            + String(format: "in %.1f s; saved ", Double((ContinuousClock.now - start).components.attoseconds) / 1e18
-                     + Double((ContinuousClock.now - start).components.seconds)) + path)
+            + String(format: "in %.1f s; saved ", (ContinuousClock.now - start).inSeconds) + path)
     }
 }
 
