@@ -83,8 +83,54 @@ _flowsmith_or_file() {
 }
 complete -o filenames -F _flowsmith_or_file flowsmith
 EOS
-  "$bin" --generate-completion-script zsh > "$tmp/_flowsmith"
+  # zsh and fish alike: the generated scripts, with the same three additions as for bash.
+  cat > "$tmp/zsh-more" <<'EOS'
+# `flowsmith FILE` opens the editor: the first word completes to .md files and folders too, and
+# the words after FILE as the editor's (`flowsmith FILE --theme TAB`). `help TAB` offers the commands.
+functions[_flowsmith_generated]=$functions[_flowsmith]
+_flowsmith() {
+    local -i ret=1
+    if (( CURRENT > 2 )) && [[ ${words[2]} != -* ]] && (( ! ${+functions[_flowsmith_${words[2]}]} )); then
+        words=("${words[1]}" edit "${words[@]:1}")
+        (( CURRENT++ ))
+        _flowsmith_generated && ret=0
+    elif (( CURRENT == 3 )) && [[ ${words[2]} == help ]]; then
+        words=("${words[1]}" "${words[3]}")
+        CURRENT=2
+        _flowsmith_generated && ret=0
+    else
+        _flowsmith_generated && ret=0
+        if (( CURRENT == 2 )) && [[ ${words[2]} != -* ]]; then
+            _files -g '*.md(-.)' && ret=0
+        fi
+    fi
+    return ret
+}
+
+EOS
+  "$bin" --generate-completion-script zsh | awk -v more="$tmp/zsh-more" '
+    /^if \[\[ "\$\{funcstack\[1\]\}" = _flowsmith \]\]; then$/ { while ((getline l < more) > 0) print l; added = 1 }
+    { print }
+    END { if (!added) { print "install: the zsh completion script has changed shape" > "/dev/stderr"; exit 1 } }' > "$tmp/_flowsmith"
   "$bin" --generate-completion-script fish > "$tmp/flowsmith.fish"
+  commands=$(sed -n "s/.*positional \"flowsmith\" -eq 1' -fa '\([a-z]*\)'.*/\1/p" "$tmp/flowsmith.fish" | grep -vx help | tr '\n' ' ')
+  [ -n "$commands" ] || { echo "install: the fish completion script has changed shape" >&2; exit 1; }
+  cat >> "$tmp/flowsmith.fish" <<EOS
+
+# \`flowsmith FILE\` opens the editor: the first word completes to .md files and folders too, and
+# the words after FILE as the editor's (\`flowsmith FILE --theme TAB\`). \`help TAB\` offers the commands.
+functions -c __flowsmith_tokens __flowsmith_tokens_generated
+function __flowsmith_tokens
+    set -l tokens (__flowsmith_tokens_generated \$argv)
+    if contains -- -pc \$argv; and test (count \$tokens) -ge 2; and not string match -q -- '-*' \$tokens[2]
+        and not contains -- \$tokens[2] $commands help
+        set tokens \$tokens[1] edit \$tokens[2..]
+    end
+    printf '%s\n' \$tokens
+end
+complete -c flowsmith -n '__flowsmith_should_offer_completions_for_positional "flowsmith" -eq 1' -ka '(__fish_complete_suffix .md)'
+complete -c flowsmith -n '__flowsmith_should_offer_completions_for_positional "flowsmith help" -eq 1' -fa '$commands'
+EOS
   put "$tmp/flowsmith.bash" share/bash-completion/completions/flowsmith 644
   put "$tmp/_flowsmith" share/zsh/site-functions/_flowsmith 644
   put "$tmp/flowsmith.fish" share/fish/vendor_completions.d/flowsmith.fish 644

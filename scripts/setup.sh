@@ -11,7 +11,7 @@ want=${1:-build}
 
 debs=(libncurses-dev libcurl4-openssl-dev pkg-config)
 case "$want" in
-  test) debs+=(graphviz tmux python3 python3-venv man-db groff-base) ;;
+  test) debs+=(graphviz tmux python3 python3-venv man-db groff-base zsh fish) ;;
   bench) debs+=(graphviz tmux) ;;
 esac
 

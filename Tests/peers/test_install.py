@@ -5,6 +5,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -118,6 +119,88 @@ def test_man_page_and_bash_completion(installed):
     (folder / "train.jsonl").write_text("{}\n")
     assert complete("flowsmith export expenses.flow.md -o exp") == ["expenses.flow.md"]
     assert complete("flowsmith dataset --check tr") == ["train.jsonl"]
+
+
+def completing_folder(installed):
+    """A folder with a flow, another file and a sub-folder, and a theme of the user's own."""
+    folder = installed[2] / "completing-other"
+    (folder / "sub").mkdir(parents=True, exist_ok=True)
+    (folder / "expenses.flow.md").write_text("## A\n\n1. x\n")
+    (folder / "notes.txt").write_text("x")
+    env = {**installed[3], "PATH": f"{installed[0] / 'bin'}:/usr/bin:/bin", "TERM": "xterm"}
+    themes = Path(env["XDG_CONFIG_HOME"]) / "flowsmith/themes"
+    themes.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "themes/light.theme", themes / "highland.theme")
+    return folder, env
+
+
+def test_zsh_completion(installed):
+    """The same three additions as for bash, in a real zsh: the first word completes to flow files
+    and folders too, the words after FILE as the editor's, and `help` to the commands."""
+    folder, env = completing_folder(installed)
+    t = Tmux("zsh -f", width=160, height=40, env=env, cwd=folder)
+    try:
+        t.wait_for("#")  # zsh drops what is typed before its first prompt
+        t.text(f"fpath=({installed[0] / 'share/zsh/site-functions'} $fpath); autoload -U compinit; compinit -u -D; PS1='%% '")
+        t.keys("Enter")
+
+        def prompt_alone():
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                if [r for r in t.screen().splitlines() if r.strip()] == ["%"]:
+                    return
+                time.sleep(0.05)
+            raise AssertionError("no prompt:\n" + t.screen())
+
+        def listing(line, expected):
+            t.keys("C-u")
+            t.text("clear")
+            t.keys("Enter")
+            prompt_alone()
+            t.text(line)
+            t.keys("C-d")  # lists what completes, changing nothing
+            t.wait_for(expected[0])
+            time.sleep(0.3)
+            rows = t.screen().splitlines()
+            at = next(i for i, r in enumerate(rows) if r.startswith("% " + line))
+            words = []
+            for r in rows[at + 1:]:
+                words += [r.split(" -- ")[0].strip()] if " -- " in r else r.split()
+            return sorted(w for w in words if w and not w.startswith("%"))
+        assert listing("flowsmith ex", ["export"]) == ["expenses.flow.md", "export"]
+        assert listing("flowsmith su", ["suggest"]) == ["sub/", "suggest"]
+        assert listing("flowsmith check exp", ["expenses"]) == ["expenses.flow.md"]
+        assert listing("flowsmith expenses.flow.md --th", ["--theme"]) == ["--theme"]
+        assert listing("flowsmith expenses.flow.md --theme high", ["high-contrast"]) == ["high-contrast", "highland"]
+        assert listing("flowsmith help ex", ["export"]) == ["export"]
+    finally:
+        t.close()
+
+
+def test_fish_completion(installed):
+    folder, env = completing_folder(installed)
+    path = installed[0] / "share/fish/vendor_completions.d"
+
+    def complete(line):
+        out = subprocess.run(["fish", "--no-config", "-c", f"set -p fish_complete_path {shlex.quote(str(path))}; complete -C {shlex.quote(line)}"],
+                             cwd=folder, env=env, capture_output=True, text=True, timeout=60)
+        return sorted(l.split("\t")[0] for l in out.stdout.splitlines())
+    assert complete("flowsmith ex") == ["expenses.flow.md", "export"]
+    assert complete("flowsmith su") == ["sub/", "suggest"]
+    assert complete("flowsmith check exp") == ["expenses.flow.md"]
+    assert complete("flowsmith expenses.flow.md --th") == ["--theme"]
+    assert complete("flowsmith help ex") == ["export"]
+    assert "finetune" in complete("flowsmith help ") and "expenses.flow.md" not in complete("flowsmith help ")
+    # The program's own answers (the themes there are) need fish's command line: a real fish.
+    t = Tmux("fish --no-config", width=120, height=20, env=env, cwd=folder)
+    try:
+        t.text(f"set -p fish_complete_path {shlex.quote(str(path))}")
+        t.keys("Enter")
+        t.text("flowsmith expenses.flow.md --theme highl")
+        t.keys("Tab")
+        t.wait_for("--theme highland")
+    finally:
+        t.close()
 
 
 def test_the_man_page_says_what_the_command_line_cannot_and_its_documentation_is_there(installed):
