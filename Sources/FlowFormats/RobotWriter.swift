@@ -17,9 +17,9 @@ public enum RobotWriter {
         var keywords: [String] = []
         var usesResume = false
 
-        for uc in flow.useCases {
+        for (n, uc) in flow.useCases.enumerated() {
             guard let ucNode = flow[uc] else { continue }
-            let title = names.task(ucNode.text)
+            let title = names.task(ucNode.text, number: n + 1)
             tasks.append("")
             tasks.append(title)
             var doc = ucNode.fields.filter { !$0.value.isEmpty }.map { $0.name + ($0.separator.hasPrefix("：") ? "：" : ": ") + $0.value }
@@ -186,9 +186,12 @@ public enum RobotWriter {
     }
 
     /// A keyword or task name from a label: a cell without its final full stop.
+    /// A keyword's or task's name for a label: empty when the label has no letter or digit to
+    /// name it by (then it is named by its number).
     static func name(_ text: String) -> String {
         var t = text.trimmingSpaces
         while let last = t.last, ".。．".contains(last) { t.removeLast() }
+        guard t.contains(where: { $0.isLetter || $0.isNumber }) else { return "" }
         let c = cell(t)
         return c == "${EMPTY}" ? "" : c
     }
@@ -233,7 +236,7 @@ public enum RobotWriter {
         }
         func stepName(_ number: String) -> String { english ? "Step \(number)" : "第\(number)步" }
         func conditionName(_ number: String) -> String { english ? "Condition \(number)" : "条件 \(number)" }
-        var useCaseName: String { english ? "Use case" : "用例" }
+        func useCaseName(_ number: Int) -> String { english ? "Use case \(number)" : "用例 \(number)" }
     }
 
     struct Keyword {
@@ -251,8 +254,10 @@ public enum RobotWriter {
         let say: Phrases
         var defined: [Keyword] = []
         var byText: [String: String] = [:]
-        /// The helper keyword's name is taken from the start.
-        var taken: Set<String> = [RobotWriter.normalized("Resume At Step")]
+        /// The helper keyword's name is taken from the start, and so are the BuiltIn keywords the
+        /// skeleton calls: a user keyword of the same name would be called instead of them (a
+        /// step "Fail." made every `Fail    Not implemented yet: …` a call with one argument too many).
+        var taken: Set<String> = Set(["Resume At Step", "Fail", "Pass Execution", "No Operation", "Log"].map(RobotWriter.normalized))
         var tasks: Set<String> = []
 
         mutating func keyword(_ text: String, number: String, useCase: String, kind: Keyword.Kind) -> String {
@@ -273,9 +278,9 @@ public enum RobotWriter {
             return name
         }
 
-        mutating func task(_ title: String) -> String {
+        mutating func task(_ title: String, number: Int) -> String {
             var base = RobotWriter.name(title)
-            if base.isEmpty { base = say.useCaseName }
+            if base.isEmpty { base = say.useCaseName(number) }
             var name = base
             var n = 2
             while tasks.contains(RobotWriter.normalized(name)) {

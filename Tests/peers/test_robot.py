@@ -134,3 +134,46 @@ def test_structure_follows_the_use_case(tmp_path):
     assert "condition" in condition.tags
     assert "Resume At Step" in kws
     dry_run(out)
+
+
+BUILTIN_NAMES = """# Tickets
+
+## Close the ticket
+
+1. Agent closes the ticket.
+2. Fail.
+3. Pass execution.
+4. Log.
+   - 4a. The log is full:
+     1. No operation.
+     - Resume at 2.
+5. "
+
+## ...
+
+## Nothing to do
+"""
+
+
+def test_steps_named_like_the_builtin_keywords_the_skeleton_calls(tmp_path):
+    """A step "Fail." made a user keyword Fail, which Robot calls instead of BuiltIn's: every
+    `Fail    Not implemented yet: …` then failed the dry run with one argument too many."""
+    src = tmp_path / "t.flow.md"
+    src.write_text(BUILTIN_NAMES)
+    out = tmp_path / "t.robot"
+    export_robot(src, out)
+    suite = RobotSuite.from_file_system(str(out))
+    kws = [k.name for k in suite.resource.keywords]
+    assert kws[:7] == ["Agent closes the ticket", "Fail (2)", "Pass execution (2)", "Log (2)", "The log is full?", "No operation (2)", "Step 5"], kws
+    # A use case with no letter or digit to name it by is named by its number.
+    assert [t.name for t in suite.tests] == ["Close the ticket", "Use case 2", "Nothing to do"]
+    dry_run(out)
+    # Run for real: the use case with nothing in it passes (its No Operation is BuiltIn's); the
+    # others fail on their first keyword not written yet, not on a call to the wrong keyword.
+    proc = subprocess.run([sys.executable, "-m", "robot", "--output", str(tmp_path / "o.xml"), "--report", "NONE", "--log", "NONE",
+                           "--console", "none", str(out)], capture_output=True, text=True, timeout=600)
+    from robot.api import ExecutionResult
+    result = ExecutionResult(str(tmp_path / "o.xml"))
+    status = {t.name: (t.status, t.message) for t in result.suite.tests}
+    assert status["Nothing to do"][0] == "PASS", status
+    assert status["Close the ticket"] == ("FAIL", "Not implemented yet: Agent closes the ticket."), status
