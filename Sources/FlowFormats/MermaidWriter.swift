@@ -51,12 +51,18 @@ public enum MermaidWriter {
     static func quote(_ label: String) -> String {
         var out = ""
         let pieces = LabelText.pieces(label)
+        let directions = directionEnds(pieces)
         for (i, piece) in pieces.enumerated() {
             switch piece {
             case .lineBreak:
                 out += "<br>"
             case .text(let u):
-                if u == "&", startsNamedReference(pieces, after: i) {
+                if directions.contains(i) {
+                    // mermaid-js takes any line holding "direction LR" (TB, BT, RL, TD) for a
+                    // direction statement, even inside a string: the label's text then went
+                    // missing, or the file failed to parse. One letter as an entity breaks the word.
+                    out += "#\(u.value);"
+                } else if u == "&", startsNamedReference(pieces, after: i) {
                     // Text such as "&nbsp;" must stay text: some renderers (mermaidx's DOM) decode
                     // named references found in label text. An invisible word joiner keeps it literal.
                     out += "#38;\u{2060}"
@@ -76,6 +82,19 @@ public enum MermaidWriter {
         return out.isEmpty ? "#8203;" : out
     }
 
+    /// Where "direction" ends in the pieces (the index of its "n"), wherever it stands.
+    private static func directionEnds(_ pieces: [LabelText.Piece]) -> Set<Int> {
+        let word = Array("direction".unicodeScalars)
+        var out = Set<Int>()
+        var i = 0
+        while i + word.count <= pieces.count {
+            var k = 0
+            while k < word.count, case .text(let u) = pieces[i + k], u == word[k] { k += 1 }
+            if k == word.count { out.insert(i + k - 1); i += k } else { i += 1 }
+        }
+        return out
+    }
+
     /// True when letters and a ";" follow position `i`: text that reads as a named HTML reference.
     private static func startsNamedReference(_ pieces: [LabelText.Piece], after i: Int) -> Bool {
         var j = i + 1
@@ -86,8 +105,9 @@ public enum MermaidWriter {
 
     /// Punctuation that mermaid-js shows as written inside a quoted string (checked against the
     /// real parser in the peer tests); every other ASCII symbol is written as an entity. ":" is not
-    /// among them: mermaid drops a ";" from any source line matching `style.*:\S*#.*;`.
-    private static let plainPunctuation: Set<Unicode.Scalar> = [".", ",", "!", "?", "'", "-", "/", "(", ")", "+", "=", "@", "$", "^", "*", "_", "~"]
+    /// among them: mermaid drops a ";" from any source line matching `style.*:\S*#.*;`; nor is
+    /// "$": mermaid-js draws text between "$$" and "$$" as KaTeX mathematics.
+    private static let plainPunctuation: Set<Unicode.Scalar> = [".", ",", "!", "?", "'", "-", "/", "(", ")", "+", "=", "@", "^", "*", "_", "~"]
 
     /// True for a piece next to which a plain space is neither collapsed nor trimmed.
     private static func isPlain(_ p: LabelText.Piece) -> Bool {
