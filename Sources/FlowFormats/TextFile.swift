@@ -161,6 +161,26 @@ extension TextFile {
         let target = (try? resolveLinks(path)) ?? path
         return [path, target].contains { $0.lowercased().hasSuffix(".flow.md") }
     }
+
+    /// True when the file is a document someone wrote rather than something an export made: named
+    /// like Markdown (`.md`, `.markdown`, so also a flow), or, whatever its name, starting with a
+    /// Markdown heading as every flow does ("# Title", "## Use case"). No export starts so.
+    public static func isADocument(_ path: String) -> Bool {
+        let target = (try? resolveLinks(path)) ?? path
+        if [path, target].contains(where: { name in [".md", ".markdown"].contains { name.lowercased().hasSuffix($0) } }) { return true }
+        let fd = Glibc.open(target, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return false }
+        var head = [UInt8](repeating: 0, count: 4096)
+        let n = Glibc.read(fd, &head, head.count)
+        guard n > 0 else { return false }
+        let text = String(decoding: head[..<n], as: UTF8.self).drop { $0 == "\u{FEFF}" }
+        let first = text.split(whereSeparator: { $0.isNewline }).first { !$0.allSatisfy { $0.isWhitespace } } ?? ""
+        let line = first.drop { $0 == " " || $0 == "\t" }
+        return line.hasPrefix("# ") || line.hasPrefix("## ")
+    }
 }
 
 extension TextFile {

@@ -30,7 +30,7 @@ struct Export: ParsableCommand {
     @Flag(help: "Draw the text diagram with ASCII characters only.")
     var ascii = false
 
-    @Flag(help: "Replace the output file even if it is a .flow.md file or write-protected (never the flow being exported).")
+    @Flag(help: "Replace the output file even if it is a Markdown document (a flow, a README) or write-protected (never the flow being exported).")
     var force = false
 
     func run() throws {
@@ -39,9 +39,10 @@ struct Export: ParsableCommand {
             throw ExitCode(64)
         }
         let flow = try loadFlow(file).flow
-        // -o replaces what an earlier export wrote, but not a flow, and never the one exported.
+        // -o replaces what an earlier export wrote, but not a flow or another document someone
+        // wrote (`isADocument`), and never the one exported.
         if let output, output != "-", let refusal = TextFile.exportRefusal(
-            output, source: file, replace: { force || !TextFile.namedLikeAFlow($0) }, howToReplace: "--force") {
+            output, source: file, replace: { force || !TextFile.isADocument($0) }, howToReplace: "--force") {
             complain(refusal)
             throw ExitCode(1)
         }

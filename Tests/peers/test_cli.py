@@ -230,6 +230,23 @@ def test_export_never_replaces_the_flow_it_exports_nor_another_flow(tmp_path):
     out.write_text("old")
     flowsmith("export", src, "--format", "mermaid", "-o", out)
     assert out.read_text().startswith("flowchart")
+    # Nor a document someone wrote: Markdown by its name, or a flow (a Markdown heading first)
+    # under any name, also through a link. An earlier export of each format is replaced.
+    (tmp_path / "README.md").write_text("Notes\n")
+    (tmp_path / "plain").write_bytes(original)
+    (tmp_path / "notes.txt").write_text("\ufeff\n  # Meeting notes\n")
+    (tmp_path / "via-link").symlink_to(tmp_path / "plain")
+    for name in ["README.md", "plain", "notes.txt", "via-link"]:
+        before = (tmp_path / name).read_bytes()
+        proc = flowsmith("export", src, "--format", "text", "-o", tmp_path / name, check=False)
+        assert proc.returncode == 1 and b"already exists: --force replaces it" in proc.stderr, (name, proc.stderr)
+        assert (tmp_path / name).read_bytes() == before
+    for fmt in ["text", "mermaid", "dot", "robot"]:
+        earlier = tmp_path / f"earlier.{fmt}"
+        flowsmith("export", src, "--format", fmt, "-o", earlier)
+        flowsmith("export", src, "--format", fmt, "-o", earlier)
+    flowsmith("export", src, "--format", "text", "-o", tmp_path / "plain", "--force")
+    assert not (tmp_path / "plain").read_text().startswith("#")
 
 
 def test_dataset_and_batch_file_never_write_over_what_they_read_or_a_flow(tmp_path):
