@@ -125,6 +125,13 @@ for n in [1_000, 10_000, 100_000] {
     print(String(format: "%-9d", n) + " \(size)  \(ms(write))  \(ms(read))  \(ms(mermaid))  \(ms(dotTime))  \(nop.map(ms) ?? "   (no nop)")  \(ratio)")
     _ = mmd
 }
+// One step of a single word with no space (a pasted hash, a URL): the text diagram breaks it at
+// every line, and once looked along the rest of the word at each break (quadratic: 9 s at 160k).
+print("text diagram of one word without spaces")
+for n in [10_000, 100_000, 1_000_000] {
+    let flow = try FlowMarkdownReader.read("## Paste\n\n1. " + String(repeating: "a", count: n) + "\n").flow
+    print(String(format: "  %9d letters", n) + "  \(ms(best(of: 1) { _ = TextDiagram.write(flow, width: 80) }))")
+}
 try EditorBench.run()
 try SuggestBench.run()
 print(String(format: "peak memory (VmHWM): %.1f MiB", peakRSSMiB()))

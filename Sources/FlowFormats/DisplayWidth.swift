@@ -66,7 +66,9 @@ public enum DisplayWidth {
                     // A Latin word inside Chinese text ("接口（Single") moves to the next line
                     // whole when it fits there, as it would after a space.
                     let tail = line.reversed().prefix { isWordCharacter($0) }.count
-                    let rest = chars[i...].prefix { isWordCharacter($0) }.count
+                    // (Looked at no further than a line: a longer word cannot fit whole, and a
+                    // run of a million letters would be scanned again at every line.)
+                    let rest = chars[i...].prefix(width + 1).prefix { isWordCharacter($0) }.count
                     if isWordCharacter(c), tail > 0, tail < line.count, line.dropLast(tail).last != " ",
                        of(String(line.suffix(tail))) + of(String(chars[i..<(i + rest)])) <= width {
                         let carried = String(line.suffix(tail))
