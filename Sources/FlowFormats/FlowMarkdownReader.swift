@@ -272,7 +272,10 @@ struct Block {
     static func badStepNumber(_ s: ArraySlice<UInt8>) -> String? {
         var i = s.startIndex
         guard i < s.endIndex, (0x30...0x39).contains(s[i]) else { return nil }
-        while i < s.endIndex, i - s.startIndex < 12 {
+        // A short label ("1a.", "2.1.") or a number of any length ("99999999999999999999.").
+        var digitsOnly = true
+        while i < s.endIndex, i - s.startIndex < 12 || digitsOnly && i - s.startIndex < 200 {
+            digitsOnly = digitsOnly && (0x30...0x39).contains(s[i])
             let c = s[i]
             if (c == UInt8(ascii: ".") || c == UInt8(ascii: ")")) && (i + 1 == s.endIndex || s[i + 1] == 0x20) {
                 return i > s.startIndex ? String(decoding: s[s.startIndex...i], as: UTF8.self) : nil

@@ -42,6 +42,7 @@ extension TextFile {
     /// `newFileMode` is the mode of a file that does not exist yet (default: 0666 less the umask).
     public static func write(_ text: String, to path: String, newFileMode: mode_t? = nil, overProtection: Bool = false,
                              faults: Faults? = nil) throws(Failure) -> Written {
+        guard !path.isEmpty else { throw Failure(path: "\"\"", message: "is no file name: give the name of a file to write") }
         var bytes = Array(text.utf8)
         defer { bytes.removeAll() }
         if let fd = standardStream(path) {

@@ -116,11 +116,13 @@ import Testing
     }
     @Test func aMistypedStepNumberIsNamed() {
         let text = "## Pay\n\n1. Customer enters the card.\n2x. System checks it.\n3a1. System confirms.\n2024 was a good year\n"
+            + "99999999999999999999. Too long to be a list item.\n"
         let (_, errors) = FlowMarkdownReader.readAll(text, file: "pay.flow.md")
         #expect(errors.map(\.description) == [
             "pay.flow.md:4:1: \"2x.\" is not a step number: steps are numbered \"1.\", \"2.\" … (an extension's steps too, indented under its \"- 2a. condition:\" line)",
             "pay.flow.md:5:1: \"3a1.\" is not a step number: steps are numbered \"1.\", \"2.\" … (an extension's steps too, indented under its \"- 2a. condition:\" line)",
             "pay.flow.md:6:1: expected a use case heading (\"## Title\"), a field (\"- Name: value\") or a numbered step (\"1. …\")",
+            "pay.flow.md:7:1: \"99999999999999999999.\" is not a step number: steps are numbered \"1.\", \"2.\" … (an extension's steps too, indented under its \"- 2a. condition:\" line)",
         ])
     }
 

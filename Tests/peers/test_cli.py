@@ -245,6 +245,8 @@ def test_export_never_replaces_the_flow_it_exports_nor_another_flow(tmp_path):
         earlier = tmp_path / f"earlier.{fmt}"
         flowsmith("export", src, "--format", fmt, "-o", earlier)
         flowsmith("export", src, "--format", fmt, "-o", earlier)
+    proc = flowsmith("export", src, "-o", "", check=False)
+    assert proc.returncode == 1 and b'"": is no file name: give the name of a file to write' in proc.stderr, proc.stderr
     flowsmith("export", src, "--format", "text", "-o", tmp_path / "plain", "--force")
     assert not (tmp_path / "plain").read_text().startswith("#")
 
