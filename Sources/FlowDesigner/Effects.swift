@@ -13,7 +13,8 @@ public enum Msg: Equatable, Sendable {
     case scrolled(lines: Int)
     case saved(Saved)
     case saveFailed(String)
-    case exported(path: String)
+    /// `note`: what the user should know of the file written (a diagram too large to draw).
+    case exported(path: String, note: String? = nil)
     case exportFailed(String)
     case opened(Opened)
     case openFailed(String)

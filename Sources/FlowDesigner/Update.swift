@@ -23,8 +23,8 @@ public enum App {
         case .saveFailed(let why):
             s.quitAfterSave = false
             s.fail("Not saved: \(why)")
-        case .exported(let path):
-            s.say("Exported \(path)")
+        case .exported(let path, let note):
+            s.say("Exported \(path)" + (note.map { ": \($0)" } ?? ""))
         case .exportFailed(let why):
             s.fail("Not exported: \(why)")
         case .opened(let opened):

@@ -37,6 +37,27 @@ public enum MermaidWriter {
         return out
     }
 
+    /// What stock mermaid-js draws at most (its `maxEdges` and `maxTextSize` settings, which a
+    /// diagram cannot raise from inside: they are kept from directives).
+    public static let mermaidMaxEdges = 500
+    public static let mermaidMaxTextSize = 50_000
+
+    /// Why stock mermaid-js would refuse to draw `text` (a Mermaid export), or nil: too many edges
+    /// or characters. The diagram is still right: a page that raises the settings draws it.
+    public static func tooLargeToDraw(_ text: String) -> String? {
+        let size = text.utf16.count
+        var edges = 0
+        for line in text.split(separator: "\n") where line.contains(" --> ") || line.contains(" -.-> ") || line.contains(" -->|") || line.contains(" -.->|") {
+            edges += 1
+        }
+        var over: [String] = []
+        if edges > mermaidMaxEdges { over.append("\(edges) edges (it draws \(mermaidMaxEdges))") }
+        if size > mermaidMaxTextSize { over.append("\(size) characters (it draws \(mermaidMaxTextSize))") }
+        guard !over.isEmpty else { return nil }
+        return "mermaid-js with its default settings will not draw this diagram: " + over.joined(separator: " and ")
+            + "; raise maxEdges and maxTextSize where it is drawn, or export one use case at a time"
+    }
+
     private static func shape(_ node: Diagram.Node) -> String {
         let q = "\"" + quote(node.label) + "\""
         switch node.shape {

@@ -121,8 +121,9 @@ final class Runner: Sendable {
                 return [.exportFailed(refusal)]
             }
             do {
-                try TextFile.write(r.format.render(r.flow), to: r.path, overProtection: r.replace)
-                return [.exported(path: r.path)]
+                let text = r.format.render(r.flow)
+                try TextFile.write(text, to: r.path, overProtection: r.replace)
+                return [.exported(path: r.path, note: r.format == .mermaid ? MermaidWriter.tooLargeToDraw(text) : nil)]
             } catch {
                 return [.exportFailed(error.description + (error.writeProtected ? ": :export! \(r.format.rawValue) \(r.path) writes it anyway" : ""))]
             }

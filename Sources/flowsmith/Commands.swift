@@ -30,6 +30,9 @@ struct Export: ParsableCommand {
     @Flag(help: "Draw the text diagram with ASCII characters only.")
     var ascii = false
 
+    @Option(name: .customLong("use-case"), help: "Export only this use case: its number (1 is the first) or its title.")
+    var useCase: String?
+
     @Flag(help: "Replace the output file even if it is a Markdown document (a flow, a README) or write-protected (never the flow being exported).")
     var force = false
 
@@ -38,7 +41,17 @@ struct Export: ParsableCommand {
             complain("--width \(width): the text diagram needs at least \(TextDiagram.minimumWidth) columns")
             throw ExitCode(64)
         }
-        let flow = try loadFlow(file).flow
+        var flow = try loadFlow(file).flow
+        if let useCase {
+            let ucs = flow.useCases
+            let found = Int(useCase).flatMap { n in ucs.indices.contains(n - 1) ? ucs[n - 1] : nil }
+                ?? ucs.first { flow[$0]?.text == useCase } ?? ucs.first { flow[$0]?.text.lowercased() == useCase.lowercased() }
+            guard let found else {
+                complain(Sanitize.line("--use-case \(useCase): \(file) has no such use case (it has \(counted(ucs.count, "use case")), 1 to \(ucs.count), or give a title)"))
+                throw ExitCode(64)
+            }
+            flow = flow.extract(useCase: found)
+        }
         // -o replaces what an earlier export wrote, but not a flow or another document someone
         // wrote (`isADocument`), and never the one exported.
         if let output, output != "-", let refusal = TextFile.exportRefusal(
@@ -46,7 +59,11 @@ struct Export: ParsableCommand {
             complain(refusal)
             throw ExitCode(1)
         }
-        try emit(format.render(flow, direction: direction, width: width, ascii: ascii), to: output, force: force)
+        let text = format.render(flow, direction: direction, width: width, ascii: ascii)
+        try emit(text, to: output, force: force)
+        if format == .mermaid, let why = MermaidWriter.tooLargeToDraw(text) {
+            complain("warning: \(why) (--use-case N)")
+        }
     }
 }
 

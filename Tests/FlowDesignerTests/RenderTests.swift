@@ -396,6 +396,18 @@ func assertSnapshot(_ screen: Screen, _ name: String, sourceLocation: SourceLoca
         #expect(try String(contentsOfFile: dir + "/crm.mmd", encoding: .utf8).hasPrefix("flowchart TD"))
     }
 
+    @Test func aMermaidExportTooLargeForMermaidJSIsSaid() throws {
+        let dir = NSTemporaryDirectory() + "fs-driver-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let text = "## Many\n\n" + (1...501).map { "\($0). Step \($0).\n" }.joined()
+        let d = Driver(try FlowMarkdownReader.read(text).flow, path: dir + "/many.flow.md")
+        d.send([.key(.char(":"))]).type("export mermaid \(dir)/many.mmd").keys("Enter")
+        #expect(d.state.message?.text.hasPrefix("Exported \(dir)/many.mmd: mermaid-js with its default settings will not draw this diagram: 501 edges") == true,
+                "\(d.state.message?.text ?? "")")
+        d.send([.key(.char(":"))]).type("export dot \(dir)/many.dot").keys("Enter")
+        #expect(d.state.message?.text == "Exported \(dir)/many.dot")
+    }
+
     @Test func anExportNeverReplacesTheFlowAndAskedBeforeAnotherFile() throws {
         let dir = NSTemporaryDirectory() + "fs-driver-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

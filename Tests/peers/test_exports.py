@@ -167,3 +167,37 @@ def test_bundled_flows_export_cleanly_to_dot(path):
         dot_text = flowsmith("export", path, "--format", "dot", "--direction", direction).stdout.decode()
         labels = dot_labels(render_dot(dot_text))
         assert sum(k.startswith("cluster_") for k in labels) >= 3
+
+
+def steps_flow(n, title="One"):
+    return f"## {title}\n\n" + "".join(f"{i + 1}. S{i + 1}.\n" for i in range(n))
+
+
+def test_a_diagram_mermaid_js_will_not_draw_is_said_and_one_use_case_exports_alone(tmp_path):
+    """Stock mermaid-js draws at most 500 edges and 50,000 characters (settings a diagram cannot
+    raise from inside): the export says when it is past either, exactly where mermaid-js refuses."""
+    for n, refused in [(500, False), (501, True)]:
+        src = tmp_path / f"e{n}.flow.md"
+        src.write_text(steps_flow(n))
+        proc = flowsmith("export", src, "--format", "mermaid")
+        said = "mermaid-js with its default settings will not draw this diagram: 501 edges" in proc.stderr.decode()
+        assert said == refused, proc.stderr
+        if refused:
+            with pytest.raises(Exception, match="Edge limit exceeded"):
+                mermaid_check.render(proc.stdout.decode())
+        else:
+            mermaid_check.render(proc.stdout.decode())
+    # Too many characters: mermaid-js draws only a notice; one use case at a time draws.
+    src = tmp_path / "wide.flow.md"
+    long = ". Clerk does a rather long thing, described at such length that the diagram grows large, numbered S"
+    src.write_text("".join(steps_flow(40, f"Use case {u}").replace(". S", long) + "\n" for u in range(1, 13)))
+    proc = flowsmith("export", src, "--format", "mermaid")
+    assert re.search(r"will not draw this diagram: \d+ characters \(it draws 50000\).*--use-case N", proc.stderr.decode())
+    assert "Maximum text size in diagram exceeded" in mermaid_check.render(proc.stdout.decode())
+    for which in ["12", "use case 12"]:
+        one = flowsmith("export", src, "--format", "mermaid", "--use-case", which)
+        assert one.stderr == b""
+        drawn = mermaid_paragraphs(mermaid_check.render(one.stdout.decode()))
+        assert "Use case 12" in drawn and "Use case 11" not in drawn and "40" + long + "40." in drawn
+    proc = flowsmith("export", src, "--use-case", "13", check=False)
+    assert proc.returncode == 64 and b"has no such use case (it has 12 use cases, 1 to 12, or give a title)" in proc.stderr
