@@ -36,4 +36,7 @@ static inline int cn_terminal_usable(void) {
     char *cup = tigetstr("cup");
     return (cup == NULL || cup == (char *)-1) ? -1 : 1;
 }
+/* Standard output by lines, also into a file or a pipe (Swift 6 cannot name the stdout global). */
+#include <stdio.h>
+static inline void cn_line_buffered_stdout(void) { setvbuf(stdout, NULL, _IOLBF, 0); }
 #endif

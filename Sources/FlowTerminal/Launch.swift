@@ -1,3 +1,4 @@
+import CNcursesw
 import Foundation
 import FlowCore
 import FlowDesigner
@@ -8,6 +9,10 @@ import FlowFormats
 /// With `rest`, `flow` is the head of a large file whose whole bytes `rest` are: the first frame
 /// shows the head at once and the whole flow replaces it when read.
 public enum FlowTerminalMain {
+    /// Standard output said line by line, also into a file or a pipe (`finetune … | tee`, a CI
+    /// log): a job's id must not wait in a buffer for an end a killed process never reaches.
+    public static func lineBufferedOutput() { cn_line_buffered_stdout() }
+
     /// Whether the user's locale names a character set other than UTF-8 (LANG=C, ISO-8859-1 …):
     /// the diagram is then drawn in ASCII. An unset locale counts as UTF-8, as the editor assumes.
     public static func localeIsNotUTF8(_ env: [String: String]) -> Bool {

@@ -34,9 +34,20 @@ public enum APIError: Error, Equatable, Sendable, CustomStringConvertible {
                 code = error["code"] as? String
             } else if let error = json["error"] as? String {
                 message = error
+            } else if let said = json["message"] as? String, !said.isEmpty {
+                // vLLM's and other FastAPI servers' errors: {"object": "error", "message": …, "type": …}.
+                message = said
+                type = json["type"] as? String
+            } else if let detail = json["detail"] as? String, !detail.isEmpty {
+                message = detail
             }
         } else if status != 200, let text = Self.plainText(body), !text.isEmpty {
             message = text
+        }
+        if (300..<400).contains(status) {
+            // Not followed, so that the key goes nowhere but the address given.
+            let to = headers["location"].map { " to " + String($0.prefix(200)) } ?? ""
+            message = "the server redirected\(to), which is not followed: check the base URL (http or https, and the /v1 at its end)"
         }
         var retryAfter: Duration?
         if let ms = headers["retry-after-ms"].flatMap(Double.init) {

@@ -151,9 +151,10 @@ struct EngineChoice {
         if apiKey == nil && url.hasPrefix("https://api.openai.com") {
             throw SuggestionError("No API key: set OPENAI_API_KEY " + hint)
         }
-        // A control character in the key would end the request's header line and start another.
-        if let apiKey, apiKey.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-            throw SuggestionError("The API key holds a line break or another control character: set OPENAI_API_KEY (or api-key in the config file) to the key alone")
+        // A control character in the key would end the request's header line and start another;
+        // a blank is never part of a key (two words pasted, or a key and a comment).
+        if let apiKey, apiKey.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0.properties.isWhitespace }) {
+            throw SuggestionError("The API key holds a blank, a line break or another control character: set OPENAI_API_KEY (or api-key in the config file) to the key alone")
         }
         var configuration = OpenAIClient.Configuration(baseURL: url, apiKey: apiKey)
         configuration.timeouts = Self.timeouts(env)

@@ -76,6 +76,9 @@ struct Eval: ParsableCommand {
     @Option(help: "Seconds between looks at a running batch.")
     var poll: Double = 10
 
+    @Option(help: "Follow and score a batch created earlier (left running, or interrupted) instead of creating one (same PATH, --kind, --limit, -k and --model).")
+    var batchID: String?
+
     /// A column of the table.
     struct Column {
         var name: String
@@ -88,6 +91,23 @@ struct Eval: ParsableCommand {
     }
 
     func run() throws {
+        // Numbers that would measure nothing, or flood a server with requests.
+        for (name, value, least) in [("-k", k, 1), ("--concurrency", concurrency, 1), ("--limit", limit ?? 1, 1), ("--show", show, 0)] where value < least {
+            complain("\(name) \(value): give \(least) or more")
+            throw ExitCode(64)
+        }
+        guard poll >= Finetune.shortestPoll else {
+            complain("--poll \(poll): give at least \(Finetune.shortestPoll) seconds between looks at a batch (each look is a request; 10 or more suits a real platform)")
+            throw ExitCode(64)
+        }
+        if !model.isEmpty, let engine, !engine.split(separator: ",").contains(where: { !["local", "baseline"].contains($0.trimmingCharacters(in: .whitespaces).lowercased()) }) {
+            complain("--model \(Sanitize.line(model.joined(separator: ", "))) names a remote model, but --engine \(Sanitize.line(engine)) asks none: add openai (--engine \(Sanitize.line(engine)),openai)")
+            throw ExitCode(64)
+        }
+        if batchID != nil, !batch {
+            complain("--batch-id follows a batch: give --batch too")
+            throw ExitCode(64)
+        }
         guard folds >= 2 else {
             complain("--folds \(folds): cross-validation needs at least 2 folds (each is asked of a model trained on the others)")
             throw ExitCode(64)
@@ -208,6 +228,10 @@ struct Eval: ParsableCommand {
             for c in columns { print(Sanitize.line("\(c.name): \(c.label)")) }
             print("accuracy@1, hit@\(k): the author's own words (ignoring case and punctuation); precision, recall, F1: tokens of the "
                 + "first suggestion (words, or Chinese characters); near@\(k): one of \(k) with F1 >= 0.5.")
+            if columns.contains(where: { $0.reports.contains { $0.failed > 0 } }) {
+                print("failed: questions the engine gave no answer to (the server's trouble, or none it could use); they count as misses "
+                    + "in every figure above, so compare engines on runs without failures.")
+            }
         }
         // An engine that failed every question measured nothing: say so in the exit status. One
         // that failed some is said too, with why: its figures count those as unanswered.
@@ -462,21 +486,29 @@ struct Eval: ParsableCommand {
         let transfer = HTTPTransfer(cancelCheck: { Interrupt.isSet })
         var current: Batch
         do {
-            let file = try client.upload(path: input, purpose: "batch", transfer: transfer) { sent, total in
-                live.show("uploading \(lines.count) questions " + LiveLine.bar(total == 0 ? 1 : Double(sent) / Double(total)))
+            if let batchID {
+                current = try client.batch(batchID)
+            } else {
+                let file = try client.upload(path: input, purpose: "batch", transfer: transfer) { sent, total in
+                    live.show("uploading \(lines.count) questions " + LiveLine.bar(total == 0 ? 1 : Double(sent) / Double(total)))
+                }
+                current = try client.createBatch(inputFile: file.id, metadata: ["source": "flowsmith eval"])
             }
-            current = try client.createBatch(inputFile: file.id, metadata: ["source": "flowsmith eval"])
         } catch {
             live.finish()
             throw fail(error)
         }
-        live.say("batch \(current.id) created for \(lines.count) questions to \(engine.model)")
+        live.say(batchID == nil ? "batch \(current.id) created for \(lines.count) questions to \(engine.model)"
+                 : "following batch \(Sanitize.line(current.id)) (\(Sanitize.line(current.status)))")
         let start = ContinuousClock.now
+        var said = ""
         while !current.isFinished {
             let done = current.total == 0 ? 0 : Double(current.completed + current.failed) / Double(current.total)
             live.show("batch \(current.id) \(current.status) \(current.completed + current.failed)/\(current.total) "
                 + LiveLine.bar(done) + "  " + LiveLine.elapsed(start))
-            if !live.isTerminal && !json { complain("batch \(current.id): \(current.status), \(current.completed + current.failed)/\(current.total)") }
+            // Without a terminal, a line when something changed (not one per look, for a day).
+            let now = Sanitize.line("batch \(current.id): \(current.status), \(current.completed + current.failed)/\(current.total)")
+            if !live.isTerminal && !json && now != said { complain(now); said = now }
             nap(poll)
             if Interrupt.isSet {
                 live.finish()
@@ -484,16 +516,22 @@ struct Eval: ParsableCommand {
                     _ = try? client.cancelBatch(current.id)
                     complain("cancelled batch \(Sanitize.line(current.id))")
                 } else {
-                    complain("batch \(Sanitize.line(current.id)) left running; when it completes, download its output file and score it with --batch-results")
+                    complain("batch \(Sanitize.line(current.id)) left running; follow and score it later with the same command and --batch-id \(Sanitize.line(current.id))")
                 }
                 throw ExitCode(130)
             }
             do { current = try client.batch(current.id) } catch { live.finish(); throw fail(error) }
         }
         live.finish()
-        guard current.status == "completed" else {
+        // An expired or cancelled batch keeps what it answered: that is scored, the rest failed.
+        guard current.status == "completed" || current.outputFileID != nil || current.errorFileID != nil else {
             complain(Sanitize.line("batch \(current.id) \(current.status)" + (current.errors.isEmpty ? "" : ": " + current.errors.prefix(5).joined(separator: "; "))))
             throw ExitCode(1)
+        }
+        if current.status != "completed" {
+            complain(Sanitize.line("batch \(current.id) \(current.status) with \(current.completed + current.failed) of \(current.total) requests done"
+                + (current.errors.isEmpty ? "" : " (" + current.errors.prefix(5).joined(separator: "; ") + ")")
+                + ": scoring what it answered; the rest count as failed"))
         }
         var data = Data()
         for (n, id) in [current.outputFileID, current.errorFileID].enumerated() {
@@ -539,13 +577,29 @@ struct Eval: ParsableCommand {
         }
     }
 
+    /// The widest a column of the table gets.
+    static let widestColumn = 16
+
     static func table(_ columns: [Column], k: Int) -> String {
-        let width = max(10, columns.map { DisplayWidth.of($0.name) + 2 }.max() ?? 10)
+        // Columns fit an 80-column terminal four abreast: a long name (a fine-tuned model's,
+        // "ft:gpt-4o-mini-2024-07-18:acme:wind2:b301b0") is shown by its end, which tells models
+        // apart; the lines under the table give each whole.
+        let width = min(Self.widestColumn, max(10, columns.map { DisplayWidth.of($0.name) + 2 }.max() ?? 10))
+        func header(_ name: String) -> String {
+            let name = Sanitize.line(name)
+            guard DisplayWidth.of(name) > width - 2 else { return name }
+            var tail = ""
+            for c in name.reversed() {
+                guard DisplayWidth.of(String(c) + tail) <= width - 3 else { break }
+                tail = String(c) + tail
+            }
+            return "…" + tail
+        }
         func pad(_ s: String, _ w: Int, left: Bool = false) -> String {
             let n = max(0, w - DisplayWidth.of(s))
             return left ? s + String(repeating: " ", count: n) : String(repeating: " ", count: n) + s
         }
-        var lines = [pad("", 16, left: true) + columns.map { pad(Sanitize.line($0.name), width) }.joined()]
+        var lines = [pad("", 16, left: true) + columns.map { pad(header($0.name), width) }.joined()]
         for kind in SuggestionKind.allCases {
             let reports = columns.map { c in c.reports.first { $0.kind == kind } }
             guard let any = reports.compactMap({ $0 }).first else { continue }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlowCore
 import FlowFormats
+import FlowTerminal
 import Synchronization
 
 @main
@@ -28,6 +29,7 @@ struct Flowsmith: ParsableCommand {
             complain(problem)
             Glibc.exit(64)   // EX_USAGE
         }
+        FlowTerminalMain.lineBufferedOutput()
         main(args)
     }
 

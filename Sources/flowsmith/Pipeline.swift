@@ -395,6 +395,18 @@ struct Finetune: ParsableCommand {
     var poll: Double = 5
 
     func run() throws {
+        guard poll >= Self.shortestPoll else {
+            complain("--poll \(poll): give at least \(Self.shortestPoll) seconds between looks at a job (each look is a request; 5 or more suits a real platform)")
+            throw ExitCode(64)
+        }
+        if let epochs, epochs < 1 {
+            complain("--epochs \(epochs): give 1 or more (or leave it out for the platform's choice)")
+            throw ExitCode(64)
+        }
+        if let training, let validation, TextFile.sameFile(training, validation) {
+            complain("--validation \(Sanitize.line(validation)) is the training file: the training and validation files must differ")
+            throw ExitCode(64)
+        }
         let client = try EngineChoice.platform()
         do {
             if list {
@@ -481,7 +493,11 @@ struct Finetune: ParsableCommand {
         let start = ContinuousClock.now
         var lastEvent: String?
         var latest = ""
-        var job: FineTuningJob
+        var job = FineTuningJob.placeholder(id)
+        let again = "flowsmith finetune --follow \(Sanitize.line(id))" + (use ? " --use" : "")
+        // Looks that failed in a row: the server's trouble (5xx, a dropped connection) is waited
+        // out, as the job goes on without us; a few minutes of it, or a refusal, stops following.
+        var failures = 0
         while true {
             let transfer = HTTPTransfer(cancelCheck: { Interrupt.isSet })
             do {
@@ -491,11 +507,21 @@ struct Finetune: ParsableCommand {
                 for e in new {
                     if live.isTerminal { if e.level != "info" { live.say(Self.describe(e)) } } else { print(Sanitize.line(Self.describe(e))) }
                 }
+                failures = 0
             } catch APIError.cancelled {
                 job = FineTuningJob.placeholder(id)
             } catch {
-                live.finish()
-                throw fail(error)
+                failures += 1
+                let transient = (error as? APIError).map(Eval.serverWide) ?? false
+                    && !{ if case .api(let s, _, _, _, _) = error as? APIError { return s == 401 || s == 403 } else { return false } }()
+                if !transient || Double(failures) * poll > Self.patience || failures >= 100 {
+                    live.finish()
+                    complain(Sanitize.line("\(error)"))
+                    complain("the job may still be running on the server; follow it again with: \(again)")
+                    throw ExitCode(1)
+                }
+                let said = "server trouble (\(failures) in a row), trying again: " + Sanitize.line("\(error)")
+                if live.isTerminal { live.show("\(id)  " + said) } else { complain(said) }
             }
             if job.isFinished { break }
             live.show("\(id)  \(job.status)" + (job.trainedTokens.map { "  \($0) tokens" } ?? "")
@@ -512,8 +538,7 @@ struct Finetune: ParsableCommand {
                     }
                     throw ExitCode(130)
                 }
-                print("job \(Sanitize.line(id)) left running; follow it with: flowsmith finetune --follow \(Sanitize.line(id))"
-                    + " (or --status, --events, --cancel)")
+                print("job \(Sanitize.line(id)) left running; follow it with: \(again) (or --status, --events, --cancel)")
                 throw ExitCode(130)
             }
         }
@@ -523,7 +548,12 @@ struct Finetune: ParsableCommand {
         case "succeeded":
             let model = job.fineTunedModel ?? ""
             print("succeeded: \(Sanitize.line(model))" + (job.trainedTokens.map { " (\($0) trained tokens)" } ?? ""))
-            if use, !model.isEmpty { try Self.use(model) }
+            if use, !model.isEmpty {
+                try Self.use(model)
+            } else if !model.isEmpty {
+                print("next: compare it with the base model: flowsmith eval FLOWS --engine local,openai --model BASE --model \(Sanitize.line(model));"
+                    + " make it the editor's: flowsmith finetune --follow \(Sanitize.line(id)) --use")
+            }
         case "cancelled":
             complain("job \(Sanitize.line(id)) was cancelled")
             throw ExitCode(1)
@@ -532,6 +562,12 @@ struct Finetune: ParsableCommand {
             throw ExitCode(1)
         }
     }
+
+    /// The shortest wait between looks at a job or a batch: 0 sent tens of thousands of requests.
+    static let shortestPoll = 0.05
+
+    /// How long (seconds) a server in trouble is waited out while following a job.
+    static let patience: Double = 300
 
     /// Makes `model` the openai engine's model in the config file, keeping the rest of the file.
     static func use(_ model: String) throws {

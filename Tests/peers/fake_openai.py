@@ -333,6 +333,14 @@ class Fake:
                 if any(line["body"]["model"] == "batch-slow" for line in lines):
                     return  # in progress until cancelled
                 b["_polls"] += 1
+                if b["_polls"] == 2 and any(line["body"]["model"] == "batch-expire" for line in lines):
+                    # Past its completion window with a third done: what was done stays downloadable.
+                    good = [out for ok, out in b["_results"] if ok]
+                    if good:
+                        b["output_file_id"] = self.add_file(f"{b['id']}_output.jsonl", "batch_output",
+                                                            b"".join(json.dumps(r).encode() + b"\n" for r in good))["id"]
+                    b.update(status="expired", expired_at=now)
+                    return
                 if b["_polls"] > BATCH_PROGRESS_POLLS:
                     b.update(status="finalizing", finalizing_at=now)
                     return
@@ -582,6 +590,11 @@ class Fake:
                 self.record()
                 with fake.lock:
                     job = fake.job(jid)
+                    # base-flaky: every other look at the job fails (the job goes on regardless).
+                    if job["model"] == "base-flaky":
+                        job["_looks"] = job.get("_looks", 0) + 1
+                        if job["_looks"] % 2 == 0:
+                            raise Reply(500, api_error("The server had an error while processing your request", type="server_error"))
                     fake.advance_job(job)
                     obj = public(job)
                 self.send_json(200, obj)
@@ -864,6 +877,14 @@ class Fake:
 
             def s_half_empty(self, body, n):
                 self.answer(body, "  \n" if n % 2 == 0 else echo_text(body))
+
+            def s_redirect(self, body, n):
+                self.send_json(302, {}, {"Location": "https://login.example.com/v1/chat/completions"})
+
+            def s_vllm_error(self, body, n):
+                # vLLM's (and other FastAPI servers') error body: the message at the top level.
+                self.send_json(400, {"object": "error", "message": "This model's maximum context length is 2048 tokens",
+                                     "type": "BadRequestError", "param": None, "code": 400})
 
             def s_server_error(self, body, n):
                 self.send_json(500, {"error": {"message": "The server had an error while processing your request", "type": "server_error"}})

@@ -115,6 +115,8 @@ def test_escape_sequences_split_across_chunks_never_reach_the_output(fake, tmp_p
     ("stall", 1, "timed out: the answer stalled for 0.8 s"),
     ("slow", 1, "timed out: no answer within 0.8 s"),
     ("huge", 1, "the answer was larger than 1024 KiB and was cut off"),
+    ("redirect", 1, "HTTP 302: the server redirected to https://login.example.com/v1/chat/completions, which is not followed: check the base URL (http or https, and the /v1 at its end)"),
+    ("vllm-error", 1, "HTTP 400: This model's maximum context length is 2048 tokens"),
 ])
 def test_faults_end_in_a_clear_message(fake, tmp_path, model, code, message):
     start = time.monotonic()
@@ -180,6 +182,11 @@ def test_a_key_with_a_line_break_inside_is_refused_and_one_around_it_dropped(fak
     _, stderr = out(proc)
     assert proc.returncode == 1 and "line break" in stderr and "X-Injected" not in stderr, stderr
     assert all("X-Injected" not in r["headers"] for r in fake.requests)
+    # A blank is never part of a key either (two words pasted): refused, not sent.
+    sent = len(fake.requests)
+    proc = suggest(fake, "stream", "--no-fallback", tmp=tmp_path, env={"OPENAI_API_KEY": "sk-abc def"})
+    _, stderr = out(proc)
+    assert proc.returncode == 1 and "holds a blank" in stderr and len(fake.requests) == sent, stderr
     proc = suggest(fake, "stream", "--no-fallback", tmp=tmp_path, env={"OPENAI_API_KEY": KEY + "\r\n"})
     assert proc.returncode == 0, out(proc)
     assert fake.requests[-1]["headers"]["Authorization"] == f"Bearer {KEY}"

@@ -8,6 +8,7 @@ import shlex
 import shutil
 import signal
 import subprocess
+import threading
 import time
 
 import pytest
@@ -512,3 +513,90 @@ def test_the_editor_suggests_from_the_fine_tuned_model(fake, tmp_path):
         t.close()
     chat = [r for r in fake.requests if r["path"] == "/v1/chat/completions"]
     assert chat and chat[-1]["body"]["model"].startswith("ft:base-ok:flowsmith:")
+
+
+def test_following_a_job_outlasts_server_trouble_and_says_each_line_as_it_comes(fake, tmp_path):
+    # Every other look at the job fails with a 500, past the client's own retries (none here).
+    e = env_for(fake, tmp_path, FLOWSMITH_MAX_RETRIES="0")
+    train, _ = dataset(tmp_path, e)
+    code, out, err = run(e, "finetune", train, "--base-model", "base-flaky", "--poll", "0.05")
+    assert code == 0 and "succeeded: ft:base-flaky" in out, err
+    assert "server trouble (1 in a row), trying again: HTTP 500" in err, err
+    # A successful job without --use says what to do with the model.
+    assert "next: compare it with the base model: flowsmith eval FLOWS --engine local,openai" in out
+    # Into a pipe, each line is there as soon as it is said: the job's id before the job ends.
+    proc = subprocess.Popen([str(BIN), "finetune", str(train), "--base-model", "base-slow", "--poll", "0.05", "--use"],
+                            env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    try:
+        first = []
+        reader = threading.Thread(target=lambda: first.extend(proc.stdout.readline() for _ in range(2)), daemon=True)
+        reader.start()
+        reader.join(timeout=30)
+        assert proc.poll() is None and any(b"created: fine-tuning base-slow" in line for line in first), first
+        proc.send_signal(signal.SIGINT)
+        rest, _ = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    # The way to follow it again keeps --use, so the model still becomes the editor's.
+    assert re.search(rb"left running; follow it with: flowsmith finetune --follow ftjob-\d+ --use", rest), rest
+
+
+@pytest.mark.parametrize("args, words", [
+    (["finetune", "T", "--base-model", "base-ok", "--poll", "0"], "--poll 0.0: give at least 0.05 seconds"),
+    (["finetune", "T", "--base-model", "base-ok", "--epochs", "0"], "--epochs 0: give 1 or more"),
+    (["finetune", "T", "--base-model", "base-ok", "--validation", "T"], "is the training file: the training and validation files must differ"),
+    (["eval", "E", "-k", "0"], "-k 0: give 1 or more"),
+    (["eval", "E", "--concurrency", "0"], "--concurrency 0: give 1 or more"),
+    (["eval", "E", "--limit", "0"], "--limit 0: give 1 or more"),
+    (["eval", "E", "--show=-1"], "--show -1: give 0 or more"),
+    (["eval", "E", "--engine", "local", "--model", "gpt-4o-mini"], "asks none: add openai (--engine local,openai)"),
+    (["eval", "E", "--batch", "--poll", "0"], "--poll 0.0: give at least 0.05 seconds"),
+    (["eval", "E", "--batch-id", "batch_1"], "--batch-id follows a batch: give --batch too"),
+])
+def test_numbers_that_would_measure_nothing_or_flood_the_server_are_refused(fake, tmp_path, args, words):
+    e = env_for(fake, tmp_path)
+    train = tmp_path / "t.jsonl"
+    train.write_text('{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"a"}]}\n' * 12)
+    args = [train if a == "T" else ROOT / "examples" if a == "E" else a for a in args]
+    code, _, err = run(e, *args)
+    assert code == 64 and words in err, err
+    assert not fake.requests, "nothing may be sent"
+
+
+def test_an_expired_batch_is_scored_for_what_it_answered_and_one_left_running_can_be_followed_later(fake, tmp_path):
+    e = env_for(fake, tmp_path)
+    code, out, err = run(e, "eval", ROOT / "examples", "--model", "batch-expire", "--limit", "6", "--batch", "--poll", "0.05", "--json")
+    assert code == 0, err
+    assert "batch batch_1 expired with 2 of 6 requests done: scoring what it answered; the rest count as failed" in err, err
+    j = json.loads(out)["engines"]["batch-expire"]
+    assert sum(j[k]["failed"] for k in j if isinstance(j[k], dict) and "failed" in j[k]) == 4
+    # A batch created elsewhere (or left running at Ctrl-C) is followed and scored by its id.
+    code, _, err = run(e, "eval", ROOT / "examples", "--engine", "openai", "--model", "echo", "--limit", "8",
+                       "--batch-file", tmp_path / "in.jsonl")
+    assert code == 0, err
+    import openai
+    client = openai.OpenAI(base_url=fake.url, api_key=KEY, max_retries=0)
+    uploaded = client.files.create(file=(tmp_path / "in.jsonl").open("rb"), purpose="batch")
+    made = client.batches.create(input_file_id=uploaded.id, endpoint="/v1/chat/completions", completion_window="24h")
+    code, out, err = run(e, "eval", ROOT / "examples", "--engine", "openai", "--model", "echo", "--limit", "8",
+                         "--batch", "--batch-id", made.id, "--poll", "0.05")
+    assert code == 0, err
+    assert "next step (" in out and "failed" not in out, out
+    # Without a terminal, the batch's progress is said when it changes, not at every look.
+    progress = [l for l in err.splitlines() if l.startswith(f"flowsmith: batch {made.id}: ")]
+    assert len(progress) >= 2 and all(a != b for a, b in zip(progress, progress[1:])), err
+    assert len([r for r in fake.requests if r["path"] == "/v1/batches" and "body" in r]) == 2, "no batch may be created"
+
+
+def test_the_table_fits_a_terminal_with_fine_tuned_model_names(fake, tmp_path):
+    e = env_for(fake, tmp_path)
+    tuned = "ft:gpt-4o-mini-2024-07-18:acme:wind2:b301b0"
+    code, out, err = run(e, "eval", ROOT / "examples", "--engine", "local,openai", "--model", "echo", "--model", tuned,
+                         "--model", tuned.replace("wind2", "wind3"), "--limit", "6")
+    assert code == 0, err
+    rows = [l for l in out.splitlines() if l.startswith("  ") or l.startswith(" " * 16)]
+    assert rows and all(len(l) <= 80 for l in rows), out
+    # Each model is told apart by the end of its name, and named whole under the table.
+    assert re.search(r"…\S*wind2:b301b0 ", out) and re.search(r"…\S*wind3:b301b0", out), out
+    assert f"{tuned}: " in out
