@@ -192,7 +192,7 @@ struct Eval: ParsableCommand {
                 let remoteEngine = OpenAIEngine(client: client, model: choice.model ?? "gpt-4o-mini", library: EngineChoice.library(env))
                 live.show("eval \(name): asking \(Sanitize.line(choice.baseURL ?? "https://api.openai.com/v1"))…")
                 let answers: [Evaluation.Answer]
-                if let down = Self.unreachable(try choice.client(maxRetries: 1)) {
+                if let down = Self.unreachable(try choice.client(maxRetries: 1), model: remoteEngine.model) {
                     // A server that cannot be reached or refuses the key would fail every question,
                     // each after its retries: say so now.
                     answers = cases.map { _ in .failure(.init(Sanitize.line("\(down)"))) }
@@ -331,9 +331,15 @@ struct Eval: ParsableCommand {
 
     /// Why the server cannot answer at all, asked once (its model list, one retry): it cannot be
     /// reached, or it refuses the key. Nil when it answers, or fails in a way one question may not.
-    static func unreachable(_ client: OpenAIClient) -> APIError? {
+    static func unreachable(_ client: OpenAIClient, model: String? = nil) -> APIError? {
         do {
-            _ = try client.models()
+            let listed = try client.models()
+            // A model the server does not list is said before every question is asked of it. Only
+            // said: some servers answer whatever model is named (llama.cpp's serves its one).
+            if let model, !listed.isEmpty, !listed.contains(model) {
+                let some = listed.prefix(8).map(Sanitize.line).joined(separator: ", ") + (listed.count > 8 ? " …" : "")
+                complain("warning: the server does not list the model \(Sanitize.line(model)) (it lists \(some)); asking it all the same")
+            }
             return nil
         } catch {
             // (A model list that fails with 5xx says nothing of the chat: some servers have none.)

@@ -473,7 +473,9 @@ class Fake:
 
             def r_models(self, query):
                 self.record()
-                self.send_json(200, {"object": "list", "data": [{"id": "m1", "object": "model"}, {"id": "m2", "object": "model"}]})
+                # Every chat scenario is a model it serves (fine-tuned ones are not listed).
+                names = ["m1", "m2"] + sorted(n[2:].replace("_", "-") for n in dir(self) if n.startswith("s_"))
+                self.send_json(200, {"object": "list", "data": [{"id": n, "object": "model"} for n in names]})
 
             def r_chat(self, query):
                 body = json.loads(self.read_body() or b"{}")

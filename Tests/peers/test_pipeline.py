@@ -600,3 +600,11 @@ def test_the_table_fits_a_terminal_with_fine_tuned_model_names(fake, tmp_path):
     # Each model is told apart by the end of its name, and named whole under the table.
     assert re.search(r"…\S*wind2:b301b0 ", out) and re.search(r"…\S*wind3:b301b0", out), out
     assert f"{tuned}: " in out
+
+
+def test_a_model_the_server_does_not_list_is_said_before_asking(fake, tmp_path):
+    e = env_for(fake, tmp_path)
+    code, out, err = run(e, "eval", ROOT / "examples", "--model", "echo", "--limit", "3")
+    assert code == 0 and "does not list" not in err, err
+    code, out, err = run(e, "eval", ROOT / "examples", "--model", "ft:echo:acme:x:1", "--limit", "3")
+    assert "warning: the server does not list the model ft:echo:acme:x:1 (it lists m1, m2, " in err, err
