@@ -169,7 +169,9 @@ extension OpenAIClient {
               let size = (attributes[.size] as? NSNumber)?.int64Value else {
             throw APIError.badResponse("cannot read \(path)")
         }
-        let started = Int(Date().timeIntervalSince1970) - 60
+        // (With some slack for the server's clock; the newest match is this upload's, not one of
+        // the same file sent by an earlier run, whatever order the server lists them in.)
+        let started = Int(Date().timeIntervalSince1970) - 30
         var tries = 0
         while true {
             do throws(APIError) {
@@ -201,7 +203,8 @@ extension OpenAIClient {
                 guard error.isRetryable, tries <= configuration.retries(for: error), !transfer.isCancelled else { throw error }
                 // The file may have arrived although its answer did not.
                 if let stored = try? files(purpose: purpose, transfer: transfer)
-                    .first(where: { $0.filename == filename && Int64($0.bytes) == size && $0.createdAt >= started }) {
+                    .filter({ $0.filename == filename && Int64($0.bytes) == size && $0.createdAt >= started })
+                    .max(by: { $0.createdAt < $1.createdAt }) {
                     progress(size, size)
                     return stored
                 }
