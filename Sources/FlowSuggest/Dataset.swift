@@ -97,7 +97,8 @@ public enum Dataset {
         groups.shuffle(using: &rng)
         var held = 0
         if validationFraction > 0, groups.count >= 2 {
-            held = min(groups.count - 1, max(1, Int((Double(groups.count) * validationFraction).rounded())))
+            // Never more than the share asked (0.5 of 7 use cases holds out 3, not 4), but one at least.
+            held = min(groups.count - 1, max(1, Int((Double(groups.count) * validationFraction).rounded(.down))))
         }
         let validationGroups = Set(groups.prefix(held))
         for e in unique {

@@ -44,6 +44,11 @@ public enum APIError: Error, Equatable, Sendable, CustomStringConvertible {
         } else if status != 200, let text = Self.plainText(body), !text.isEmpty {
             message = text
         }
+        // A server's message is prose said on one line: its line breaks (CR LF …) become spaces.
+        if message.contains(where: \.isNewline) {
+            message = message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }.joined(separator: " ")
+        }
         if (300..<400).contains(status) {
             // Not followed, so that the key goes nowhere but the address given.
             let to = headers["location"].map { " to " + String($0.prefix(200)) } ?? ""

@@ -34,12 +34,13 @@ enum Library {
 
     /// The files `load` reads under `paths`: files as given, and a folder's `.flow.md`, `.outline`
     /// and `.txt` files, in a stable order.
-    static func files(_ paths: [String]) throws -> [String] {
+    /// `quiet`: a path that is not there throws without saying so (the caller's `load` will).
+    static func files(_ paths: [String], quiet: Bool = false) throws -> [String] {
         var out: [String] = []
         for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                complain("\(path): no such file or folder")
+                if !quiet { complain(Sanitize.line("\(path): no such file or folder")) }
                 throw ExitCode(1)
             }
             if isDirectory.boolValue {
@@ -57,7 +58,7 @@ enum Library {
     /// an output may not be one of the input files (by any name or link), may not be named like
     /// a flow (`.flow.md`), and two outputs may not be one file.
     static func refuseOverwriting(_ outputs: [String], inputs paths: [String]) throws {
-        let inputs = (try? files(paths)) ?? paths
+        let inputs = (try? files(paths, quiet: true)) ?? paths
         for (i, output) in outputs.enumerated() {
             var why: String?
             if let input = inputs.first(where: { TextFile.sameFile(output, $0) }) {
@@ -284,6 +285,10 @@ struct DatasetCommand: ParsableCommand {
         let validationPath = fraction > 0 ? (validationOut ?? Self.besides(output)) : nil
         try Library.refuseOverwriting([output] + (validationPath.map { [$0] } ?? []), inputs: paths)
         let documents = try Library.load(paths)
+        guard !documents.isEmpty else {
+            complain(Sanitize.line("no flows in \(paths.joined(separator: ", ")): give .flow.md files, outlines (.outline, .txt) or folders of them"))
+            throw ExitCode(1)
+        }
         // The library the openai engine draws its examples from: the trained model, or the corpus.
         let library = noLibrary ? nil : ModelStore.current(ProcessInfo.processInfo.environment, executable: CommandLine.arguments[0])
         let examples = Dataset.examples(from: documents.map(\.flow), kinds: wanted, count: max(1, suggestions), library: library)
@@ -311,6 +316,7 @@ struct DatasetCommand: ParsableCommand {
         print(String(format: "training tokens ~%d; ~%d for %d epochs: about $%.2f at $%.2f per 1M tokens (--epochs, --price)",
                      tokens, tokens * epochs, epochs, Double(tokens * epochs) * price / 1e6, price))
         print("wrote \(output) (\(split.training.count))" + (validationPath.map { " and \($0) (\(split.validation.count))" } ?? ""))
+        print("next: flowsmith finetune \(output)" + (validationPath.map { " --validation \($0)" } ?? "") + " --base-model MODEL")
         if split.training.count < Dataset.platformMinimum {
             complain("warning: \(split.training.count) training examples; fine-tuning platforms need at least \(Dataset.platformMinimum)")
         }

@@ -880,6 +880,9 @@ class Fake:
             def s_half_empty(self, body, n):
                 self.answer(body, "  \n" if n % 2 == 0 else echo_text(body))
 
+            def s_crlf_error(self, body, n):
+                self.send_json(400, {"error": {"message": "Invalid request.\r\nPlease check\r\n  the model name.", "type": "invalid_request_error"}})
+
             def s_redirect(self, body, n):
                 self.send_json(302, {}, {"Location": "https://login.example.com/v1/chat/completions"})
 

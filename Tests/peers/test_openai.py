@@ -118,6 +118,7 @@ def test_escape_sequences_split_across_chunks_never_reach_the_output(fake, tmp_p
     ("huge", 1, "the answer was larger than 1024 KiB and was cut off"),
     ("redirect", 1, "HTTP 302: the server redirected to https://login.example.com/v1/chat/completions, which is not followed: check the base URL (http or https, and the /v1 at its end)"),
     ("vllm-error", 1, "HTTP 400: This model's maximum context length is 2048 tokens"),
+    ("crlf-error", 1, "HTTP 400: Invalid request. Please check the model name."),
 ])
 def test_faults_end_in_a_clear_message(fake, tmp_path, model, code, message):
     start = time.monotonic()

@@ -608,3 +608,20 @@ def test_a_model_the_server_does_not_list_is_said_before_asking(fake, tmp_path):
     assert code == 0 and "does not list" not in err, err
     code, out, err = run(e, "eval", ROOT / "examples", "--model", "ft:echo:acme:x:1", "--limit", "3")
     assert "warning: the server does not list the model ft:echo:acme:x:1 (it lists m1, m2, " in err, err
+
+
+def test_dataset_says_each_mistake_once_and_what_comes_next(tmp_path):
+    e = env_for(None, tmp_path)
+    code, out, err = run(e, "dataset", tmp_path / "nope", "-o", tmp_path / "x.jsonl")
+    assert code == 1 and err.count("no such file or folder") == 1, err
+    (tmp_path / "empty").mkdir()
+    code, out, err = run(e, "dataset", tmp_path / "empty", "-o", tmp_path / "x.jsonl")
+    assert code == 1 and "no flows in" in err and "give .flow.md files" in err, err
+    # Never more held out than the share asked: 0.5 of 7 use cases is 3.
+    flows = tmp_path / "seven"
+    flows.mkdir()
+    (flows / "s.flow.md").write_text("".join(f"## Use case {u}\n\n1. Clerk opens case {u}.\n2. System shows case {u}.\n\n" for u in range(7)))
+    code, out, err = run(e, "dataset", flows, "-o", tmp_path / "t.jsonl", "--validation-split", "0.5", "--kinds", "draft")
+    assert code == 0, err
+    assert re.search(r"wrote \S+t\.jsonl \(4\) and \S+t\.validation\.jsonl \(3\)", out), out
+    assert f"next: flowsmith finetune {tmp_path / 't.jsonl'} --validation {tmp_path / 't.validation.jsonl'} --base-model MODEL" in out
