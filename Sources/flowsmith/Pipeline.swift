@@ -180,7 +180,7 @@ enum Interrupt {
 
 extension EngineChoice {
     /// A client for the configured server, for the platform commands (files, jobs, batches).
-    func client(maxRetries: Int? = nil, rateLimitRetries: Int? = nil) throws -> OpenAIClient {
+    func client(maxRetries: Int? = nil, rateLimitRetries: Int? = nil, sayWaits: Bool = false) throws -> OpenAIClient {
         var configuration: OpenAIClient.Configuration
         do {
             configuration = try self.configuration(withoutKey: "(or OPENAI_BASE_URL for another OpenAI-compatible server)")
@@ -190,13 +190,19 @@ extension EngineChoice {
         }
         if let maxRetries { configuration.maxRetries = maxRetries }
         configuration.rateLimitRetries = rateLimitRetries
+        if sayWaits {
+            // A wait of seconds (a rate limit's Retry-After) is said, not sat through in silence.
+            configuration.onWait = { wait, error, attempt in
+                complain("\(error.brief): trying again in \(String(format: "%.0f", wait.inSeconds.rounded(.up))) s (try \(attempt))")
+            }
+        }
         return OpenAIClient(configuration)
     }
 
     /// The platform client from the environment and config file.
     static func platform() throws -> OpenAIClient {
         let env = ProcessInfo.processInfo.environment
-        return try resolve(flag: "openai", config: try UserConfig.load(env).settings, env: env).client()
+        return try resolve(flag: "openai", config: try UserConfig.load(env).settings, env: env).client(sayWaits: true)
     }
 }
 

@@ -107,9 +107,9 @@ def api_error(message, type="invalid_request_error", param=None, code=None):
 class Reply(Exception):
     """Raised by a route to answer with an error: Reply(status, api_error(...))."""
 
-    def __init__(self, status, obj):
+    def __init__(self, status, obj, headers=None):
         super().__init__(status)
-        self.status, self.obj = status, obj
+        self.status, self.obj, self.headers = status, obj, headers
 
 
 def public(obj):
@@ -458,7 +458,7 @@ class Fake:
                         return self.send_json(404, {"error": {"message": "no such route", "type": "invalid_request_error"}})
                     fn(query, *args)
                 except Reply as r:
-                    self.send_json(r.status, r.obj)
+                    self.send_json(r.status, r.obj, r.headers)
 
             def do_GET(self):
                 self.dispatch("GET")
@@ -546,6 +546,13 @@ class Fake:
             def r_create_job(self, query):
                 body = self.json_body(self.read_body())
                 with fake.lock:
+                    # base-busy: the first try is refused with a rate limit of a second.
+                    if body.get("model") == "base-busy" and not fake.counts.get("base-busy"):
+                        fake.counts["base-busy"] = 1
+                        raise Reply(429, api_error("Too many jobs are being created", type="requests", code="rate_limit_exceeded"),
+                                    {"retry-after": "1"})
+                    if body.get("model") == "base-busy":
+                        body["model"] = "base-ok"
                     for param in ("training_file", "validation_file"):
                         fid = body.get(param)
                         if fid is None and param == "validation_file":

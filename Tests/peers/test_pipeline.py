@@ -522,6 +522,9 @@ def test_following_a_job_outlasts_server_trouble_and_says_each_line_as_it_comes(
     code, out, err = run(e, "finetune", train, "--base-model", "base-flaky", "--poll", "0.05")
     assert code == 0 and "succeeded: ft:base-flaky" in out, err
     assert "server trouble (1 in a row), trying again: HTTP 500" in err, err
+    # A rate limit waited out before the job is created is said, not sat through in silence.
+    code, out2, err2 = run(env_for(fake, tmp_path), "finetune", train, "--base-model", "base-busy", "--poll", "0.05")
+    assert code == 0 and "rate limited: trying again in 1 s (try 2)" in err2, err2
     # A successful job without --use says what to do with the model.
     assert "next: compare it with the base model: flowsmith eval FLOWS --engine local,openai" in out
     # Into a pipe, each line is there as soon as it is said: the job's id before the job ends.
