@@ -83,7 +83,23 @@ public enum Novelty {
             // (An object said as "it", or not at all, may be either.)
             guard enough || restX.isEmpty || restY.isEmpty else { return false }
         }
+        // "通知客房部清扫" and "通知客房服务员查房": a verb that has someone do something says
+        // what is done at the end; its characters alone (通知, 客房) make two requests alike.
+        // Such two are the same only when they end alike, or share half their character pairs.
+        if let first = x.first, first.unicodeScalars.first.map(LocalModel.isCJK) ?? false,
+           Self.pivots.contains(verb(x).joined()), !x.suffix(2).elementsEqual(y.suffix(2)),
+           Evaluation.f1(Self.pairs(x), Self.pairs(y)) < 0.5 {
+            return false
+        }
         return g >= 0.5 || (min(x.count, y.count) >= 2 && max(q, t) >= 0.8)
+    }
+
+    /// Chinese verbs that have someone else act (通知 A 做 B): what they ask for comes at the end.
+    static let pivots: Set<String> = ["通知", "要求", "安排", "委托", "指派", "派遣", "请求"]
+
+    /// Neighbouring tokens joined, for Chinese: character pairs.
+    static func pairs(_ tokens: [String]) -> [String] {
+        tokens.count < 2 ? tokens : (0..<(tokens.count - 1)).map { tokens[$0] + tokens[$0 + 1] }
     }
 
     /// Chinese words that put what a step acts on, or for whom, before its verb (对, 给, 将 and

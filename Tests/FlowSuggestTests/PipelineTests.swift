@@ -360,6 +360,9 @@ private func flow(_ text: String) throws -> Flow { try FlowMarkdownReader.read(t
         #expect(Novelty.repeats("系统向会员绑定的手机号发送身份验证短信。", "系统向绑定手机号发送验证码。"))
         #expect(Novelty.repeats("系统向手机号发送短信验证码。", "系统向待绑定的手机号下发验证短信。"))
         #expect(!Novelty.repeats("系统向客户退款。", "系统向客户发送通知。"))
+        // A request to someone is the same only when it asks the same (a remote trial's case).
+        #expect(!Novelty.repeats("系统更新房态为脏房并通知客房部清扫。", "前台接待通知客房服务员查房。", actor: "前台接待"))
+        #expect(Novelty.repeats("系统通知客房部清扫。", "系统通知客房部尽快清扫。"))
         #expect(!Novelty.repeats("系统向商家后台推送催发货消息。", "系统向买家发送发货通知。"))
     }
 
