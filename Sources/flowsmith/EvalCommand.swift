@@ -108,6 +108,10 @@ struct Eval: ParsableCommand {
             complain("--batch-id follows a batch: give --batch too")
             throw ExitCode(64)
         }
+        if batchID != nil, model.count > 1 {
+            complain("--batch-id follows one batch, of one model: give one --model")
+            throw ExitCode(64)
+        }
         guard folds >= 2 else {
             complain("--folds \(folds): cross-validation needs at least 2 folds (each is asked of a model trained on the others)")
             throw ExitCode(64)
@@ -163,6 +167,22 @@ struct Eval: ParsableCommand {
         let start = ContinuousClock.now
         var columns: [Column] = []
         Interrupt.install()
+        // Every remote model's batch is created before any is followed: on the platform they run
+        // side by side (a base model and its fine-tuned one took twice as long one after another).
+        var started: [String: (model: String, batch: Batch)] = [:]
+        var down: [String: APIError] = [:]
+        if batch {
+            for choice in engines where !["local", "baseline", "results"].contains(choice.engine) {
+                let name = Self.columnName(choice, among: engines)
+                let engine = OpenAIEngine(client: try choice.client(rateLimitRetries: 8), model: choice.model ?? "gpt-4o-mini",
+                                          library: EngineChoice.library(env))
+                if let reason = Self.unreachable(try choice.client(maxRetries: 1), model: engine.model) {
+                    down[name] = reason
+                    continue
+                }
+                started[name] = (engine.model, try startBatch(cases, engine: engine, live: live))
+            }
+        }
         for choice in engines {
             let name = Self.columnName(choice, among: engines)
             var seen = 0
@@ -192,13 +212,16 @@ struct Eval: ParsableCommand {
                 let remoteEngine = OpenAIEngine(client: client, model: choice.model ?? "gpt-4o-mini", library: EngineChoice.library(env))
                 live.show("eval \(name): asking \(Sanitize.line(choice.baseURL ?? "https://api.openai.com/v1"))…")
                 let answers: [Evaluation.Answer]
-                if let down = Self.unreachable(try choice.client(maxRetries: 1), model: remoteEngine.model) {
+                if let down = try down[name] ?? (batch ? nil : Self.unreachable(choice.client(maxRetries: 1), model: remoteEngine.model)) {
                     // A server that cannot be reached or refuses the key would fail every question,
                     // each after its retries: say so now.
                     answers = cases.map { _ in .failure(.init(Sanitize.line("\(down)"))) }
+                } else if batch, let mine = started[name] {
+                    let others = started.filter { $0.key != name }.map(\.value).sorted { $0.batch.id < $1.batch.id }
+                    answers = try batchAnswers(cases, engine: remoteEngine, batch: mine.batch, others: others, live: live)
+                    started[name] = nil
                 } else {
-                    answers = batch ? try batchAnswers(cases, engine: remoteEngine, live: live)
-                        : askConcurrently(cases, engine: remoteEngine, observe: tick)
+                    answers = askConcurrently(cases, engine: remoteEngine, observe: tick)
                 }
                 let notAsked = answers.filter { answer in
                     if case .failure(let e) = answer { return "\(e)".hasPrefix("not asked") }
@@ -479,10 +502,11 @@ struct Eval: ParsableCommand {
 
     /// Runs the questions as one batch on the platform: writes and uploads the input file,
     /// creates the batch, follows it (Ctrl-C asks whether to cancel it), downloads the results.
-    func batchAnswers(_ cases: [EvaluationCase], engine: OpenAIEngine, live: LiveLine) throws -> [Evaluation.Answer] {
+    /// Writes and uploads a model's questions and creates their batch (or, with --batch-id, reads
+    /// the batch given), so that every model's batch runs on the platform before any is followed.
+    func startBatch(_ cases: [EvaluationCase], engine: OpenAIEngine, live: LiveLine) throws -> Batch {
         let client = engine.client
-        let folder = NSTemporaryDirectory() + "flowsmith-batch-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        let folder = Self.scratchFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let input = folder + "/eval-\(engine.model.filter { $0.isLetter || $0.isNumber || $0 == "-" }).jsonl"
         let lines = cases.enumerated().map { i, c in
@@ -506,6 +530,24 @@ struct Eval: ParsableCommand {
         }
         live.say(batchID == nil ? "batch \(current.id) created for \(lines.count) questions to \(engine.model)"
                  : "following batch \(Sanitize.line(current.id)) (\(Sanitize.line(current.status)))")
+        return current
+    }
+
+    /// A private folder for a batch's files, removed by the caller.
+    static func scratchFolder() -> String {
+        let folder = NSTemporaryDirectory() + "flowsmith-batch-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        return folder
+    }
+
+    /// Follows a batch until it ends (Ctrl-C asks whether to cancel it; `others` are the other
+    /// models' batches, said when left running), downloads its results and reads the answers.
+    func batchAnswers(_ cases: [EvaluationCase], engine: OpenAIEngine, batch started: Batch, others: [(model: String, batch: Batch)],
+                      live: LiveLine) throws -> [Evaluation.Answer] {
+        let client = engine.client
+        var current = started
+        let folder = Self.scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let start = ContinuousClock.now
         var said = ""
         while !current.isFinished {
@@ -523,6 +565,9 @@ struct Eval: ParsableCommand {
                     complain("cancelled batch \(Sanitize.line(current.id))")
                 } else {
                     complain("batch \(Sanitize.line(current.id)) left running; follow and score it later with the same command and --batch-id \(Sanitize.line(current.id))")
+                }
+                for other in others {
+                    complain("batch \(Sanitize.line(other.batch.id)) of \(Sanitize.line(other.model)) left running too: --model \(Sanitize.line(other.model)) --batch-id \(Sanitize.line(other.batch.id))")
                 }
                 throw ExitCode(130)
             }

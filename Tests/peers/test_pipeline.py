@@ -628,3 +628,16 @@ def test_dataset_says_each_mistake_once_and_what_comes_next(tmp_path):
     assert code == 0, err
     assert re.search(r"wrote \S+t\.jsonl \(4\) and \S+t\.validation\.jsonl \(3\)", out), out
     assert f"next: flowsmith finetune {tmp_path / 't.jsonl'} --validation {tmp_path / 't.validation.jsonl'} --base-model MODEL" in out
+
+
+def test_several_models_batches_run_side_by_side(fake, tmp_path):
+    e = env_for(fake, tmp_path)
+    code, out, err = run(e, "eval", ROOT / "examples", "--model", "echo", "--model", "stream", "--limit", "6",
+                         "--batch", "--poll", "0.05", "--json")
+    assert code == 0, err
+    assert set(json.loads(out)["engines"]) == {"echo", "stream"}
+    creates = [i for i, r in enumerate(fake.requests) if r["path"] == "/v1/batches" and "body" in r]
+    first_done = max(i for i, r in enumerate(fake.requests) if r["path"] == "/v1/batches/batch_1")
+    assert len(creates) == 2 and creates[1] < first_done, "the second batch waited for the first"
+    code, _, err = run(e, "eval", ROOT / "examples", "--model", "echo", "--model", "stream", "--batch", "--batch-id", "batch_1")
+    assert code == 64 and "give one --model" in err
