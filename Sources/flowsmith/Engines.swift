@@ -40,14 +40,22 @@ struct OpenAIEngine: SuggestionEngine {
         let transfer = HTTPTransfer(cancelCheck: isCancelled)
         let messages = self.messages(context, count: count)
         var text = ""
-        let reply = try client.chat(model: model, messages: messages, transfer: transfer) { piece in
-            text += piece
-            // Candidates change only when a line is finished.
-            if context.kind != .draft && piece.contains("\n") {
-                let whole = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().joined(separator: "\n")
-                let shown = OutputSanitizer.candidates(whole, existing: context.existing, limit: count, partial: true)
-                if !shown.isEmpty { partial(shown) }
+        let reply: String
+        do {
+            reply = try client.chat(model: model, messages: messages, transfer: transfer) { piece in
+                text += piece
+                // Candidates change only when a line is finished.
+                if context.kind != .draft && piece.contains("\n") {
+                    let whole = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().joined(separator: "\n")
+                    let shown = OutputSanitizer.candidates(whole, existing: context.existing, limit: count, partial: true)
+                    if !shown.isEmpty { partial(shown) }
+                }
             }
+        } catch .timedOut(let why) {
+            // Which setting sets that wait, for a slow local server that needs longer.
+            let setting = why.hasPrefix("no answer") ? "FLOWSMITH_FIRST_BYTE_TIMEOUT_MS" : why.contains("stalled") ? "FLOWSMITH_STALL_TIMEOUT_MS"
+                : "FLOWSMITH_TOTAL_TIMEOUT_MS"
+            throw APIError.timedOut(why + " (\(setting) sets how long, in milliseconds)")
         }
         // An answer with nothing left is a failure (said, and the local model asked when the user
         // chose to fall back), not an empty list; why is looked into only then.
