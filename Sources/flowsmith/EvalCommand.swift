@@ -259,7 +259,8 @@ struct Eval: ParsableCommand {
         // An engine that failed every question measured nothing: say so in the exit status. One
         // that failed some is said too, with why: its figures count those as unanswered.
         for c in columns where c.reports.allSatisfy({ $0.failed == $0.cases }) {
-            complain("\(c.name): every question failed: " + Sanitize.line(c.reports.first?.firstError ?? "no answer"))
+            complain("\(c.name): every question failed" + (c.notAsked > 0 ? " (\(c.notAsked) not asked after failures in a row)" : "")
+                     + ": " + Sanitize.line(c.reports.first?.firstError ?? "no answer"))
             throw ExitCode(1)
         }
         for c in columns {
