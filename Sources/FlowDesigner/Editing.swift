@@ -83,6 +83,23 @@ enum Editing {
             markedException = true
         }
         if session.undoneIfEmpty && text.trimmingSpaces.isEmpty { return undoEmpty(session, &s) }
+        if session.undoneIfEmpty, let entry = try? s.history.undo(on: &s.flow) {
+            // The indent that made the extension and its condition are one change, as `x` and
+            // its text are: one undo never leaves an extension without a condition.
+            let edits = entry.forward.edits.map { edit -> Edit in
+                guard case .insert(var tree, let parent, let index) = edit, tree.root.id == target else { return edit }
+                tree.root = Node(id: tree.root.id, kind: tree.root.kind, text: text, fields: tree.root.fields,
+                                 extensionKind: markedException ? .exception : tree.root.extensionKind, ending: tree.root.ending)
+                return .insert(tree, parent: parent, index: index)
+            }
+            do {
+                try s.history.perform(Transaction(entry.label, edits), on: &s.flow, cursorBefore: entry.cursorBefore, cursorAfter: target)
+                s.cursor = target
+            } catch {
+                s.fail("\(entry.label): \(error)")
+            }
+            return
+        }
         guard var t = session.inserted else {
             let mark: [Edit] = markedException && s.flow[target]?.extensionKind != .exception ? [.setExtensionKind(target, .exception)] : []
             guard s.flow[target]?.text != text || !mark.isEmpty else { return }

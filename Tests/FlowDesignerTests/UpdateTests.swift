@@ -376,12 +376,16 @@ func at(_ s: AppState) -> String { s.position }
         #expect(at(s) == "UC 2 · 2" && s.flow == SampleFlow.flow())
         press("Tab", &s); typeText("没有权限", &s); press("Enter j", &s)
         #expect(at(s) == "UC 2 · 1a1" && s.flow[s.flow.node(numbered: "1a", in: s.flow.useCases[1])!]?.text == "没有权限")
-        press("u u", &s)                        // the condition, then the indent
+        press("u", &s)                          // the indent and its condition are one change
+        #expect(s.flow == SampleFlow.flow())
+        press("Ctrl-R", &s)                     // and come back as one, the condition with it
+        #expect(s.flow[s.flow.node(numbered: "1a", in: s.flow.useCases[1])!]?.text == "没有权限")
+        press("u", &s)
         #expect(s.flow == SampleFlow.flow())
         press("G Tab", &s); typeText("x", &s); press("Enter", &s)
         press("j Shift-Tab", &s)                // and back, the extension goes too when it has nothing else
         #expect(at(s) == "UC 2 · 2")
-        press("u u u", &s)
+        press("u u", &s)
         #expect(FlowMarkdownWriter.write(s.flow) == FlowMarkdownWriter.write(SampleFlow.flow()))
         press(":", &s); typeText("3", &s); press("Enter", &s)       // UC 2 has no step 3: stays
         #expect(s.message?.text == "No step 3 in use case 2" && at(s) == "UC 2 · 2")
