@@ -14,6 +14,8 @@ enum Suggesting {
     /// pressed meanwhile dismisses it before anything is sent).
     static func ask(_ kind: SuggestionKind?, delay: Duration? = nil, _ s: inout AppState) -> [Effect] {
         var effects = dismiss(&s)
+        // A suggestion is offered to be taken into the flow: not where nothing may change it.
+        if Editing.refusesChange(&s) { return effects }
         if kind == .conditions, let c = s.cursor, s.flow[c]?.kind != .step {
             s.fail("\(s.key(.suggestConditions)) suggests what can go wrong at a step: move to a step (3, 3a1) first")
             return effects

@@ -115,7 +115,7 @@ import Testing
         #expect(press("o", &s).firstJob == .standAside(document: s.path))
         #expect(s.readOnly && s.mode == .normal)
         let before = s.flow
-        for keys in ["j d d", "o", "x", "u", "p", "J", "e"] {
+        for keys in ["j d d", "o", "x", "u", "p", "J", "e", "s", "S"] {
             press(keys, &s)
             #expect(s.flow == before && s.message?.text.hasPrefix("Read-only") == true, "\(keys)")
             press("Esc", &s)
