@@ -250,6 +250,9 @@ public enum Render {
         let ending = endingText(node, s)
         if s.folded.contains(node.id) {
             let hidden = hiddenSteps(node.id, s.flow)
+            // Extensions with no steps yet are what is hidden then, not "+0 steps".
+            let extensions = hidden.count == 0 ? s.flow.children(of: node.id).filter { s.flow[$0]?.kind == .extension }.count : 0
+            if extensions > 0 { return (ending.text + "  (+\(counted(extensions, "extension")))", .folded) }
             return (ending.text + "  (+\(hidden.count)\(hidden.capped ? "+" : "") step\(hidden.count == 1 ? "" : "s"))", .folded)
         }
         return ending

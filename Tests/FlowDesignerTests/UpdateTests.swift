@@ -366,6 +366,15 @@ func at(_ s: AppState) -> String { s.position }
         #expect(added.first.map { $0[s.cursor!]?.text } == "系统记录日志")
     }
 
+    @Test func aFoldedStepSaysWhatItHides() {
+        var s = fresh()
+        press("G x", &s); typeText("没有权限", &s); press("Enter", &s)   // an extension with no steps yet
+        s.cursor = s.cursor.flatMap { s.flow[$0]?.parent }            // its step
+        _ = App.update(&s, .key(.char(" ")))                          // folded
+        #expect(Render.screen(s).text.contains("(+1 extension)"), "\(Render.screen(s).text)")
+        #expect(!Render.screen(s).text.contains("+0 steps"))
+    }
+
     @Test func tabAndShiftTab() {
         var s = fresh()
         press("G Tab", &s)                      // UC 2 step 2 becomes 1a1 of a new extension, whose condition is asked for
