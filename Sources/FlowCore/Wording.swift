@@ -27,6 +27,10 @@ public enum Wording: String, Hashable, Sendable, CaseIterable {
     /// The end marks drawn in diagrams and beside extensions: "success", "failure", "resume at
     /// 3", "on to 4" — with the number where it goes in the language.
     public var success: String { self == .english ? "success" : "成功" }
+    /// A use case's heading: "Use case 2: TITLE" / "用例 2：TITLE".
+    public func useCaseHeading(_ number: String, _ title: String) -> String {
+        (self == .english ? "Use case \(number): " : "用例 \(number)：") + title
+    }
     public var failure: String { self == .english ? "failure" : "失败" }
     public func resumeAt(_ number: String) -> String { self == .english ? "resume at \(number)" : "回到第\(number)步" }
     public func onTo(_ number: String) -> String { self == .english ? "on to \(number)" : "继续第\(number)步" }

@@ -333,7 +333,9 @@ public enum Render {
         // the widths wrapping counts are the widths drawn.
         func add(_ text: String, _ role: Theme.Role) { lines += wrap(Sanitize.line(text), innerWidth).map { ($0, role) } }
         if let c = s.cursor, let node = s.flow[c] {
-            add((s.flow.number(of: c).map { node.kind == .useCase ? "Use case \($0): " : "\($0). " } ?? "") + node.text, .detailTitle)
+            let number = s.flow.number(of: c)
+            add(node.kind == .useCase && number != nil ? s.flow.effectiveWording.useCaseHeading(number!, node.text) : (number.map { "\($0). " } ?? "") + node.text,
+                .detailTitle)
             if let uc = s.flow.useCase(of: c), let ucNode = s.flow[uc] {
                 // The diagram names the use case itself and wants the rows, so with it the fields
                 // show on the use case's own row; the sources show them on every row.

@@ -107,7 +107,7 @@ struct Glyphs {
     /// A use case's heading: "Use case 2: TITLE" / "用例 2：TITLE".
     func useCaseTitle(_ number: String?, _ title: String) -> String {
         guard let number else { return title }
-        return (wording == .english ? "Use case \(number): " : "用例 \(number)：") + title
+        return wording.useCaseHeading(number, title)
     }
 }
 

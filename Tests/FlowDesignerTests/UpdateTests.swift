@@ -366,6 +366,16 @@ func at(_ s: AppState) -> String { s.position }
         #expect(added.first.map { $0[s.cursor!]?.text } == "系统记录日志")
     }
 
+    @Test func theDetailPaneSpeaksTheFlowsLanguage() {
+        var s = fresh()
+        s.flow = try! FlowMarkdownReader.read("# 报销\n\n## 提交报销单\n\n1. 员工填写报销单。\n2. 系统校验发票。\n").flow
+        s.cursor = s.flow.useCases.first
+        _ = App.update(&s, .resized(width: 120, height: 30))
+        s.showDetail = true
+        let text = Render.screen(s).text
+        #expect(text.contains("│ 用例 1：提交报销单") && !text.contains("Use case 1"), "\(text)")
+    }
+
     @Test func aFoldedStepSaysWhatItHides() {
         var s = fresh()
         press("G x", &s); typeText("没有权限", &s); press("Enter", &s)   // an extension with no steps yet
