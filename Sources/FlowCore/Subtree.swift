@@ -53,3 +53,47 @@ extension Flow {
         return Subtree(root: remap(tree.root), descendants: tree.descendants.map(remap))
     }
 }
+
+extension Flow {
+    /// Where each extension of `tree` resumes when that is outside the tree, as a place counted
+    /// from the extension's own step among that step's siblings (0: the step again, 1: the one
+    /// after it, -1: the one before), so that a copy pasted elsewhere can resume at the same
+    /// place from its new step (`pastedEndings`). Taken while the tree is still in this flow.
+    /// An extension resuming at a step of another list has no place.
+    public func resumePlaces(of tree: Subtree) -> [NodeID: Int] {
+        let inside = Set(tree.allIDs)
+        var out: [NodeID: Int] = [:]
+        for n in CollectionOfOne(tree.root) + tree.descendants where n.kind == .extension {
+            guard case .resume(.step(let t)) = n.ending, !inside.contains(t), let step = n.parent,
+                  let target = nodes[t], target.kind == .step, let own = nodes[step], own.kind == .step,
+                  target.parent == own.parent, let i = index(of: step), let j = index(of: t) else { continue }
+            out[n.id] = j - i
+        }
+        return out
+    }
+
+    /// For a copy just pasted into this flow (`copy`, made from `original` by `cloneWithFreshIDs`):
+    /// the extensions whose resume target is not a step of the use case they now stand in, each
+    /// with the ending that keeps its place from its new step (`resumePlaces`), or nil when that
+    /// place is no step here.
+    public func pastedEndings(_ copy: Subtree, original: Subtree, places: [NodeID: Int]) -> [(ext: NodeID, ending: Ending?)] {
+        var out: [(NodeID, Ending?)] = []
+        for (old, new) in zip(CollectionOfOne(original.root) + original.descendants, CollectionOfOne(copy.root) + copy.descendants)
+        where new.kind == .extension {
+            guard case .resume(let target) = nodes[new.id]?.ending, case .unknown = resolve(target, from: new.id),
+                  case .step = target else { continue }
+            guard let place = places[old.id], let step = nodes[new.id]?.parent, let i = index(of: step) else {
+                out.append((new.id, nil))
+                continue
+            }
+            let list = children(of: nodes[step]?.parent)
+            let j = i + place
+            if list.indices.contains(j), nodes[list[j]]?.kind == .step {
+                out.append((new.id, .resume(.step(list[j]))))
+            } else {
+                out.append((new.id, nil))
+            }
+        }
+        return out
+    }
+}

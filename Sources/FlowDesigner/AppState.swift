@@ -103,7 +103,7 @@ public struct AppState: Sendable {
     public var mode: Mode = .normal
     public var pending: [Key] = []
     public var message: Message?
-    public var clipboard: Subtree?
+    public var clipboard: Clip?
     public var lastSearch: String?
     /// What the file on disk looked like when it was opened or last saved, so a save never
     /// overwrites changes someone else made in the meantime.
@@ -193,5 +193,19 @@ extension AppState {
     public mutating func startNewFlow() {
         mode = .flowTitle(LineEditor())
         say("A new flow: type its title and press Enter (Esc skips), then name its first use case")
+    }
+}
+
+extension AppState {
+    /// What `yy` copied or `dd` cut: the rows, and where their extensions resumed outside them
+    /// (`Flow.resumePlaces`), taken while they were still in the flow.
+    public struct Clip: Hashable, Sendable {
+        public var tree: Subtree
+        public var places: [NodeID: Int]
+
+        public init(_ tree: Subtree, in flow: Flow) {
+            self.tree = tree
+            self.places = flow.resumePlaces(of: tree)
+        }
     }
 }

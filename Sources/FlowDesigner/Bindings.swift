@@ -88,7 +88,7 @@ public struct Bindings: Sendable, Equatable {
         Binding(.addUseCase, [k("N")], "Edit", "add a use case (N is previous match while a search shows)"),
         Binding(.delete, [k("dd")], "Edit", "delete the row and everything under it"),
         Binding(.yank, [k("yy")], "Edit", "copy the row and everything under it"),
-        Binding(.pasteAfter, [k("p")], "Edit", "paste after"),
+        Binding(.pasteAfter, [k("p")], "Edit", "paste after (an extension pasted into another use case resumes as far from its step as before)"),
         Binding(.pasteBefore, [k("P")], "Edit", "paste before"),
         Binding(.moveNodeDown, [k("J"), [.shiftDown]], "Edit", "move down among its siblings"),
         Binding(.moveNodeUp, [k("K"), [.shiftUp]], "Edit", "move up among its siblings"),

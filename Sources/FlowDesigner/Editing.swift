@@ -236,7 +236,7 @@ enum Editing {
         let siblings = s.flow.children(of: node.parent)
         let i = siblings.firstIndex(of: c) ?? 0
         let after = i + 1 < siblings.count ? siblings[i + 1] : (i > 0 ? siblings[i - 1] : node.parent)
-        s.clipboard = tree
+        s.clipboard = AppState.Clip(tree, in: s.flow)
         let removed = Set(tree.allIDs)
         let uc = s.flow.useCase(of: c)
         let pointingIDs = uc.map { s.flow.descendants(of: $0) }?.filter { id in
@@ -255,12 +255,13 @@ enum Editing {
 
     static func yank(_ s: inout AppState) {
         guard let c = s.cursor, let tree = s.flow.subtree(c) else { return }
-        s.clipboard = tree
+        s.clipboard = AppState.Clip(tree, in: s.flow)
         s.say("Copied \(s.flow.describe(c))" + (tree.descendants.isEmpty ? "" : " with \(rows(tree.descendants.count)) under it"))
     }
 
     static func paste(after: Bool, _ s: inout AppState) {
-        guard let clip = s.clipboard else { return s.fail("Nothing to paste: yy copies a row, dd cuts it") }
+        guard let clipped = s.clipboard else { return s.fail("Nothing to paste: yy copies a row, dd cuts it") }
+        let clip = clipped.tree
         guard let c = s.cursor, let node = s.flow[c] else {
             guard clip.root.kind == .useCase else { return s.fail("Only a use case can start an empty flow") }
             let tree = s.flow.cloneWithFreshIDs(clip)
@@ -283,7 +284,47 @@ enum Editing {
         }
         let tree = s.flow.cloneWithFreshIDs(clip)
         if let parent { s.folded.remove(parent) }
-        perform(Transaction("Paste", [.insert(tree, parent: parent, index: index)]), cursorAfter: tree.root.id, &s)
+        let insert = Edit.insert(tree, parent: parent, index: index)
+        // An extension that resumed at a step of the use case it came from, pasted into another,
+        // resumes at the same place from its new step (the step again, the next one …); where
+        // that is no step, the user is told, and the row shows the ending as a problem.
+        var endings: [(ext: NodeID, ending: Ending?)] = []
+        if hasOutsideResume(tree) {
+            var after = s.flow
+            if (try? after.apply(Transaction("Paste", [insert]))) != nil {
+                endings = after.pastedEndings(tree, original: clip, places: clipped.places)
+            }
+        }
+        let moved: [Edit] = endings.compactMap { e in e.ending.map { .setEnding(e.ext, $0) } }
+        perform(Transaction("Paste", [insert] + moved), cursorAfter: tree.root.id, &s)
+        guard !endings.isEmpty, s.flow.contains(tree.root.id) else { return }
+        let said = endings.map { e -> String in
+            let name = s.flow.number(of: e.ext) ?? "?"
+            guard case .resume(.step(let t))? = e.ending, let to = s.flow.number(of: t),
+                  let step = s.flow[e.ext]?.parent, let i = s.flow.index(of: step), let j = s.flow.index(of: t) else {
+                return "\(name) resumed at a step of another use case: \(s.key(.setEnding)) sets its ending"
+            }
+            let place: String
+            switch j - i {
+            case 0: place = "its own step again"
+            case 1: place = "the step after its own"
+            case -1: place = "the step before its own"
+            case let k where k > 0: place = "\(k) steps after its own"
+            case let k: place = "\(-k) steps before its own"
+            }
+            return "\(name) resumes at \(to), \(place) as before"
+        }
+        let text = "Pasted \(s.flow.describe(tree.root.id)) · " + said.joined(separator: " · ")
+        endings.contains { $0.ending == nil } ? s.fail(text) : s.say(text)
+    }
+
+    /// Whether a pasted copy has an extension resuming at a step outside it.
+    static func hasOutsideResume(_ tree: Subtree) -> Bool {
+        let inside = Set(tree.allIDs)
+        return (CollectionOfOne(tree.root) + tree.descendants).contains { n in
+            if case .resume(.step(let t)) = n.ending { return !inside.contains(t) }
+            return false
+        }
     }
 
     static func rows(_ n: Int) -> String { counted(n, "row") }

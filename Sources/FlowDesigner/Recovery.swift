@@ -106,18 +106,21 @@ enum Recovery {
         case .char("r"):
             s.mode = .normal
             do {
-                let flow = try FlowMarkdownReader.read(recovery.text, file: recovery.path).flow
-                s.flow = flow
+                let recovered = try FlowMarkdownReader.read(recovery.text, file: recovery.path).flow
+                // One change from what is on disk to what was recovered, so that undo shows the
+                // file as saved and redo recovers again.
+                let t = Self.replacement(of: &s.flow, by: recovered)
+                s.flow.wording = recovered.wording
                 s.history = History()
-                s.history.markUnsaved()
-                s.cursor = flow.useCases.first
-                s.top = s.cursor
                 s.folded = []
                 s.detailCache = nil
-        s.detailWanted = nil
-                // The recovery file stays until the recovered text is saved.
+                s.detailWanted = nil
+                Editing.perform(t, cursorAfter: s.flow.useCases.first, &s)
+                s.cursor = s.flow.useCases.first
+                s.top = s.cursor
+                // The recovery file stays until the recovered text is saved (or undone).
                 s.recovery.exists = true
-                s.say("Recovered the unsaved changes of \(recovery.written): \(s.key(.save)) saves them")
+                s.say("Recovered the unsaved changes of \(recovery.written): \(s.key(.save)) saves them, \(s.key(.undo)) shows the file as saved")
             } catch {
                 s.fail("The recovery file does not read (\(error.description)); it is kept: \(recovery.path)")
             }
@@ -134,6 +137,18 @@ enum Recovery {
             break
         }
         return []
+    }
+
+    /// The change that turns `flow` into `other`: every use case taken out and the other's put in
+    /// (with ids fresh in `flow`), and the title, as one transaction whose inverse is exact.
+    static func replacement(of flow: inout Flow, by other: Flow) -> Transaction {
+        var edits: [Edit] = flow.useCases.reversed().map { .remove($0) }
+        if other.title != flow.title { edits.append(.setTitle(other.title)) }
+        for (i, uc) in other.useCases.enumerated() {
+            guard let tree = other.subtree(uc) else { continue }
+            edits.append(.insert(flow.cloneWithFreshIDs(tree), parent: nil, index: i))
+        }
+        return Transaction("Recover unsaved changes", edits)
     }
 
     static func diffKey(_ key: Key, _ recovery: RecoveryFile, lines: [LineDiff.Line], scroll: Int, _ s: inout AppState) -> [Effect] {

@@ -12,7 +12,7 @@ import Testing
     struct Seen: Equatable {
         let flow: Flow, cursor: NodeID?, top: NodeID?, folded: Set<NodeID>, mode: AppState.Mode
         let showDetail: Bool, preview: ExportFormat, suggestions: AppState.Suggestions?, revision: Int
-        let searchShown: Bool, quitAfterSave: Bool, message: String?, messageKind: AppState.Message.Kind?, clipboard: Subtree?, effects: [Effect]
+        let searchShown: Bool, quitAfterSave: Bool, message: String?, messageKind: AppState.Message.Kind?, clipboard: AppState.Clip?, effects: [Effect]
         /// `named`: a key name in the messages read as another (a message names the action's key
         /// as it is bound: "F12 suggests …" once it moved to F12, where the default said "S").
         init(_ s: AppState, _ effects: [Effect], named: (from: String, to: String)? = nil) {

@@ -79,9 +79,15 @@ import Testing
         #expect(s.mode == .recoveryOffer(file))
         press("r", &s)
         #expect(s.mode == .normal && s.isModified && s.flow.stepCount == SampleFlow.flow().stepCount + 1)
-        // Undo cannot make recovered changes look saved.
+        // The recovery is one change: undo shows the file as it is on disk (and the recovery
+        // file then goes, as for any undo back to it), redo recovers again.
+        let recoveredFlow = s.flow
         press("u", &s)
-        #expect(s.isModified)
+        #expect(s.flow == SampleFlow.flow() && !s.isModified)
+        #expect(App.update(&s, .timerFired(.recovery)) == [.run(.removeRecovery(document: "crm.flow.md"))])
+        press("Ctrl-R", &s)
+        #expect(s.flow == recoveredFlow && s.isModified)
+        #expect(FlowMarkdownWriter.write(s.flow) == FlowMarkdownWriter.write(try FlowMarkdownReader.read(recovered).flow))
 
         var t = fresh()
         t.offer(lock: nil, recovery: file)

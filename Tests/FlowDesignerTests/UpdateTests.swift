@@ -330,6 +330,45 @@ func at(_ s: AppState) -> String { s.position }
         #expect(s.flow == SampleFlow.flow())
     }
 
+    @Test func aPastedExtensionResumesAtTheSamePlaceFromItsNewStep() {
+        var s = fresh()
+        let uc2 = s.flow.useCases[1]
+        func ending(_ number: String, in uc: NodeID) -> Ending? {
+            s.flow.node(numbered: number, in: uc).flatMap { s.flow[$0]?.ending }
+        }
+        func step(_ number: String, in uc: NodeID) -> NodeID? { s.flow.node(numbered: number, in: uc) }
+        // 2a (密码错误) resumes at 1: the step before its own. Pasted under step 2 of the other
+        // use case, it resumes at that use case's step 1.
+        press("j j j y y G p", &s)
+        #expect(at(s) == "UC 2 · 2a")
+        #expect(ending("2a", in: uc2) == .resume(.step(step("1", in: uc2)!)))
+        #expect(s.message?.text == "Pasted extension 2a · 2a resumes at 1, the step before its own as before")
+        #expect(s.message?.kind == .info)
+        // One change: undo takes back the paste and its ending together.
+        press("u", &s)
+        #expect(s.flow == SampleFlow.flow())
+        // Under step 1 there is no step before: said, and shown as a problem to set.
+        press("k p", &s)
+        #expect(at(s) == "UC 2 · 1a")
+        #expect(s.message?.text == "Pasted extension 1a · 1a resumed at a step of another use case: E sets its ending")
+        #expect(s.message?.kind == .error)
+        #expect(Render.screen(s).text.contains("→ ?"))
+        press("u", &s)
+        // Within its own use case its step is still there: it keeps it.
+        press("g j j j y y j j j j p", &s)
+        #expect(at(s) == "UC 1 · 3a")
+        #expect(ending("3a", in: s.flow.useCases[0]) == .resume(.step(step("1", in: s.flow.useCases[0])!)))
+        press("u", &s)
+        #expect(s.flow == SampleFlow.flow())
+        // A step cut with its extensions keeps them resuming at the same place too.
+        press("g j j d d G k p", &s)
+        #expect(at(s) == "UC 2 · 2")
+        #expect(ending("2a", in: uc2) == .resume(.step(step("1", in: uc2)!)))
+        #expect(ending("2b", in: uc2) == .failure)
+        let written = FlowMarkdownWriter.write(s.flow)
+        #expect(written.hasSuffix("1. Clerk enters a phone number\n2. 系统验证用户身份\n   - 2a. 密码错误:\n     1. 系统提示用户名或密码错误\n     - Resume at 1.\n   - 2b. [exception] 账户被锁定:\n     1. 系统提示联系管理员\n     - End: failure.\n3. System shows the customer\n"), "\(written)")
+    }
+
     @Test func moveAmongSiblings() {
         var s = fresh()
         press("j J", &s)
