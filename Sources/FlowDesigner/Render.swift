@@ -411,7 +411,9 @@ public enum Render {
         case .command(let e): return prompt(":", e)
         case .search(let e, _): return prompt("/", e)
         case .ending(let e, _):
-            return prompt(s.width >= 72 ? "Ending (next, success, failure or a step number): " : "Ending (n, s, f, step): ", e)
+            // What may be typed, said as fully as leaves room to see what is typed.
+            let labels = ["Ending (next, success, failure or a step number): ", "Ending (n, s, f, step): ", "Ending: "]
+            return prompt(labels.first { DisplayWidth.of($0) + 12 <= s.width } ?? labels[labels.count - 1], e)
         case .flowTitle(let e):
             return prompt("Flow title: ", e)
         case .confirmQuit:

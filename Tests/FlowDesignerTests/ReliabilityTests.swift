@@ -153,6 +153,20 @@ import Testing
             #expect(Render.screen(s).text.contains("Not found: zzz"), "\(w)×\(h)")
         }
     }
+
+    @Test func whatIsTypedInAPromptShowsAtAnySize() {
+        for (w, h) in [(24, 8), (30, 8), (40, 12), (80, 24)] {
+            var s = fresh()
+            _ = App.update(&s, .resized(width: w, height: h))
+            for (open, typed) in [("j j j E Ctrl-U", "fail"), (":", "w x.md"), ("/", "客服")] {
+                press(open, &s)
+                typeText(typed, &s)
+                let bottom = Render.screen(s).text.split(separator: "\n", omittingEmptySubsequences: false)[h - 1]
+                #expect(bottom.contains(typed), "\(w)×\(h) \(open): \(bottom)")
+                press("Esc g", &s)
+            }
+        }
+    }
 }
 
 /// The real loop with a state folder: the recovery file on disk, its mode, the lock.
