@@ -385,6 +385,9 @@ struct Finetune: ParsableCommand {
     @Flag(help: "Upload a training file with fewer examples than OpenAI's minimum of 10 (for platforms that take fewer).")
     var allowFew = false
 
+    @Flag(help: "Send a base model the server does not list (for a platform that lists only the models it serves).")
+    var allowUnlisted = false
+
     @Flag(help: "On success, make the fine-tuned model the openai engine's model in the config file.")
     var use = false
 
@@ -466,6 +469,16 @@ struct Finetune: ParsableCommand {
                     + "(OpenAI refuses the job after the upload): add flows to the dataset, or --allow-few for a platform that takes fewer"))
                 throw ExitCode(1)
             }
+        }
+        // A base model the platform does not know is refused by it only after the upload: a
+        // model the server's list lacks is refused here first (a list that cannot be had says nothing).
+        if !allowUnlisted, let listed = try? client.models(), !listed.isEmpty, !listed.contains(baseModel) {
+            let near = listed.map { ($0, Flowsmith.editDistance($0.lowercased(), baseModel.lowercased())) }
+                .filter { $0.1 <= max(2, baseModel.count / 4) }.sorted { $0.1 < $1.1 }.prefix(3).map(\.0)
+            let some = near.isEmpty ? listed.prefix(8).joined(separator: ", ") + (listed.count > 8 ? " …" : "") : near.joined(separator: ", ")
+            complain(Sanitize.line("the server does not list the model \(baseModel) (\(near.isEmpty ? "it lists" : "did you mean") \(some)); "
+                + "nothing was uploaded: check --base-model, or --allow-unlisted for a platform that does not list the models it fine-tunes"))
+            throw ExitCode(1)
         }
         let trainingFile = try upload(training, client: client)
         let validationFile = try validation.map { try upload($0, client: client) }

@@ -9,7 +9,8 @@ wall time: a job or a batch moves on by one stage each time a client GETs it (se
 `advance_batch`), so a test knows exactly what the n-th poll returns.
 
 Base models of fine-tuning jobs: "base-ok" (and any other name) succeeds, "base-fail" fails once
-running, "base-slow" runs until cancelled, "base-missing" does not exist. Any base model fails at
+running, "base-slow" runs until cancelled, "base-missing" does not exist (the one base model that
+/v1/models does not list). Any base model fails at
 validation when the training file has fewer than 10 chat examples.
 
 Batch request models: "echo" and every other text scenario answer as they do live; "reject" fails
@@ -179,6 +180,7 @@ class Fake:
         self.jobs = {}         # id -> fine_tuning.job, plus bookkeeping fields starting with "_"
         self.batches = {}      # id -> batch, plus bookkeeping fields starting with "_"
         self.seq = {}
+        self.lists_models = True  # False: GET /v1/models answers 404, as some servers' do
         self.server = Server(("127.0.0.1", 0), self.handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -473,8 +475,12 @@ class Fake:
 
             def r_models(self, query):
                 self.record()
-                # Every chat scenario is a model it serves (fine-tuned ones are not listed).
-                names = ["m1", "m2"] + sorted(n[2:].replace("_", "-") for n in dir(self) if n.startswith("s_"))
+                if not fake.lists_models:
+                    return self.send_json(404, {"error": {"message": "Not Found", "type": "invalid_request_error"}})
+                # Every chat scenario is a model it serves (fine-tuned ones are not listed), and
+                # so is every base model of fine-tuning but base-missing.
+                names = (["m1", "m2"] + sorted(n[2:].replace("_", "-") for n in dir(self) if n.startswith("s_"))
+                         + ["base-ok", "base-fail", "base-slow", "base-flaky", "base-busy"])
                 self.send_json(200, {"object": "list", "data": [{"id": n, "object": "model"} for n in names]})
 
             def r_chat(self, query):

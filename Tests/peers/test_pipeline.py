@@ -203,11 +203,30 @@ def test_finetune_succeeds_and_use_makes_it_the_model(fake, tmp_path):
 def test_finetune_platform_errors_are_shown(fake, tmp_path, base, words):
     e = env_for(fake, tmp_path)
     train, _ = dataset(tmp_path, e)
-    code, out, err = run(e, "finetune", train, "--base-model", base, "--poll", "0.05", "--use")
+    # (--allow-unlisted: the server is asked to fine-tune base-missing, which it does not list.)
+    code, out, err = run(e, "finetune", train, "--base-model", base, "--poll", "0.05", "--use", "--allow-unlisted")
     assert code == 1
     assert words in err
     assert not (tmp_path / "cfg/flowsmith/config").exists(), "a failed job must not change the config"
     assert KEY not in out + err
+
+
+def test_finetune_refuses_a_base_model_the_server_does_not_list_before_uploading(fake, tmp_path):
+    e = env_for(fake, tmp_path)
+    train, _ = dataset(tmp_path, e)
+    # A typo: the listed names nearest to it are offered.
+    code, out, err = run(e, "finetune", train, "--base-model", "base-okk", "--poll", "0.05")
+    assert code == 1 and not fake.uploads and not fake.jobs
+    assert "the server does not list the model base-okk (did you mean base-ok" in err
+    assert "--allow-unlisted" in err and KEY not in out + err
+    # Nothing near: some of what it lists.
+    code, _, err = run(e, "finetune", train, "--base-model", "gpt-9-ultra", "--poll", "0.05")
+    assert code == 1 and not fake.uploads
+    assert "the server does not list the model gpt-9-ultra (it lists " in err
+    # A server with no model list (404) is no reason to refuse.
+    fake.lists_models = False
+    code, out, err = run(e, "finetune", train, "--base-model", "base-unlisted", "--poll", "0.05")
+    assert code == 0 and fake.uploads, err
 
 
 def test_finetune_refuses_a_bad_file_before_uploading_and_reports_the_platforms_minimum(fake, tmp_path):
