@@ -441,7 +441,7 @@ def test_a_warning_about_the_config_stays_on_the_status_line(work):
     config.chmod(0o644)
     t = editor(work, "crm.flow.md")
     try:
-        t.wait_for("api-key but other users can read it")
+        t.wait_for("holds an api-key but other users can read it (mode 644); the key is ignored", wrapped=True)
         assert "sk-test-abcdef123456" not in t.screen()
         t.keys("q")
         t.wait_for("EXIT=0")

@@ -688,7 +688,7 @@ def test_saving_through_a_symlink_names_the_real_file(work):
         t.wait_for("系统登录")
         add_step(t, "通过链接保存")
         t.keys("C-s")
-        t.wait_for(f"Saved link.flow.md → {os.path.realpath(real)}")
+        t.wait_for(f"Saved link.flow.md → {os.path.realpath(real)}", wrapped=True)
         t.keys("q")
         t.wait_for("EXIT=0")
     finally:

@@ -36,10 +36,14 @@ class Tmux:
         args = ["capture-pane", "-p", "-t", "e2e"] + (["-e"] if escapes else [])
         return self.run(*args).stdout
 
-    def wait_for(self, needle, timeout=10.0, gone=False):
+    def wait_for(self, needle, timeout=10.0, gone=False, wrapped=False):
+        """Waits until `needle` is on the screen (or gone from it). `wrapped`: a message that may
+        be broken over rows at any of its spaces (where depends on the length of a path in it):
+        looked for in the screen with every run of blanks and line breaks made one space."""
         deadline = time.monotonic() + timeout
+        flat = lambda text: re.sub(r"\s+", " ", text)
         while time.monotonic() < deadline:
-            present = needle in self.screen()
+            present = flat(needle) in flat(self.screen()) if wrapped else needle in self.screen()
             if present != gone:
                 return
             time.sleep(0.03)
