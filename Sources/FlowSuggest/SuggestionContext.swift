@@ -200,8 +200,8 @@ public struct SuggestionContext: Hashable, Sendable {
         return out
     }
 
-    /// The endings an extension can take: back to its step, on with the next one, failure,
-    /// success; an exception's failure first, an alternative's going on first. None for an
+    /// The endings an extension can take: back to its step or the one before it, on with the
+    /// next one, failure, success; an exception's failure first, an alternative's going on first. None for an
     /// extension that already ends ("Resume at 2.", "End: failure."): E changes the one it has.
     static func endingOffers(_ ext: NodeID, in flow: Flow) -> [EndingOffer] {
         guard let e = flow[ext], e.ending == .resumeNext, let step = e.parent, let number = flow.number(of: step) else { return [] }
@@ -213,6 +213,12 @@ public struct SuggestionContext: Hashable, Sendable {
         var offers = [offer(.retry, .resume(.step(step)), number)]
         if let scenario = flow[step]?.parent, let i = flow.index(of: step) {
             let siblings = flow.children(of: scenario)
+            // Trying again often starts a step earlier, where what was wrong is given again
+            // ("1. User enters the password. 2. System checks it. 2a. Wrong: resume at 1."):
+            // a third of the library's extensions that go back do so.
+            if i > 0, let before = flow.number(of: siblings[i - 1]) {
+                offers.append(offer(.retry, .resume(.step(siblings[i - 1])), before))
+            }
             if i + 1 < siblings.count, let next = flow.number(of: siblings[i + 1]) {
                 offers.append(offer(.next, .resume(.step(siblings[i + 1])), next))
             }

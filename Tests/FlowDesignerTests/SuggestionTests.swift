@@ -150,7 +150,8 @@ import Testing
         #expect(at(s) == "UC 1 · 2a1")
         let ext = try #require(s.flow[s.cursor!]?.parent)
         let before = s.flow[ext]?.ending
-        #expect(s.suggestions?.endings.map(\.text) == ["Resume at 3.", "Resume at 2.", "End: failure.", "End: success."])
+        // (Step 1 too: trying again often starts where what was wrong is given again, as here.)
+        #expect(s.suggestions?.endings.map(\.text) == ["Resume at 3.", "Resume at 2.", "Resume at 1.", "End: failure.", "End: success."])
         _ = App.update(&s, .suggestionsArrived(id: id, candidates: ["系统清空密码框", "End: failure.", "Resume at 2."], done: true))
         press("Ctrl-N", &s)
         #expect(Render.screen(s).text.contains("- End: failure."))
@@ -162,7 +163,7 @@ import Testing
         let again = asked("s", &s)
         _ = App.update(&s, .suggestionsArrived(id: again, candidates: ["系统清空密码框"], done: true))
         guard let (_, ctx) = press("A", &s).suggestRequest else { Issue.record("no new request"); return }
-        #expect(ctx.stepsSoFar.last == "系统清空密码框" && ctx.endings.count == 4)
+        #expect(ctx.stepsSoFar.last == "系统清空密码框" && ctx.endings.count == 5)
         // An exception's failure comes first.
         var t = try unended()
         _ = asked("j j j j j j s", &t)
@@ -172,7 +173,7 @@ import Testing
         var zh = try unended()
         zh.flow.wording = .chinese
         let asking = asked("j j j j s", &zh)
-        #expect(zh.suggestions?.endings.map(\.text) == ["回到第3步。", "回到第2步。", "结束：失败。", "结束：成功。"])
+        #expect(zh.suggestions?.endings.map(\.text) == ["回到第3步。", "回到第2步。", "回到第1步。", "结束：失败。", "结束：成功。"])
         _ = App.update(&zh, .suggestionsArrived(id: asking, candidates: ["系统清空密码框", "结束：失败。"], done: true))
         press("Ctrl-N", &zh)
         #expect(Render.screen(zh).text.contains("- 结束：失败。"), "\(Render.screen(zh).text)")
