@@ -23,7 +23,7 @@ struct Suggest: ParsableCommand {
     @Argument(help: "The .flow.md file.", completion: .file(extensions: ["md"]))
     var file: String
 
-    @Option(help: "Where: USECASE.STEP, e.g. 1.3 or 2.3a1.")
+    @Option(help: "Where: USECASE.STEP, e.g. 1.3 or 2.3a1, or as the editor's status line says it (UC 2 · 3a1).")
     var at: String
 
     @Option(help: "next, conditions or draft (default: next, or draft for an empty use case).")
@@ -81,11 +81,18 @@ struct Suggest: ParsableCommand {
 
     /// Reads USECASE[.STEP] into the node it names, printing why when it names nothing.
     static func position(_ written: String, in flow: Flow) throws -> NodeID? {
-        // (Typed with a Chinese input method on, "1．３ａ" is 1.3a.)
-        let text = Fullwidth.halfwidth(written)
+        // (Typed with a Chinese input method on, "1．３ａ" is 1.3a.) The editor's status line says
+        // a place as "UC 2 · 3a1": copied from there, it is the same place as 2.3a1.
+        var text = Fullwidth.halfwidth(written).trimmingCharacters(in: .whitespaces)
+        if text.lowercased().hasPrefix("uc") { text = String(text.dropFirst(2)) }
+        text = text.replacingOccurrences(of: "·", with: ".").filter { !$0.isWhitespace }
         let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let ucNumber = Int(parts[0]), ucNumber >= 1, ucNumber <= flow.useCases.count else {
-            complain("no use case \(parts[0]) (there are \(flow.useCases.count)); positions look like 1.3 or 2.3a1")
+        guard let ucNumber = Int(parts[0]) else {
+            complain(Sanitize.line("\(written) is no place in the flow; places look like 1.3 or 2.3a1 (use case 1, after step 3 …), or as the editor's status line says them (UC 2 · 3a1)"))
+            return nil
+        }
+        guard ucNumber >= 1, ucNumber <= flow.useCases.count else {
+            complain("no use case \(ucNumber) (there \(flow.useCases.count == 1 ? "is 1" : "are \(flow.useCases.count)")); places look like 1.3 or 2.3a1")
             return nil
         }
         let uc = flow.useCases[ucNumber - 1]

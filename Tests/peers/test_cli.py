@@ -285,6 +285,22 @@ def test_suggest_answers_the_kind_asked_or_says_why_not(tmp_path):
         assert proc.returncode == 64 and message in proc.stderr and proc.stdout == "", proc.stderr + proc.stdout
 
 
+def test_suggest_takes_a_place_as_the_editor_says_it(tmp_path):
+    flow = ROOT / "examples" / "online-shop.flow.md"
+    env = {**os.environ, "HOME": str(tmp_path)}
+    ask = lambda at: subprocess.run([str(BIN), "suggest", flow, "--at", at, "--engine", "local"], capture_output=True,
+                                    text=True, env=env, timeout=120)
+    same = ask("1.2")
+    assert same.returncode == 0 and same.stdout, same.stderr
+    for at in ["UC 1 · 2", "uc1·2", "UC 1.2", " 1 . 2 "]:
+        got = ask(at)
+        assert (got.returncode, got.stdout) == (0, same.stdout), (at, got.stderr)
+    for at, message in [("step 2", "step 2 is no place in the flow; places look like 1.3"),
+                        ("UC 9 · 1", "no use case 9 (there are "), ("1.99", "no step 99 in use case 1")]:
+        got = ask(at)
+        assert got.returncode != 0 and message in got.stderr and got.stdout == "", (at, got.stderr)
+
+
 def test_a_theme_the_config_names_but_nobody_has_is_said_with_its_line(tmp_path):
     (tmp_path / "cfg/flowsmith").mkdir(parents=True)
     config = tmp_path / "cfg/flowsmith/config"
