@@ -353,7 +353,7 @@ extension MarkdownText {
 }
 
 /// Builds the flow from blocks, keeping a stack of the open list items by indentation.
-private struct TreeBuilder {
+struct TreeBuilder {
     enum Open { case step(NodeID), ext(NodeID), field, ending }
 
     var flow = Flow()

@@ -1,38 +1,397 @@
 import FlowCore
 
-/// Reads the outlines analysts already write into a flow.
+/// Reads the outlines analysts already write into a flow (docs/FORMAT.md, "Importing outlines").
 ///
-/// Two styles, which may be mixed:
-/// - Marked: an optional title line ending in `:` or `：`; `●` (or `*`, `•`) starts a use case,
-///   `○` (or `-`, `◦`) a step. A step line indented under a step is a step of an extension of that
-///   step; a leading `[condition]` (or `【condition】`) starts a new extension with that condition.
+/// Each line is first read on its own (`OutlineLine`): its indentation (spaces, tabs, fullwidth
+/// and no-break spaces), its mark (a bullet of a use case or of a step, a run of `*` as org-mode
+/// and wiki lists write levels, a Markdown heading), the number it was written with (stripped:
+/// flowsmith numbers steps itself; a Cockburn label with letters, "2a." or "2a1.", also says
+/// where the line goes), a leading `[condition]`, and whether its text is an ending ("End:
+/// failure", "回到第1步") or a use-case template's label ("Use case:", "Main success scenario:",
+/// "Primary actor: …").
+///
+/// The lines are then placed:
+/// - Marked: `●` (or `*`, `•` …) starts a use case, `○` (or `-`, `◦` …) a step. A step line
+///   indented under a step is a step of an extension of that step; a leading `[condition]` starts
+///   a new extension with that condition.
 /// - Plain, indented with tabs or spaces (h-m-m, VimOutliner): the least indented lines are use
 ///   cases, the next level steps; a line indented under a step is the condition of an extension of
 ///   that step (a final `:` is dropped), and lines under it are that extension's steps, and so on.
+/// - A use-case template (Cockburn's text: "Use case: …", fields, "Main success scenario:",
+///   numbered steps, "Extensions:", "2a. …:", "2a1. …") and Markdown headings (`## Use case`)
+///   name their use cases; the lines under them are steps, placed by their labels where they
+///   have them.
+///
+/// What it had to guess or leave out is said in `notes`, with the line.
 public enum OutlineImporter {
+    /// Something the import did that the outline did not say plainly: said as a warning.
+    public struct Note: Hashable, Sendable {
+        public var position: SourcePosition
+        public var message: String
+    }
+
     public static func read(_ text: String, file: String? = nil) throws(FormatError) -> Flow {
         try readWithPositions(text, file: file).flow
     }
 
     /// The flow and, for each node, the outline line it came from.
     public static func readWithPositions(_ text: String, file: String? = nil) throws(FormatError) -> ParsedFlow {
-        var builder = OutlineBuilder()
-        let lines = SourceLine.split(text).filter { !$0.isBlank }
-        for (i, line) in lines.enumerated() {
-            do {
-                try builder.add(line, isFirst: i == 0, next: i + 1 < lines.count ? lines[i + 1] : nil)
-            } catch var error {
-                error.file = file
-                throw error
+        try importing(text, file: file).parsed
+    }
+
+    /// The flow, where each node came from, and what the import had to guess.
+    public static func importing(_ text: String, file: String? = nil) throws(FormatError) -> (parsed: ParsedFlow, notes: [Note]) {
+        do {
+            return try importingLines(text)
+        } catch var error {
+            error.file = file
+            throw error
+        }
+    }
+
+    private static func importingLines(_ text: String) throws(FormatError) -> (parsed: ParsedFlow, notes: [Note]) {
+        var notes = NoteList()
+        var source = SourceLine.split(text)
+        // An outline quoted in a mail ("> * Log in"): every line unquoted.
+        let written = source.filter { !$0.isBlank }
+        if !written.isEmpty, written.allSatisfy({ $0.scalars.first == ">" }) {
+            source = source.map { line in
+                var s = line.scalars.drop { $0 == ">" }
+                if s.first == " " { s = s.dropFirst() }
+                return SourceLine(number: line.number, scalars: Array(s))
             }
         }
-        return ParsedFlow(flow: builder.flow, sourceMap: builder.map)
+        let lines = source.compactMap { OutlineLine($0, notes: &notes) }
+        // A file that is already a flow reads as one: importing it would take its headings and
+        // numbered steps apart.
+        if lines.contains(where: { $0.heading == 2 }), let flow = try? FlowMarkdownReader.read(text).flow, !flow.useCases.isEmpty {
+            throw FormatError(SourcePosition(line: 1, column: 1),
+                              "this is a flow file already (it reads as .flow.md): open it with flowsmith, or copy it, instead of importing it")
+        }
+        var builder = OutlineBuilder(lines: lines)
+        for i in lines.indices { try builder.add(i, notes: &notes) }
+        builder.finish(notes: &notes)
+        return (ParsedFlow(flow: builder.flow, sourceMap: builder.map), notes.all)
     }
 }
 
-private struct OutlineBuilder {
-    enum Marker { case useCase, step, none }
+/// Notes, each kind said once with how many more lines had it.
+struct NoteList {
+    private var order: [String] = []
+    private var first: [String: OutlineImporter.Note] = [:]
+    private var more: [String: Int] = [:]
 
+    mutating func add(_ kind: String, _ position: SourcePosition, _ message: String) {
+        if first[kind] == nil {
+            order.append(kind)
+            first[kind] = OutlineImporter.Note(position: position, message: message)
+        } else {
+            more[kind, default: 0] += 1
+        }
+    }
+
+    var all: [OutlineImporter.Note] {
+        order.compactMap { kind in
+            guard var note = first[kind] else { return nil }
+            if let n = more[kind] { note.message += " (and \(n) more line\(n == 1 ? "" : "s") like it)" }
+            return note
+        }
+    }
+}
+
+/// One line of an outline, read on its own.
+struct OutlineLine {
+    enum Mark: Equatable { case useCase, step, none }
+    /// What a use-case template's line says besides steps.
+    enum Template: Equatable { case useCase(String), section, field(Field) }
+
+    let number: Int
+    /// Where the text starts (1-based), after indentation, mark and number.
+    var column: Int
+    var indent: Int
+    var mark: Mark
+    /// The level a run of `*` gives (1 for `*`, 2 for `**` …), as org-mode and wiki lists write it.
+    var stars: Int?
+    /// A Markdown heading's level.
+    var heading: Int?
+    /// The column after the mark: where a hard-wrapped continuation of the line would start.
+    var textIndent: Int
+    /// A Cockburn label with letters ("2a", "2a1"), which places the line; nil for plain numbers.
+    var label: [String]?
+    /// The number the line was written with ("1", "2a1"), for resume targets.
+    var written: String?
+    /// How many parts a decimal number has ("1.2.1": 3), the level it gives.
+    var decimal: Int?
+    /// The text after a bare number ("1 Incident handling"), a level in a decimal outline.
+    var bare: String?
+    var text: String
+
+    /// Where the line's content starts (its mark, if any): where it is said to be.
+    var start: Int
+    var position: SourcePosition { SourcePosition(line: number, column: start) }
+
+    /// Invisible characters seen at line starts (a second byte-order mark from files put
+    /// together, zero-width spaces from web pages): left out.
+    static let invisible: Set<Unicode.Scalar> = ["\u{FEFF}", "\u{200B}", "\u{200C}", "\u{200D}", "\u{2060}"]
+
+    init?(_ source: SourceLine, notes: inout NoteList) {
+        number = source.number
+        var s = source.scalars
+        // Indentation: spaces, tabs (to the next multiple of 4), fullwidth spaces (2 columns),
+        // no-break spaces (pasted from web pages and mail); invisible characters are dropped.
+        var width = 0
+        var i = 0
+        while i < s.count {
+            let c = s[i]
+            if c == " " || c == "\u{A0}" { width += 1 } else if c == "\t" { width += 4 - width % 4 }
+            else if c == "\u{3000}" { width += 2 }
+            else if Self.invisible.contains(c) {
+                notes.add("invisible", SourcePosition(line: source.number, column: i + 1),
+                          "an invisible character (U+\(String(c.value, radix: 16, uppercase: true))) at the start of the line was left out")
+            } else { break }
+            i += 1
+        }
+        s = Array(s[i...])
+        while let last = s.last, last == " " || last == "\t" || last == "\u{3000}" || last == "\u{A0}" { s.removeLast() }
+        guard !s.isEmpty else { return nil }
+        // Tabs inside a line (columns pasted from a spreadsheet, "1.⇥text" from a word processor)
+        // are blanks.
+        if s.contains("\t") {
+            notes.add("tab", SourcePosition(line: source.number, column: i + 1 + (s.firstIndex(of: "\t") ?? 0)),
+                      "a tab inside the line was read as a space")
+            s = s.map { $0 == "\t" ? " " : $0 }
+        }
+        indent = width
+        start = i + 1
+        var column = i + 1
+        (mark, stars, heading) = (.none, nil, nil)
+        let blank: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\u{3000}" || $0 == "\u{A0}" }
+        func drop(_ n: Int) {
+            var k = n
+            while k < s.count, blank(s[k]) { k += 1 }
+            s = Array(s[k...])
+            column += k
+        }
+        let first = s[0]
+        let second = s.count > 1 ? s[1] : nil
+        if first == "#" {
+            let level = s.prefix { $0 == "#" }.count
+            if level <= 6, s.count == level || blank(s[level]) {
+                heading = level
+                drop(level)
+            }
+        } else if first == "*" || first == "＊" {
+            let level = s.prefix { $0 == "*" || $0 == "＊" }.count
+            // "* Text", "**Text" (wide or followed by a letter, unless it is *emphasis*), "＊Text".
+            let glued = s.count > level && !Self.isMarkLike(s[level]) && (first == "＊" || !s[level].isASCII
+                || s[level].properties.isAlphabetic && !s[level...].contains("*"))
+            if s.count > level, blank(s[level]) || glued {
+                (mark, stars) = (level == 1 ? .useCase : .step, level)
+                drop(level)
+            } else if s.count == level, level <= 2 {
+                notes.add("empty", SourcePosition(line: source.number, column: column), "an empty bullet was left out")
+                return nil
+            }
+        } else if let kind = Self.bullets[first] {
+            // A bullet followed by a blank; a wide one (● ○ ▪ － …) may be followed directly by
+            // text, as Chinese keyboards type it; "-Text" and "o Text" are bullets as well.
+            let ascii = first.isASCII
+            if second == nil {
+                notes.add("empty", SourcePosition(line: source.number, column: column), "an empty bullet was left out")
+                return nil
+            } else if let second, blank(second) {
+                mark = kind
+                drop(1)
+            } else if let second, !ascii || (first == "-" && second.properties.isAlphabetic), !Self.isMarkLike(second) {
+                mark = kind
+                drop(1)
+            }
+        }
+        textIndent = indent + (column - (i + 1))
+        // The number it was written with.
+        var text = String(String.UnicodeScalarView(s))
+        (label, written, decimal, bare) = (nil, nil, nil, nil)
+        if mark == .none, let (depth, rest) = Self.decimalNumber(text) {
+            if depth == 1 { bare = rest } else {
+                decimal = depth
+                column += text.unicodeScalars.count - rest.unicodeScalars.count
+                text = rest
+            }
+        }
+        if let (number, rest) = Self.numbering(text) {
+            written = number.written
+            label = number.parts.count > 1 ? number.parts : nil
+            column += text.unicodeScalars.count - rest.unicodeScalars.count
+            text = rest
+        }
+        self.column = column
+        self.text = text
+    }
+
+    /// Bullets a line may start with, and what they start.
+    static let bullets: [Unicode.Scalar: Mark] = [
+        "●": .useCase, "•": .useCase, "■": .useCase, "◆": .useCase, "❖": .useCase,
+        "○": .step, "◦": .step, "-": .step, "+": .step, "－": .step, "＋": .step, "▪": .step, "□": .step,
+        "◇": .step, "➢": .step, "►": .step, "▶": .step, "–": .step, "·": .step, "o": .step, "∙": .step, "‣": .step,
+    ]
+
+    private static func isMarkLike(_ c: Unicode.Scalar) -> Bool {
+        bullets[c] != nil || c == "*" || c == "＊" || c == "#"
+    }
+
+    /// The number a line starts with and the text after it: "1.", "1)", "(1)", "1、", "2a.",
+    /// "2a1.", "①", "一、", "（一）", "i.", "a)", "第4步：", "Step 4:". Parts split a Cockburn label
+    /// into numbers and letters ("2a1" is 2, a, 1).
+    static func numbering(_ text: String) -> ((written: String, parts: [String]), String)? {
+        let c = Array(text)
+        guard !c.isEmpty else { return nil }
+        func rest(from i: Int) -> String? {
+            var k = i
+            guard k <= c.count else { return nil }
+            while k < c.count, c[k] == " " || c[k] == "\u{3000}" || c[k] == "\u{A0}" { k += 1 }
+            // A number alone on its line, or one glued to what follows it, is text.
+            guard k < c.count else { return nil }
+            return String(c[k...])
+        }
+        // Where the text starts after a number's terminator at `i`: "、" "）" "．" need nothing
+        // after them; "." ")" ":" a blank or a Chinese character ("1.5 kg" is no number).
+        func numberEnd(_ i: Int) -> Int? {
+            guard i < c.count else { return nil }
+            if c[i] == "、" || c[i] == "）" || c[i] == "．" || c[i] == "：" { return i + 1 }
+            guard c[i] == "." || c[i] == ")" || c[i] == ":", i + 1 < c.count else { return nil }
+            let next = c[i + 1]
+            return next == " " || next == "\u{3000}" || next == "\u{A0}" || Self.isCJK(next) ? i + 1 : nil
+        }
+        // 第4步： / Step 4:
+        if c[0] == "第", let j = c.dropFirst().firstIndex(where: { !$0.isASCII || !$0.isNumber }), j > 1, c[j] == "步" {
+            var k = j + 1
+            if k < c.count, [":", "：", "、", ".", "．", ",", "，"].contains(c[k]) { k += 1 }
+            return rest(from: k).map { ((String(c[1..<j]), [String(c[1..<j])]), $0) }
+        }
+        if text.lowercased().hasPrefix("step "), let j = c.dropFirst(5).firstIndex(where: { !$0.isASCII || !$0.isNumber }), j > 5,
+           c[j] == ":" || c[j] == "." {
+            return rest(from: j + 1).map { ((String(c[5..<j]), [String(c[5..<j])]), $0) }
+        }
+        // 1. / 2a. / 2a1) / 1、
+        if c[0].isASCII, c[0].isNumber {
+            var parts: [String] = []
+            var i = 0
+            while i < c.count, c[i].isASCII, c[i].isLetter || c[i].isNumber {
+                let digits = c[i].isNumber
+                var j = i
+                while j < c.count, c[j].isASCII, digits ? c[j].isNumber : c[j].isLowercase { j += 1 }
+                guard j > i else { return nil }
+                parts.append(String(c[i..<j]))
+                i = j
+            }
+            guard parts.count <= 8 else { return nil }
+            if let e = numberEnd(i) { return rest(from: e).map { ((parts.joined(), parts), $0) } }
+            // "2a Condition": a label with letters needs no stop.
+            guard parts.count > 1, i < c.count, c[i] == " " else { return nil }
+            return rest(from: i).map { ((parts.joined(), parts), $0) }
+        }
+        // (1) （1） (一) （一） (a)
+        if c[0] == "(" || c[0] == "（", let close = c.firstIndex(where: { $0 == ")" || $0 == "）" }), close > 1, close <= 4,
+           c[1..<close].allSatisfy({ ($0.isASCII && ($0.isNumber || $0.isLowercase)) || Self.chineseNumerals.contains($0) }) {
+            return rest(from: close + 1).map { ((String(c[1..<close]), [String(c[1..<close])]), $0) }
+        }
+        // ① ⑴ ⒈ ❶
+        if let u = c[0].unicodeScalars.first, c[0].unicodeScalars.count == 1,
+           (0x2460...0x249B).contains(u.value) || (0x2776...0x2793).contains(u.value) {
+            return rest(from: 1).map { (("", [""]), $0) }
+        }
+        // 一、 十二．
+        if Self.chineseNumerals.contains(c[0]) {
+            let j = c.firstIndex { !Self.chineseNumerals.contains($0) } ?? c.count
+            if j < c.count, c[j] == "、" || c[j] == "．" || c[j] == "." {
+                return rest(from: j + 1).map { ((String(c[..<j]), [String(c[..<j])]), $0) }
+            }
+            return nil
+        }
+        // i. ii) iv. / a. b) A.
+        if c[0].isASCII, c[0].isLetter {
+            let j = c.firstIndex { !($0.isASCII && $0.isLetter) } ?? c.count
+            let word = String(c[..<j]).lowercased()
+            let roman = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"].contains(word)
+            if (j == 1 || roman), j < c.count, c[j] == "." || c[j] == ")", j + 1 < c.count, c[j + 1] == " " {
+                return rest(from: j + 1).map { ((word, [word]), $0) }
+            }
+        }
+        return nil
+    }
+
+    /// "1.2.1 Text" (or "1.2.1. Text"): how many parts, and the text; "1 Text" has one.
+    static func decimalNumber(_ text: String) -> (Int, String)? {
+        let c = Array(text)
+        var i = 0
+        var parts = 0
+        while i < c.count, c[i].isASCII, c[i].isNumber {
+            while i < c.count, c[i].isASCII, c[i].isNumber { i += 1 }
+            parts += 1
+            guard i < c.count, c[i] == ".", i + 1 < c.count, c[i + 1].isASCII, c[i + 1].isNumber else { break }
+            i += 1
+        }
+        guard parts > 0 else { return nil }
+        if i < c.count, c[i] == "." { i += 1 }
+        guard i < c.count, c[i] == " " else { return nil }
+        let rest = String(c[i...]).trimmingSpaces
+        return rest.isEmpty ? nil : (parts, rest)
+    }
+
+    static let chineseNumerals: Set<Character> = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "百", "零", "〇"]
+
+    static func isCJK(_ c: Character) -> Bool {
+        guard let u = c.unicodeScalars.first else { return false }
+        return (0x3400...0x9FFF).contains(u.value) || (0xF900...0xFAFF).contains(u.value) || (0x20000...0x2FFFF).contains(u.value)
+    }
+
+    /// What a use-case template's line says: "Use case: Title" (or "Use case 3:", "UC 3:",
+    /// "用例：", "用例名称："), a section ("Main success scenario:", "Extensions:", "主成功场景：",
+    /// "扩展：" …), or a field ("Primary actor: Clerk", "主要参与者：客服").
+    var template: Template? {
+        let t = text
+        guard let colon = t.firstIndex(where: { $0 == ":" || $0 == "：" }) else {
+            return Self.sections.contains(Self.key(t)) ? .section : nil
+        }
+        let name = String(t[..<colon]).trimmingSpaces
+        let value = String(t[t.index(after: colon)...]).trimmingSpaces
+        let key = Self.key(name)
+        if value.isEmpty, Self.sections.contains(key) { return .section }
+        if !value.isEmpty, Self.isUseCaseLabel(key) { return .useCase(value) }
+        if !value.isEmpty, let canonical = Field.knownNames.first(where: { $0.lowercased() == key })
+            ?? Self.fieldNames.first(where: { $0 == name }) {
+            let separator = String(t[colon...].prefix { $0 == ":" || $0 == "：" || $0 == " " || $0 == "\u{3000}" })
+            return .field(Field(canonical, value, separator: separator))
+        }
+        return nil
+    }
+
+    private static func key(_ s: String) -> String {
+        var k = s.lowercased().trimmingSpaces
+        while k.hasSuffix(":") || k.hasSuffix("：") { k.removeLast() }
+        return k.trimmingSpaces
+    }
+
+    private static func isUseCaseLabel(_ key: String) -> Bool {
+        for prefix in ["use case", "uc", "用例名称", "用例名", "用例"] where key.hasPrefix(prefix) {
+            let rest = key.dropFirst(prefix.count).trimmingCharacters(in: [" ", "#", "-", "."])
+            if rest.allSatisfy({ $0.isNumber }) { return true }
+        }
+        return false
+    }
+
+    static let sections: Set<String> = [
+        "main success scenario", "main scenario", "main flow", "basic flow", "basic course", "success scenario", "steps",
+        "extensions", "alternative flows", "alternate flows", "alternatives", "exceptions", "exception flows",
+        "主成功场景", "主场景", "基本流程", "基本流", "主流程", "成功场景", "步骤", "扩展", "扩展场景", "扩展流程", "备选流程", "备选流", "异常流程",
+    ]
+
+    static let fieldNames = ["主要参与者", "主参与者", "参与者", "主执行者", "目标", "前置条件", "触发条件", "触发事件", "后置条件",
+                             "成功保证", "最小保证", "范围", "层次", "级别", "利益相关者"]
+}
+
+private struct OutlineBuilder {
+    let lines: [OutlineLine]
     var flow = Flow()
     var map = SourceMap()
     /// Open use case and steps by indentation; a new line closes those indented as deep or deeper.
@@ -41,107 +400,364 @@ private struct OutlineBuilder {
     /// How much deeper the current use case's first step is than the use case: the outline's unit
     /// of indentation.
     var unit: Int?
+    /// The current use case was named by a template or a heading: lines at its own indentation
+    /// are its steps, and only another such line starts a use case.
+    var named = false
+    /// The outline's labels ("2", "2a", "2a1") in the current use case, and the nodes they made.
+    var labels: [String: NodeID] = [:]
+    /// `Resume at` lines, resolved when their use case is done.
+    var resumes: [(ext: NodeID, target: String, useCase: NodeID, labels: [String: NodeID])] = []
+    /// The first line is the flow's title (a line ending in ":", or the one root of a mind map).
+    var titleLine: Int?
+    /// Markdown headings one level below the file's top one are use cases.
+    var useCaseHeading: Int?
 
-    mutating func add(_ line: SourceLine, isFirst: Bool, next: SourceLine?) throws(FormatError) {
-        var (indent, start) = line.indentation
-        var (marker, text) = Self.split(Array(line.scalars[start...]))
-        text = text.trimmingTrailingBlanks()
-        let string = String(String.UnicodeScalarView(text))
-        let position = SourcePosition(line: line.number, column: start + 1)
-
-        if isFirst, marker == .none, indent == 0, let last = text.last, last == ":" || last == "：",
-           next.map({ $0.indentation.width == 0 }) ?? true {
-            flow.title = String(String.UnicodeScalarView(text.dropLast())).trimmingSpaces
+    init(lines: [OutlineLine]) {
+        var lines = lines
+        // A Markdown list nests one bullet at every level ("- Use case" then "  - Step", or "*"
+        // throughout): the least indented items are use cases, deeper ones steps.
+        let marked = lines.filter { $0.mark != .none && ($0.stars ?? 1) == 1 && $0.heading == nil }
+        if let top = marked.map(\.indent).min(), Set(marked.map(\.mark)).count == 1, Set(marked.map(\.indent)).count >= 2,
+           lines.allSatisfy({ $0.mark != .none || $0.indent > top || $0.heading != nil || $0.template != nil }) {
+            // Below the steps, levels are conditions and their steps, as in plain outlines.
+            let levels = Set(marked.map(\.indent)).sorted()
+            for i in lines.indices where lines[i].mark != .none && (lines[i].stars ?? 1) == 1 && lines[i].heading == nil {
+                lines[i].mark = lines[i].indent == top ? .useCase : lines[i].indent <= levels[1] ? .step : .none
+            }
+        }
+        // A decimal outline ("1 Incident", "1.2 Desk logs it", "1.2.1 User unknown"): the number
+        // of parts is the level, as indentation would be.
+        if lines.contains(where: { ($0.decimal ?? 0) >= 2 }) {
+            for i in lines.indices {
+                if let depth = lines[i].decimal ?? (lines[i].bare != nil ? 1 : nil), lines[i].mark == .none {
+                    if let bare = lines[i].bare { lines[i].text = bare }
+                    lines[i].indent += (depth - 1) * 4
+                }
+            }
+        }
+        self.lines = lines
+        guard let first = lines.first else { return }
+        let headings = lines.compactMap(\.heading)
+        // One heading over a list of use cases is the flow's title.
+        if headings.count == 1, first.heading != nil, lines.contains(where: { $0.mark != .none }) {
+            titleLine = 0
             return
         }
-        let plain = marker == .none
-        if marker == .none {
-            let topLevel = stack.isEmpty || useCaseIndent.map { indent <= $0 } ?? true
-            marker = topLevel ? .useCase : .step
+        if let top = headings.min() {
+            useCaseHeading = headings.contains(top + 1) ? top + 1 : top
+            if first.heading == top, useCaseHeading != top { titleLine = 0 }
+            return
         }
-        switch marker {
-        case .useCase:
-            // A heading of the outline may end in a colon ("系统登录："): the title does not.
-            var title = string.trimmingSpaces
-            while title.hasSuffix(":") || title.hasSuffix("：") { title.removeLast() }
-            let uc = flow.addUseCase(title.trimmingSpaces)
-            map.nodes[uc] = position
-            stack = [(indent, uc)]
-            useCaseIndent = indent
-            unit = nil
-        case .step, .none:
-            // Marked steps may sit at their use case's own indentation: the use case stays open.
-            while stack.count > 1, let top = stack.last, top.indent >= indent { stack.removeLast() }
-            // A plain line a little deeper than the step it comes under, by less than the outline's
-            // unit (3 spaces where steps are 2 apart), is a slip of the hand: a step of the same
-            // level, not the condition of a new extension that would take the step out of its
-            // scenario (also after an extension's steps, deeper still).
-            if plain, let top = stack.last, flow[top.node]?.kind == .step, let unit, indent > top.indent, indent - top.indent < unit {
-                indent = top.indent
-                while stack.count > 1, let top = stack.last, top.indent >= indent { stack.removeLast() }
-            }
-            guard let parent = stack.last?.node else {
-                throw FormatError(position, "a step before any use case: start the outline with a use case line (● …)")
-            }
-            let node: NodeID
-            if plain, flow[parent]?.kind == .step, Self.condition(text) == nil {
-                // A plain line under a step names what can happen there: an extension's condition.
-                var condition = string.trimmingSpaces
-                if condition.hasSuffix(":") || condition.hasSuffix("：") { condition.removeLast() }
-                node = flow.addExtension(condition.trimmingSpaces, to: parent)
-            } else {
-                node = addStep(text, under: parent)
-            }
-            map.nodes[node] = position
-            if let p = flow[node]?.parent, flow[p]?.kind == .extension, map.nodes[p] == nil { map.nodes[p] = position }
-            if unit == nil, flow[parent]?.kind == .useCase, let base = useCaseIndent, indent > base { unit = indent - base }
-            stack.append((indent, node))
+        let second = lines.count > 1 ? lines[1] : nil
+        if first.mark == .none, first.label == nil, first.indent == 0, first.text.hasSuffix(":") || first.text.hasSuffix("："),
+           first.template == nil, second.map({ $0.indent == 0 && $0.mark != .step }) ?? true {
+            titleLine = 0
+        } else if lines.allSatisfy({ $0.mark == .none && $0.label == nil && $0.template == nil }), first.indent == 0,
+                  lines.dropFirst().allSatisfy({ $0.indent > 0 }) {
+            // A mind map's text export: one root (the map's name), then use cases, each with its
+            // steps under it. (In one use case's outline, not every step has lines under it.)
+            let second = lines.dropFirst().map(\.indent).min() ?? 0
+            let level2 = lines.indices.dropFirst().filter { lines[$0].indent == second }
+            let parents = level2.filter { $0 + 1 < lines.count && lines[$0 + 1].indent > second }
+            if level2.count >= 2, parents.count == level2.count, second > 0,
+               lines.allSatisfy({ $0.indent % second == 0 }) { titleLine = 0 }
         }
     }
 
-    /// Adds a step to a use case, or to an extension of a step (a new one when the line names a condition).
-    private mutating func addStep(_ text: [Unicode.Scalar], under parent: NodeID) -> NodeID {
-        guard flow[parent]?.kind == .step else {
-            if flow[parent]?.kind == .extension, let (condition, rest) = Self.condition(text), let step = flow[parent]?.parent {
-                // "[condition] text" under an extension's steps starts a new extension of that step.
-                let ext = flow.addExtension(condition, to: step)
-                return flow.addStep(String(String.UnicodeScalarView(rest)).trimmingSpaces, to: ext)
+    mutating func add(_ i: Int, notes: inout NoteList) throws(FormatError) {
+        var line = lines[i]
+        if i == titleLine {
+            var title = line.text
+            while title.hasSuffix(":") || title.hasSuffix("：") { title.removeLast() }
+            flow.title = title.trimmingSpaces
+            return
+        }
+        // Levels written with stars or headings are indentation in effect.
+        // (Below the steps, a level is a condition, then its steps, as in plain outlines.)
+        if let stars = line.stars, stars > 1 {
+            line.indent = (stars - 1) * 4
+            if stars > 2 { line.mark = .none }
+        }
+        // Org-mode's settings: its title, and the rest left out.
+        if line.text.hasPrefix("#+") {
+            if line.text.uppercased().hasPrefix("#+TITLE:") { flow.title = String(line.text.dropFirst(8)).trimmingSpaces }
+            return
+        }
+        let template = line.template
+        if let heading = line.heading {
+            if heading <= (useCaseHeading ?? heading) {
+                var title = line.text
+                if case .useCase(let named)? = template { title = named }
+                openUseCase(title, line, named: true)
+                return
             }
-            return flow.addStep(String(String.UnicodeScalarView(text)).trimmingSpaces, to: parent)
+            line.mark = .step
+        }
+        switch template {
+        case .useCase(let title)?:
+            openUseCase(title, line, named: true)
+            return
+        case .section?:
+            // "Main success scenario:" and "Extensions:" say what follows; the labels and the
+            // indentation place it.
+            if stack.isEmpty { throw FormatError(line.position, "a section (\(line.text)) before any use case: start the outline with the use case (Use case: Title)") }
+            named = true
+            stack.removeLast(stack.count - 1)
+            return
+        case .field(let field)?:
+            if let uc = stack.first?.node, flow.children(of: uc).isEmpty {
+                flow.addField(field, to: uc)
+                return
+            }
+        case nil:
+            break
+        }
+        // A line aligned with the text of the bulleted line above it, with no mark of its own,
+        // continues it (a line wrapped by hand, as mail and pasted documents have them).
+        if i > 0, line.mark == .none, line.textIndent == line.indent, line.label == nil, line.written == nil, line.decimal == nil,
+           case let above = lines[i - 1],
+           above.mark != .none, above.heading == nil, line.indent == above.textIndent, line.indent > above.indent,
+           !line.text.hasSuffix(":"), !line.text.hasSuffix("："), Self.condition(line.text) == nil,
+           let last = stack.last?.node, let node = flow[last], node.kind == .step || node.kind == .useCase {
+            _ = try? flow.apply(.setText(last, Self.join(node.text, line.text)))
+            return
+        }
+        if let ending = Self.ending(line.text) {
+            if let ext = endingTarget(line) {
+                setEnding(ending, of: ext, line)
+                return
+            }
+            notes.add("stray ending", line.position, "an ending (\(line.text)) with no extension to end was read as a step")
+        }
+        let plain = line.mark == .none
+        if plain, line.label == nil, !named, stack.isEmpty || useCaseIndent.map({ line.indent <= $0 }) ?? true {
+            var title = line.text
+            while title.hasSuffix(":") || title.hasSuffix("：") { title.removeLast() }
+            openUseCase(title.trimmingSpaces, line, named: false)
+            return
+        }
+        // (A bulleted line with lines under it, before any use case, is one: "- Onboard" over
+        // "  1. HR creates the record".)
+        let hasChildren = i + 1 < lines.count && lines[i + 1].indent > line.indent
+        if line.label == nil, line.mark == .useCase || line.mark == .step && stack.isEmpty && hasChildren {
+            openUseCase(line.text, line, named: false)
+            return
+        }
+        // A Cockburn label with letters places the line itself: "2a." is an extension of step 2,
+        // "2a1." a step of it.
+        if let label = line.label, let uc = stack.first?.node, place(label, line, in: uc) { return }
+        try placeByIndentation(line, next: i + 1 < lines.count ? lines[i + 1] : nil, plain: plain, notes: &notes)
+    }
+
+    private mutating func openUseCase(_ title: String, _ line: OutlineLine, named: Bool) {
+        resolveResumes()
+        var title = title
+        while title.hasSuffix(":") || title.hasSuffix("：") { title.removeLast() }
+        let uc = flow.addUseCase(title.trimmingSpaces)
+        map.nodes[uc] = line.position
+        stack = [(line.indent, uc)]
+        useCaseIndent = line.indent
+        unit = nil
+        self.named = named
+        labels = [:]
+    }
+
+    /// Places a line by its Cockburn label; false when the label names nothing here.
+    private mutating func place(_ label: [String], _ line: OutlineLine, in uc: NodeID) -> Bool {
+        let parentLabel = label.dropLast().joined()
+        let isExtension = label.last?.first?.isLetter ?? false
+        guard let parent = labels[parentLabel] ?? flow.node(numbered: parentLabel, in: uc) else { return false }
+        let node: NodeID
+        if isExtension {
+            guard flow[parent]?.kind == .step else { return false }
+            let (kind, condition, rest) = Self.condition(line.text) ?? (.alternative, line.text, "")
+            var text = condition
+            while text.hasSuffix(":") || text.hasSuffix("：") { text.removeLast() }
+            let (markedKind, plainText) = Self.kindMarker(text.trimmingSpaces)
+            node = flow.addExtension(plainText, to: parent, kind: markedKind ?? kind)
+            map.nodes[node] = line.position
+            if !rest.isEmpty { map.nodes[flow.addStep(rest, to: node)] = line.position }
+        } else {
+            guard flow[parent]?.kind == .extension else { return false }
+            node = flow.addStep(line.text.trimmingSpaces, to: parent)
+            map.nodes[node] = line.position
+        }
+        labels[label.joined()] = node
+        while stack.count > 1, let top = stack.last, top.indent >= line.indent { stack.removeLast() }
+        stack.append((line.indent, node))
+        return true
+    }
+
+    private mutating func placeByIndentation(_ line: OutlineLine, next: OutlineLine?, plain: Bool, notes: inout NoteList) throws(FormatError) {
+        var indent = line.indent
+        // Marked steps may sit at their use case's own indentation: the use case stays open.
+        while stack.count > 1, let top = stack.last, top.indent >= indent { stack.removeLast() }
+        // A plain line a little deeper than the step it comes under, by less than the outline's
+        // unit (3 spaces where steps are 2 apart), is a slip of the hand: a step of the same
+        // level, not the condition of a new extension that would take the step out of its
+        // scenario (also after an extension's steps, deeper still).
+        // (A line with lines deeper still under it is no slip: it is what they are under.)
+        let parentOfNext = next.map { $0.indent > line.indent } ?? false
+        if plain, !parentOfNext, let top = stack.last, flow[top.node]?.kind == .step, let unit, indent > top.indent, indent - top.indent < unit {
+            notes.add("slip", line.position, "indented \(indent - top.indent) under the step above, less than the outline's "
+                      + "\(unit) a level: read as a step of the same list (indent it by \(unit) to make it a condition)")
+            indent = top.indent
+            while stack.count > 1, let top = stack.last, top.indent >= indent { stack.removeLast() }
+        }
+        guard let parent = stack.last?.node else {
+            throw FormatError(line.position, "a step before any use case: start the outline with a use case line (● …, * …, or a line at the left margin)")
+        }
+        let node: NodeID
+        if plain, flow[parent]?.kind == .step, Self.condition(line.text) == nil {
+            // A plain line under a step names what can happen there: an extension's condition.
+            var condition = line.text.trimmingSpaces
+            while condition.hasSuffix(":") || condition.hasSuffix("：") { condition.removeLast() }
+            let (kind, text) = Self.kindMarker(condition.trimmingSpaces)
+            node = flow.addExtension(text, to: parent, kind: kind ?? .alternative)
+        } else {
+            node = addStep(line.text, under: parent)
+        }
+        map.nodes[node] = line.position
+        if let p = flow[node]?.parent, flow[p]?.kind == .extension, map.nodes[p] == nil { map.nodes[p] = line.position }
+        if unit == nil, flow[parent]?.kind == .useCase, let base = useCaseIndent, line.indent > base { unit = line.indent - base }
+        if let written = line.written, flow[node]?.kind == .step, flow[parent]?.kind == .useCase { labels[written] = node }
+        stack.append((indent, node))
+    }
+
+    /// Adds a step to a use case, or to an extension of a step (a new one when the line names a
+    /// condition); a condition alone on its line opens the extension and is returned.
+    private mutating func addStep(_ text: String, under parent: NodeID) -> NodeID {
+        let parsed = Self.condition(text)
+        guard flow[parent]?.kind == .step else {
+            if flow[parent]?.kind == .extension, let (kind, condition, rest) = parsed, let step = flow[parent]?.parent {
+                // "[condition] text" under an extension's steps starts a new extension of that step.
+                let ext = flow.addExtension(condition, to: step, kind: kind)
+                return rest.isEmpty ? ext : flow.addStep(rest, to: ext)
+            }
+            return flow.addStep(text.trimmingSpaces, to: parent)
         }
         var body = text
         var ext = flow.children(of: parent).last
-        if let (condition, rest) = Self.condition(text) {
-            ext = flow.addExtension(condition, to: parent)
+        if parsed == nil, text.hasSuffix(":") || text.hasSuffix("：") {
+            // "- The card is declined:" under a step says what can happen there, as a plain line does.
+            var condition = text.trimmingSpaces
+            while condition.hasSuffix(":") || condition.hasSuffix("：") { condition.removeLast() }
+            let (kind, plainText) = Self.kindMarker(condition.trimmingSpaces)
+            return flow.addExtension(plainText, to: parent, kind: kind ?? .alternative)
+        }
+        if let (kind, condition, rest) = parsed {
+            ext = flow.addExtension(condition, to: parent, kind: kind)
             body = rest
-        } else if ext == nil {
+            if rest.isEmpty, let ext { return ext }
+        } else if ext == nil || flow[ext!]?.ending != .resumeNext {
             ext = flow.addExtension("", to: parent)
         }
         guard let ext else { return parent }
-        let stepText = String(String.UnicodeScalarView(body)).trimmingSpaces
-        return flow.addStep(stepText, to: ext)
+        return flow.addStep(body.trimmingSpaces, to: ext)
     }
 
-    /// A leading `[condition]`, `【condition】` or `［condition］` and the text after it.
-    static func condition(_ text: [Unicode.Scalar]) -> (String, [Unicode.Scalar])? {
-        let pairs: [Unicode.Scalar: Unicode.Scalar] = ["[": "]", "【": "】", "［": "］"]
-        guard let open = text.first, let close = pairs[open] else { return nil }
-        guard let end = text.firstIndex(of: close) else { return nil }
-        let condition = String(String.UnicodeScalarView(text[1..<end])).trimmingSpaces
-        return (condition, Array(text[(end + 1)...]))
-    }
-
-    /// The line's marker, if any, and its text without it.
-    static func split(_ s: [Unicode.Scalar]) -> (Marker, [Unicode.Scalar]) {
-        guard let first = s.first else { return (.none, s) }
-        let rest = Array(s.dropFirst().drop { $0 == " " || $0 == "\t" || $0 == "\u{3000}" })
-        switch first {
-        case "●", "•": return (.useCase, rest)
-        case "○", "◦": return (.step, rest)
-        case "*", "-", "+":
-            guard s.count > 1, s[1] == " " || s[1] == "\t" else { return (.none, s) }
-            return (first == "*" ? .useCase : .step, rest)
-        default: return (.none, s)
+    /// The extension an ending line ends: the one it is written in (under its steps, or as the
+    /// next line of a step's extension).
+    private func endingTarget(_ line: OutlineLine) -> NodeID? {
+        var stack = stack
+        while stack.count > 1, let top = stack.last, top.indent > line.indent { stack.removeLast() }
+        // At the level of an extension's steps, or of the extension itself.
+        for entry in stack.reversed() {
+            guard let node = flow[entry.node] else { continue }
+            switch node.kind {
+            case .extension: return entry.node
+            case .step:
+                if let parent = node.parent, flow[parent]?.kind == .extension, entry.indent <= line.indent { return parent }
+                if entry.indent < line.indent, let last = flow.children(of: entry.node).last { return last }
+            case .useCase: return nil
+            }
         }
+        return nil
+    }
+
+    private mutating func setEnding(_ ending: ParsedEnding, of ext: NodeID, _ line: OutlineLine) {
+        switch ending {
+        case .success: flow.setEnding(.success, of: ext)
+        case .failure: flow.setEnding(.failure, of: ext)
+        case .next: flow.setEnding(.resumeNext, of: ext)
+        case .resume(let target):
+            flow.setEnding(.resume(.unresolved(target)), of: ext)
+            if let uc = stack.first?.node { resumes.append((ext, target, uc, labels)) }
+        }
+        map.endings[ext] = line.position
+    }
+
+    mutating func finish(notes: inout NoteList) {
+        resolveResumes()
+        let ucs = flow.useCases
+        if ucs.count >= 2, ucs.allSatisfy({ flow.children(of: $0).isEmpty }), let first = ucs.first, let at = map.nodes[first] {
+            notes.add("nothing", at, "no line was read as a step, so every line is a use case: steps are lines starting with "
+                      + "- or ○ (use cases with * or ●), lines indented under their use case, or numbered lines under a "
+                      + "\"Use case: …\" line or a ## heading")
+        }
+    }
+
+    private mutating func resolveResumes() {
+        for r in resumes {
+            let uc = r.useCase
+            if let target = r.labels[r.target] ?? labels[r.target] ?? flow.node(numbered: r.target.lowercased(), in: uc),
+               flow[target]?.kind == .step, flow.useCase(of: target) == uc {
+                flow.setEnding(.resume(.step(target)), of: r.ext)
+            }
+        }
+        resumes = []
+    }
+
+    static func join(_ a: String, _ b: String) -> String {
+        guard let last = a.last, let first = b.first else { return a + b }
+        return OutlineLine.isCJK(last) && OutlineLine.isCJK(first) ? a + b : a + " " + b
+    }
+
+    enum ParsedEnding: Equatable { case success, failure, next, resume(String) }
+
+    /// An ending as the `.flow.md` format writes it, in either language, with or without its
+    /// final stop: "End: failure", "Resume at 2", "Resume at step 2", "结束：成功", "回到第1步".
+    static func ending(_ text: String) -> ParsedEnding? {
+        var written = text.trimmingSpaces
+        if written.hasSuffix(".") || written.hasSuffix("。") { written.removeLast() }
+        let words = written.lowercased().replacingOccurrences(of: "：", with: ":")
+        if ["end: success", "end:success", "ends in success", "end in success"].contains(words) { return .success }
+        if ["end: failure", "end:failure", "ends in failure", "end in failure"].contains(words) { return .failure }
+        if words.hasPrefix("resume at ") || words.hasPrefix("resume with ") {
+            var rest = words.drop { $0 != " " }.dropFirst().drop { $0 != " " }.drop { $0 == " " }
+            if rest.hasPrefix("step ") { rest = rest.dropFirst(5).drop { $0 == " " } }
+            guard !rest.isEmpty, rest.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { return nil }
+            return .resume(Fullwidth.halfwidthNumber(String(rest)))
+        }
+        switch TreeBuilder.chineseEnding(written) {
+        case .success?: return .success
+        case .failure?: return .failure
+        case .next?: return .next
+        case .resume(_, let rest)?:
+            return rest.isEmpty ? nil : .resume(Fullwidth.halfwidthNumber(rest))
+        case nil: return nil
+        }
+    }
+
+    /// "[exception]" or "【异常】" before a condition: the kind it marks, and the text after it.
+    static func kindMarker(_ text: String) -> (ExtensionKind?, String) {
+        let lower = text.lowercased()
+        for (marker, kind, _) in TreeBuilder.markers where lower.hasPrefix(marker) {
+            return (kind, String(text.dropFirst(marker.count)).trimmingSpaces)
+        }
+        return (nil, text)
+    }
+
+    /// A leading `[condition]`, `【condition】` or `［condition］` (after an optional `[exception]`),
+    /// its kind, and the text after it.
+    static func condition(_ text: String) -> (ExtensionKind, String, String)? {
+        let (marked, text) = kindMarker(text)
+        let pairs: [Character: Character] = ["[": "]", "【": "】", "［": "］"]
+        guard let open = text.first, let close = pairs[open], let end = text.firstIndex(of: close) else {
+            // "[exception] Bank does not answer" with no second bracket: the rest is the condition.
+            return marked.map { ($0, text, "") }
+        }
+        let condition = String(text[text.index(after: text.startIndex)..<end]).trimmingSpaces
+        return (marked ?? .alternative, condition, String(text[text.index(after: end)...]).trimmingSpaces)
     }
 }

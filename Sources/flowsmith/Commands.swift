@@ -75,9 +75,9 @@ extension ExportFormat: ExpressibleByArgument {
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Turn an outline (use case and step lines marked with bullets, or indented plain lines) into a .flow.md file.",
-        discussion: "A use case line starts with * (or the bullets U+25CF, U+2022), a step line with - (or U+25CB, U+25E6); without bullets, the least indented lines are use cases and the next level their steps. FORMAT.md in the documentation has the whole of it.")
+        discussion: "A use case line starts with * (or the bullets U+25CF, U+2022), a step line with - (or U+25CB, U+25E6); without bullets, the least indented lines are use cases and the next level their steps. Markdown and org-mode lists, decimal outlines, mind-map exports and use-case templates in Cockburn's layout (Use case:, Main success scenario:, Extensions:, 2a., 2a1.) are read too; numbers are left out, and ending lines (End: failure, Resume at 2) end their extension. FORMAT.md in the documentation has the whole of it.")
 
-    @Argument(help: "The outline text file.", completion: .file())
+    @Argument(help: "The outline text file (- reads standard input).", completion: .file())
     var outline: String
 
     @Option(name: .shortAndLong, help: "The .flow.md file to write (standard output if omitted).", completion: .file(extensions: ["md"]))
@@ -87,36 +87,57 @@ struct Import: ParsableCommand {
     var force = false
 
     func run() throws {
+        // "-" is standard input (a pasted outline: xclip -o | flowsmith import - -o new.flow.md).
+        let stdin = outline == "-"
+        let name = stdin ? "<standard input>" : outline
         let text: String
         do {
-            text = try TextFile.read(outline)
+            text = try TextFile.read(stdin ? "/dev/stdin" : outline)
         } catch {
-            complain(error.description)
+            complain(stdin ? error.description.replacingOccurrences(of: "/dev/stdin", with: name) : error.description)
             throw ExitCode(1)
         }
         let parsed: ParsedFlow
+        let notes: [OutlineImporter.Note]
         do {
-            parsed = try OutlineImporter.readWithPositions(text, file: outline)
+            (parsed, notes) = try OutlineImporter.importing(text, file: name)
         } catch {
             var err = StandardError()
             print(Sanitize.line(error.description), to: &err)
             throw ExitCode(1)
         }
-        // An outline with nothing in it makes no flow: said, and nothing written.
-        guard !parsed.flow.useCases.isEmpty || !parsed.flow.title.isEmpty else {
-            complain("\(outline): no use case in it: an outline starts with a use case line (● Title, or a line at the left margin)")
+        // An outline with nothing in it (or only a title) makes no flow: said, and nothing written.
+        guard !parsed.flow.useCases.isEmpty else {
+            complain("\(name): no use case in it: an outline starts with a use case line (● Title, * Title, or a line at the left margin)")
             throw ExitCode(1)
         }
-        if let output, !force, TextFile.exists(output) {
-            complain("\(output) already exists; choose another name or add --force to replace it")
-            throw ExitCode(1)
+        if let output {
+            // Never over the outline itself, and the real reason first where --force cannot help.
+            if !stdin, TextFile.sameFile(output, outline) {
+                complain("\(output) is the outline being imported: write the flow to another file (-o NAME.flow.md)")
+                throw ExitCode(1)
+            }
+            var st = stat()
+            if stat(output, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+                complain("\(output) is a directory: give a file name (-o \(output)/NAME.flow.md)")
+                throw ExitCode(1)
+            } else if TextFile.exists(output), stat(output, &st) != 0, errno == ELOOP {
+                complain("\(output) is a symbolic link that leads round in a loop: give another file name")
+                throw ExitCode(1)
+            }
+            if !force, TextFile.exists(output) {
+                complain("\(output) already exists; choose another name or add --force to replace it")
+                throw ExitCode(1)
+            }
         }
         try emit(FlowMarkdownWriter.write(parsed.flow), to: output, force: force)
-        // What the outline left unsaid: the file is written, and each gap is named with its line.
+        // What the import guessed, and what the outline left unsaid: the file is written, and
+        // each is named with its line.
+        var err = StandardError()
+        for note in notes { print(Sanitize.line("\(name):\(note.position): warning: \(note.message)"), to: &err) }
         for p in parsed.flow.validate() {
             let at = parsed.sourceMap.position(of: p).map { "\($0)" } ?? "1:1"
-            var err = StandardError()
-            print(Sanitize.line("\(outline):\(at): warning: \(p.message)"
+            print(Sanitize.line("\(name):\(at): warning: \(p.message)"
                 + (p.message.hasSuffix("has no condition") ? " (start the line with [condition])" : "")), to: &err)
         }
     }

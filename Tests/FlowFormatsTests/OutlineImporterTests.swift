@@ -97,13 +97,98 @@ import Testing
         #expect(parsed.sourceMap.position(of: problem) == SourcePosition(line: 3, column: 3))
     }
 
-    @Test func aStepBeforeAnyUseCaseIsAnError() {
+    @Test func aStepBeforeAnyUseCaseIsAnError() throws {
         #expect(throws: FormatError.self) { try OutlineImporter.read("○ orphan step\n", file: "o.txt") }
         do {
-            _ = try OutlineImporter.read("Title:\n\n○ orphan step\n", file: "o.txt")
+            _ = try OutlineImporter.read("  ○ orphan step\n", file: "o.txt")
+            Issue.record("an orphan step was taken")
         } catch {
-            #expect(error.description == "o.txt:3:1: a step before any use case: start the outline with a use case line (● …)")
+            #expect(error.description == "o.txt:1:3: a step before any use case: start the outline with a use case line (● …, * …, or a line at the left margin)")
         }
+        // A first line ending in a colon with steps under it is their use case, not the title.
+        let titled = try OutlineImporter.read("Log in:\n- User enters the name\n- System checks it\n")
+        #expect(titled.title == "" && titled.useCases.compactMap { titled[$0]?.text } == ["Log in"])
+        #expect(titled.children(of: titled.useCases[0]).count == 2)
+    }
+
+    /// Renders an import as the file it writes, for comparing whole results.
+    func imported(_ text: String) throws -> String { FlowMarkdownWriter.write(try OutlineImporter.read(text)) }
+
+    @Test func endingsEndTheirExtensionsInEitherLanguageAndStyle() throws {
+        let marked = try imported("* Approve leave\n- Employee requests leave\n- Manager reviews the request\n  - [Manager rejects] System notifies the employee\n  - End: failure\n  - [Dates unclear] Manager asks the employee\n  - Resume at 1\n- System books the leave\n")
+        #expect(marked == "## Approve leave\n\n1. Employee requests leave\n2. Manager reviews the request\n   - 2a. Manager rejects:\n     1. System notifies the employee\n     - End: failure.\n   - 2b. Dates unclear:\n     1. Manager asks the employee\n     - Resume at 1.\n3. System books the leave\n")
+        let chinese = try OutlineImporter.read("● 请假审批\n○ 员工提交请假申请\n○ 经理审批\n  ○ [经理驳回] 系统通知员工\n  ○ 结束：失败\n  ○ [日期不清] 经理询问员工\n  ○ 回到第1步\n○ 系统登记假期\n")
+        let uc = chinese.useCases[0]
+        #expect(chinese[try #require(chinese.node(numbered: "2a", in: uc))]?.ending == .failure)
+        #expect(chinese[try #require(chinese.node(numbered: "2b", in: uc))]?.ending == .resume(.step(try #require(chinese.node(numbered: "1", in: uc)))))
+        let plain = try OutlineImporter.read("Log in\n\tenter name\n\tcheck password\n\t\tPassword is wrong\n\t\t\tshow error\n\t\t\tResume at 1.\n")
+        #expect(plain[try #require(plain.node(numbered: "2a", in: plain.useCases[0]))]?.ending == .resume(.step(try #require(plain.node(numbered: "1", in: plain.useCases[0])))))
+        #expect(plain.stepCount == 3)
+    }
+
+    @Test func numbersTheOutlineWasWrittenWithAreLeftOut() throws {
+        #expect(try imported("Purchase approval\n    1. Requester fills in the request\n    2. Manager approves\n        2a. Amount over 10,000 EUR:\n            2a1. Director approves\n")
+            == "## Purchase approval\n\n1. Requester fills in the request\n2. Manager approves\n   - 2a. Amount over 10,000 EUR:\n     1. Director approves\n")
+        #expect(try imported("一、报销申请\n    1、员工填写报销单\n    2、经理审批\n        （1）金额超过5000元\n            ①财务总监审批\n")
+            == "## 报销申请\n\n1. 员工填写报销单\n2. 经理审批\n   - 2a. 金额超过5000元：\n     1. 财务总监审批\n")
+        #expect(try imported("* Log in\n- 1) User enters the name\n- (2) System checks it\n- iii. System shows the start page\n- 第4步：系统记录日志\n- 1.5 kg are weighed\n")
+            == "## Log in\n\n1. User enters the name\n2. System checks it\n3. System shows the start page\n4. 系统记录日志\n5. 1\\.5 kg are weighed\n")
+    }
+
+    @Test func aUseCaseTemplateInCockburnsLayoutIsOneUseCase() throws {
+        let text = "Use Case: Submit expense claim\nPrimary Actor: Employee\nMain Success Scenario:\n1. Employee enters the claim.\n2. Manager approves the claim.\n3. System pays the claim.\nExtensions:\n2a. Manager rejects the claim:\n    2a1. System notifies the employee.\n    2a2. End: failure.\n2b. Manager is away:\n    2b1. Deputy approves.\n    2b2. Resume at 3.\n\nUse Case: Pay the claim\n1. Finance pays.\n"
+        #expect(try imported(text) == "## Submit expense claim\n\n- Primary actor: Employee\n\n1. Employee enters the claim.\n2. Manager approves the claim.\n   - 2a. Manager rejects the claim:\n     1. System notifies the employee.\n     - End: failure.\n   - 2b. Manager is away:\n     1. Deputy approves.\n     - Resume at 3.\n3. System pays the claim.\n\n## Pay the claim\n\n1. Finance pays.\n")
+        let zh = try OutlineImporter.read("用例：提交报销单\n主要参与者：员工\n主成功场景：\n1. 员工填写报销单。\n2. 经理审批。\n扩展：\n2a. 经理驳回：\n  2a1. 系统通知员工。\n  2a2. 结束：失败。\n")
+        #expect(zh.useCases.compactMap { zh[$0]?.text } == ["提交报销单"] && zh[zh.useCases[0]]?.fields.first?.name == "主要参与者")
+        #expect(zh[try #require(zh.node(numbered: "2a", in: zh.useCases[0]))]?.ending == .failure)
+    }
+
+    @Test func listsFromMarkdownOrgModeWikisAndMindMapsKeepTheirLevels() throws {
+        let expected = "## Onboard an employee\n\n1. HR creates the record\n2. IT creates the accounts\n   - 2a. No free laptop:\n     1. IT orders a laptop\n\n## Offboard an employee\n\n1. HR ends the contract\n"
+        for text in [
+            "- Onboard an employee\n  - HR creates the record\n  - IT creates the accounts\n    - No free laptop\n      - IT orders a laptop\n- Offboard an employee\n  - HR ends the contract\n",
+            "* Onboard an employee\n  * HR creates the record\n  * IT creates the accounts\n    * No free laptop\n      * IT orders a laptop\n* Offboard an employee\n  * HR ends the contract\n",
+            "* Onboard an employee\n** HR creates the record\n** IT creates the accounts\n*** No free laptop\n**** IT orders a laptop\n* Offboard an employee\n** HR ends the contract\n",
+            "1 Onboard an employee\n1.1 HR creates the record\n1.2 IT creates the accounts\n1.2.1 No free laptop\n1.2.1.1 IT orders a laptop\n2 Offboard an employee\n2.1 HR ends the contract\n",
+            "> * Onboard an employee\n> - HR creates the record\n> - IT creates the accounts\n>   - [No free laptop] IT orders a laptop\n> * Offboard an employee\n> - HR ends the contract\n",
+        ] {
+            #expect(try imported(text) == expected, "\(text)")
+        }
+        // A mind map's export: its one root is the flow's title.
+        #expect(try imported("HR processes\n\tOnboard an employee\n\t\tHR creates the record\n\t\tIT creates the accounts\n\tOffboard an employee\n\t\tHR ends the contract\n")
+            == "# HR processes\n\n## Onboard an employee\n\n1. HR creates the record\n2. IT creates the accounts\n\n## Offboard an employee\n\n1. HR ends the contract\n")
+        // A Markdown heading over bulleted use cases is the title; org-mode's #+TITLE too.
+        #expect(try OutlineImporter.read("# Onboarding\n\n- Onboard\n  1. HR creates the record\n").title == "Onboarding")
+        #expect(try OutlineImporter.read("#+TITLE: Helpdesk\n* Reset a password\n** User asks\n").title == "Helpdesk")
+        // A flow file is said to be one.
+        #expect(throws: FormatError.self) { try OutlineImporter.read("## Log in\n\n1. User enters the name.\n") }
+    }
+
+    @Test func pastedTextsSlipsAreReadAsMeant() throws {
+        // A hard-wrapped line continues the step; an empty bullet is left out; Word's "o" and
+        // "▪", a fullwidth mark, a mark glued to its text and no-break spaces are all outlines.
+        #expect(try imported("* Submit travel expenses\n- Employee fills in the form and attaches the receipts for all\n  expenses of the trip\n-\n- Manager approves the claim\n")
+            == "## Submit travel expenses\n\n1. Employee fills in the form and attaches the receipts for all expenses of the trip\n2. Manager approves the claim\n")
+        for text in ["• Submit expenses\n    o Employee fills in the form\n    o Employee attaches the receipts\n",
+                     "• Submit expenses\n▪ Employee fills in the form\n▪ Employee attaches the receipts\n",
+                     "＊ Submit expenses\n－ Employee fills in the form\n-\u{3000}Employee attaches the receipts\n",
+                     "*Submit expenses\n-Employee fills in the form\n-Employee attaches the receipts\n",
+                     "Submit expenses\n\u{A0}\u{A0}\u{A0}\u{A0}Employee fills in the form\n\u{A0}\u{A0}\u{A0}\u{A0}Employee attaches the receipts\n",
+                     "\u{200B}* Submit expenses\n- Employee fills in the form\n\u{FEFF}- Employee attaches the receipts\n"] {
+            #expect(try imported(text) == "## Submit expenses\n\n1. Employee fills in the form\n2. Employee attaches the receipts\n", "\(text)")
+        }
+        // Exceptions are marked as the format marks them; a condition alone on its line opens
+        // its extension; a tab inside a line is a blank.
+        #expect(try imported("* Pay an invoice\n- Clerk sends the payment\n  - [exception] [The bank does not answer] System retries later\n  - [The card is declined]\n  - Clerk calls the bank\n- 1.\tClerk files it\n")
+            == "## Pay an invoice\n\n1. Clerk sends the payment\n   - 1a. [exception] The bank does not answer:\n     1. System retries later\n   - 1b. The card is declined:\n     1. Clerk calls the bank\n2. Clerk files it\n")
+        // What was guessed is said, with the line.
+        let (_, notes) = try OutlineImporter.importing("* Log in\n-\n- User\tenters it\n\u{200B}- System checks it\n")
+        #expect(notes.map { "\($0.position): \($0.message)" } == [
+            "2:1: an empty bullet was left out", "3:7: a tab inside the line was read as a space",
+            "4:1: an invisible character (U+200B) at the start of the line was left out"])
+        // A line a little deeper with lines under it is what they are under, not a slip.
+        #expect(try imported("Log in\n    User enters the name\n    System checks it\n      Password is wrong\n        System shows an error\n    System shows the start page\n")
+            == "## Log in\n\n1. User enters the name\n2. System checks it\n   - 2a. Password is wrong:\n     1. System shows an error\n3. System shows the start page\n")
     }
 
     @Test func bundledOutlineImportsCleanly() throws {

@@ -107,6 +107,26 @@ def test_import_warns_about_what_the_outline_left_unsaid(tmp_path):
         "## Pay\n\n1. enter card\n   - 1a. card declined:\n     1. show the reason\n")
 
 
+def test_import_reads_standard_input_and_never_writes_over_its_outline_or_into_a_folder(tmp_path):
+    outline = b"* Log in\n- User enters the name\n-\n- System checks it\n"
+    out = tmp_path / "in.flow.md"
+    proc = subprocess.run([str(BIN), "import", "-", "-o", out], input=outline, capture_output=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text() == "## Log in\n\n1. User enters the name\n2. System checks it\n"
+    assert proc.stderr.decode() == "<standard input>:3:1: warning: an empty bullet was left out\n"
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(outline)
+    for target, words in [(notes, "is the outline being imported"), (tmp_path, "is a directory: give a file name")]:
+        proc = flowsmith("import", notes, "-o", target, "--force", check=False)
+        assert proc.returncode == 1 and words in proc.stderr.decode(), proc.stderr
+    assert notes.read_bytes() == outline
+    # A title alone is no flow, as an empty file is not.
+    title = tmp_path / "title.txt"
+    title.write_text("Processes:\n")
+    proc = flowsmith("import", title, check=False)
+    assert proc.returncode == 1 and "no use case in it" in proc.stderr.decode()
+
+
 def test_train_on_a_folder_then_suggest_from_it(tmp_path):
     lib = tmp_path / "library"
     lib.mkdir()
