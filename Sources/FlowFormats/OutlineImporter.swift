@@ -61,6 +61,7 @@ public enum OutlineImporter {
                 return SourceLine(number: line.number, scalars: Array(s))
             }
         }
+        source = spreadsheetRows(source, notes: &notes)
         let lines = source.compactMap { OutlineLine($0, notes: &notes) }
         // A file that is already a flow reads as one: importing it would take its headings and
         // numbered steps apart.
@@ -72,6 +73,40 @@ public enum OutlineImporter {
         for i in lines.indices { try builder.add(i, notes: &notes) }
         builder.finish(notes: &notes)
         return (ParsedFlow(flow: builder.flow, sourceMap: builder.map), notes.all)
+    }
+}
+
+extension OutlineImporter {
+    /// Rows pasted from a spreadsheet ("Approve invoice⇥Clerk enters the invoice", then
+    /// "⇥Manager approves"): each column is a level, so each cell is a line indented by its
+    /// column. Only for outlines without bullets whose lines have tabs between text; a first row
+    /// of column names (Use case, Step, Extension …) is left out.
+    static func spreadsheetRows(_ source: [SourceLine], notes: inout NoteList) -> [SourceLine] {
+        func cells(_ line: SourceLine) -> [[Unicode.Scalar]] {
+            line.scalars.split(separator: "\t", omittingEmptySubsequences: false).map { Array($0) }
+        }
+        let rows = source.filter { !$0.isBlank }
+        let tabbed = rows.filter { cells($0).drop { $0.allSatisfy { $0 == " " } }.filter { !$0.allSatisfy { $0 == " " } }.count >= 2 }
+        guard !tabbed.isEmpty, rows.allSatisfy({ line in
+            let start = line.scalars.first { $0 != "\t" && $0 != " " }
+            return start.map { OutlineLine.bullets[$0] == nil && $0 != "*" && $0 != "#" && $0 != ">" && !($0.properties.numericType != nil) } ?? true
+        }) else { return source }
+        notes.add("spreadsheet", SourcePosition(line: tabbed[0].number, column: 1),
+                  "tab-separated columns (pasted from a spreadsheet) were read as levels: the first column's cells are use cases, the next steps, then conditions")
+        var out: [SourceLine] = []
+        let headers: Set<String> = ["use case", "use cases", "step", "steps", "extension", "extensions", "condition", "conditions",
+                                    "actor", "用例", "步骤", "扩展", "条件", "场景"]
+        for (i, line) in source.enumerated() {
+            let row = cells(line)
+            let texts = row.map { String(String.UnicodeScalarView($0)).trimmingSpaces }
+            if i == source.firstIndex(where: { !$0.isBlank }), texts.filter({ !$0.isEmpty }).allSatisfy({ headers.contains($0.lowercased()) }) {
+                continue
+            }
+            for (column, text) in texts.enumerated() where !text.isEmpty {
+                out.append(SourceLine(number: line.number, scalars: Array(repeating: "\t", count: column) + Array(text.unicodeScalars)))
+            }
+        }
+        return out
     }
 }
 

@@ -41,6 +41,12 @@ public enum TextFile {
     /// reader takes, so a large file is never held twice).
     public static func readUTF8(_ path: String) throws(Failure) -> [UInt8] {
         let bytes = try readBytes(path)
+        // UTF-16, as Excel's "Unicode Text" and Windows tools save it, by its byte-order mark.
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            throw Failure(path: path, message: "is UTF-16 text (as Excel's \"Unicode Text\" saves it), not UTF-8: save it as UTF-8 "
+                          + "(iconv -f UTF-16 -t UTF-8 \(path.hasPrefix("-") ? "./" : "")\(path.replacingOccurrences(of: " ", with: "\\ ")) > new.txt) and try again",
+                          position: SourcePosition(line: 1, column: 1))
+        }
         if let (offset, isNUL) = firstBadByte(bytes) {
             let (line, column) = lineAndColumn(bytes, offset)
             throw Failure(path: path, message: isNUL

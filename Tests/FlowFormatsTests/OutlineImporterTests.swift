@@ -181,6 +181,9 @@ import Testing
         // its extension; a tab inside a line is a blank.
         #expect(try imported("* Pay an invoice\n- Clerk sends the payment\n  - [exception] [The bank does not answer] System retries later\n  - [The card is declined]\n  - Clerk calls the bank\n- 1.\tClerk files it\n")
             == "## Pay an invoice\n\n1. Clerk sends the payment\n   - 1a. [exception] The bank does not answer:\n     1. System retries later\n   - 1b. The card is declined:\n     1. Clerk calls the bank\n2. Clerk files it\n")
+        // Rows pasted from a spreadsheet: a column is a level, the row of column names is left out.
+        #expect(try imported("Use case\tStep\tExtension\nApprove invoice\tClerk enters the invoice\t\n\tManager approves\t\n\t\tAmount over limit\n\tFinance pays\t\n")
+            == "## Approve invoice\n\n1. Clerk enters the invoice\n2. Manager approves\n   - 2a. Amount over limit:\n3. Finance pays\n")
         // What was guessed is said, with the line.
         let (_, notes) = try OutlineImporter.importing("* Log in\n-\n- User\tenters it\n\u{200B}- System checks it\n")
         #expect(notes.map { "\($0.position): \($0.message)" } == [

@@ -22,6 +22,8 @@ import Testing
             ("surrogate.flow.md", [0x61, 0xED, 0xA0, 0x80], ":1:2: not valid UTF-8 (byte 0xED)"),
             ("overlong.flow.md", [0xC0, 0xAF], ":1:1: not valid UTF-8 (byte 0xC0)"),
             ("cut.flow.md", Array("中".utf8).dropLast(), ":1:1: not valid UTF-8 (byte 0xE4)"),
+            ("utf16.txt", [0xFF, 0xFE, 0x2A, 0x00, 0x20, 0x00], ":1:1: is UTF-16 text (as Excel's \"Unicode Text\" saves it), not UTF-8: save it as UTF-8"),
+            ("utf16be.txt", [0xFE, 0xFF, 0x00, 0x2A], ":1:1: is UTF-16 text"),
         ]
         for (name, bytes, message) in cases {
             let path = write(name, bytes)
