@@ -132,6 +132,25 @@ for n in [10_000, 100_000, 1_000_000] {
     let flow = try FlowMarkdownReader.read("## Paste\n\n1. " + String(repeating: "a", count: n) + "\n").flow
     print(String(format: "  %9d letters", n) + "  \(ms(best(of: 1) { _ = TextDiagram.write(flow, width: 80) }))")
 }
+// Importing outlines: a bulleted one (use cases of 10 steps, every other step with a condition
+// and an ending) and a use-case template in Cockburn's layout (one use case, labelled extensions),
+// whose labels are looked up as its lines come.
+print("import an outline            bulleted     Cockburn template")
+for n in [1_000, 10_000, 100_000] {
+    var bulleted = ""
+    for i in 0..<n {
+        if i % 10 == 0 { bulleted += "* Use case \(i / 10)\n" }
+        bulleted += "- \(i % 10 + 1). Clerk does thing \(i)\n"
+        if i % 2 == 0 { bulleted += "  - [Thing \(i) fails] System says so\n  - Resume at \(i % 10 + 1)\n" }
+    }
+    var template = "Use case: One long process\nMain success scenario:\n"
+    for i in 1...n { template += "\(i). Clerk does thing \(i).\n" }
+    template += "Extensions:\n"
+    for i in stride(from: 1, through: n, by: 2) { template += "\(i)a. Thing \(i) fails:\n    \(i)a1. System says so.\n    \(i)a2. Resume at \(i).\n" }
+    let a = best(of: n >= 100_000 ? 1 : 3) { _ = try? OutlineImporter.read(bulleted) }
+    let b = best(of: n >= 100_000 ? 1 : 3) { _ = try? OutlineImporter.read(template) }
+    print(String(format: "  %7d steps", n) + "          \(ms(a))  \(ms(b))")
+}
 try EditorBench.run()
 try SuggestBench.run()
 print(String(format: "peak memory (VmHWM): %.1f MiB", peakRSSMiB()))

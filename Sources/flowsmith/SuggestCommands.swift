@@ -121,8 +121,19 @@ struct Train: ParsableCommand {
         var flows: [Flow] = []
         var sources: [String] = []
         if let directory {
+            // A mistyped folder trains nothing: the model trained before stays (it was replaced
+            // by one of the bundled corpus alone).
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder), isFolder.boolValue else {
+                complain(Sanitize.line("\(directory): no such folder; nothing was trained and the model is unchanged"))
+                throw ExitCode(1)
+            }
             let (found, problems) = ModelStore.flows(in: directory)
             for p in problems { complain("skipped \(Sanitize.line(p))") }
+            guard !found.isEmpty else {
+                complain(Sanitize.line("\(directory): no .flow.md file in it could be read; nothing was trained and the model is unchanged"))
+                throw ExitCode(1)
+            }
             flows += found
             sources.append("\(found.count) files from \(directory)")
         }

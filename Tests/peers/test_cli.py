@@ -145,6 +145,13 @@ def test_train_on_a_folder_then_suggest_from_it(tmp_path):
         flow.write_text("## 处理退货\n\n1. 顾客提交退货申请。\n2. 客服审核退货原因。\n")
         got = flowsmith("suggest", flow, "--at", "1.2", "-n", "1").stdout.decode().strip()
         assert got == "仓库验收退回的商品。"
+        # A mistyped folder, or one with no flow in it, trains nothing and keeps the model.
+        model = (tmp_path / "data/flowsmith/model.json").read_bytes()
+        (tmp_path / "empty").mkdir()
+        for folder, words in [(tmp_path / "libary", "no such folder"), (tmp_path / "empty", "no .flow.md file in it")]:
+            proc = flowsmith("train", folder, check=False)
+            assert proc.returncode == 1 and words in proc.stderr.decode() and "the model is unchanged" in proc.stderr.decode()
+            assert (tmp_path / "data/flowsmith/model.json").read_bytes() == model
     finally:
         os.environ.clear()
         os.environ.update(old)
