@@ -57,7 +57,8 @@ install)
   grep -q '^\.Sh FILES' "$tmp/flowsmith.1" || { echo "install: the man page has no FILES section" >&2; exit 1; }
   put "$tmp/flowsmith.1" share/man/man1/flowsmith.1 644
   # The documentation, which the page and the messages refer to.
-  for doc in README.md docs/*.md; do put "$doc" "share/doc/flowsmith/$(basename "$doc")" 644; done
+  # Laid out as in the source (README.md, docs/, examples/), so the links between them work.
+  for doc in README.md docs/*.md examples/*; do put "$doc" "share/doc/flowsmith/$doc" 644; done
   "$bin" --generate-completion-script bash > "$tmp/flowsmith.bash"
   # `flowsmith FILE` opens the editor: the first word completes to .md files and folders too
   # (the generated script completes only the subcommands there), and the words after FILE as

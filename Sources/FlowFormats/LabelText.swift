@@ -21,7 +21,7 @@ public enum LabelText {
     }
 
     /// A control character's picture; a tab is a space (what a person typing it meant); the
-    /// C1 controls and the bidirectional embedding, override and isolate controls (which would
+    /// C1 controls, a byte-order mark and the bidirectional embedding, override and isolate controls (which would
     /// reorder the text around them in a viewer or a terminal) the replacement character; other
     /// characters unchanged.
     public static func visible(_ u: Unicode.Scalar) -> Unicode.Scalar {
@@ -29,7 +29,8 @@ public enum LabelText {
         case 0x09: return " "
         case 0..<0x20: return Unicode.Scalar(0x2400 + u.value) ?? "\u{FFFD}"
         case 0x7F: return "\u{2421}"
-        case 0x80...0x9F, 0x202A...0x202E, 0x2066...0x2069: return "\u{FFFD}"
+        // (A byte-order mark inside a label, U+FEFF, hides there: no text means one.)
+        case 0x80...0x9F, 0x202A...0x202E, 0x2066...0x2069, 0xFEFF: return "\u{FFFD}"
         default: return u
         }
     }

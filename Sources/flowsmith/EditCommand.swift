@@ -20,7 +20,7 @@ struct Edit: ParsableCommand {
             completion: .custom { _, _, _ in Themes.names(ProcessInfo.processInfo.environment) })
     var theme: String?
 
-    @Option(help: "Suggestion engine: local, openai, ollama, llamacpp or vllm (default: openai when a key or base URL is set, else local).",
+    @Option(help: "Suggestion engine: local, openai, ollama, llamacpp or vllm (default: the config's engine, else openai when a key or server address is set, else local).",
             completion: .list(Config.engineNames))
     var engine: String?
 

@@ -13,7 +13,7 @@ struct Flowsmith: ParsableCommand {
         abstract: "Design business processes as Cockburn-style use cases, from the terminal.",
         discussion: """
             Flows are Markdown files (.flow.md); FORMAT.md describes the format. The documentation \
-            is in docs/ of the source, and in share/doc/flowsmith/ beside an installed flowsmith.
+            is in docs/ of the source, and in share/doc/flowsmith/docs/ beside an installed flowsmith.
             `flowsmith FILE.flow.md` opens the editor on a file.
             """,
         version: version,

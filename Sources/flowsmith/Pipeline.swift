@@ -250,7 +250,7 @@ struct DatasetCommand: ParsableCommand {
     @Option(help: "Which examples: next, conditions, draft, comma-separated.")
     var kinds: String = "next,conditions,draft"
 
-    @Option(help: "How many suggestions the prompts ask for (the editor's `suggestions` setting).")
+    @Option(help: "How many suggestions the prompts ask for, 1 to 9 (the editor's `suggestions` setting).")
     var suggestions: Int = 3
 
     @Option(help: "Epochs, for the cost estimate.")
@@ -282,6 +282,11 @@ struct DatasetCommand: ParsableCommand {
                 throw ExitCode(64)
             }
             wanted.insert(k)
+        }
+        // The prompts are the editor's: a count it cannot ask for trains for a prompt never sent.
+        guard (1...9).contains(suggestions) else {
+            complain("--suggestions \(suggestions): the editor asks for 1 to 9 (its `suggestions` setting), so the prompts do too")
+            throw ExitCode(64)
         }
         let fraction = validationSplit ?? (validationOut != nil ? 0.1 : 0)
         guard (0...0.5).contains(fraction) else {

@@ -29,14 +29,14 @@ struct Suggest: ParsableCommand {
     @Option(help: "next, conditions or draft (default: next, or draft for an empty use case).")
     var kind: SuggestionKind?
 
-    @Option(help: "local, openai, ollama, llamacpp or vllm (default: openai when OPENAI_API_KEY or OPENAI_BASE_URL is set, else local).",
+    @Option(help: "local, openai, ollama, llamacpp or vllm (default: the config's engine, else openai when a key or server address is set, else local).",
             completion: .list(Config.engineNames))
     var engine: String?
 
     @Flag(help: "With a remote engine, do not fall back to the local model when it fails.")
     var noFallback = false
 
-    @Option(name: .short, help: "How many suggestions (1 to 20); at the end of an extension, its endings follow them.")
+    @Option(name: .short, help: "How many suggestions (1 to 20); at the end of an extension, its endings are offered too, the likeliest first.")
     var n: Int = 3
 
     func run() throws {

@@ -136,6 +136,8 @@ import Testing
         let uc = flow.addUseCase("Pay")
         flow.addStep("Name\tAmount\u{1B}", to: uc)
         #expect(LabelText.shown("Name\tAmount\u{1B}") == ["Name Amount\u{241B}"])
+        // A byte-order mark inside a label is shown, as the C1 controls are; NEL breaks the line.
+        #expect(LabelText.shown("a\u{85}b\u{FEFF}c\u{9B}d") == ["a", "b\u{FFFD}c\u{FFFD}d"])
         for text in [MermaidWriter.write(flow), DotWriter.write(flow)] {
             #expect(!text.contains("\u{2409}") && !text.contains("\t"))
             #expect(text.contains("\u{241B}"))

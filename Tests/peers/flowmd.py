@@ -37,7 +37,7 @@ def flow_with_label(label: str) -> str:
 
 def shown(label: str) -> list[str]:
     """What a diagram must show for a label (docs: a tab as a space, other control characters as control pictures,
-    C1 and bidirectional controls as U+FFFD)."""
+    C1 and bidirectional controls and a byte-order mark as U+FFFD)."""
     lines = [""]
     text = label.replace("\r\n", "\n")
     for ch in text:
@@ -50,8 +50,8 @@ def shown(label: str) -> list[str]:
             lines[-1] += chr(0x2400 + c)
         elif c == 0x7F:
             lines[-1] += "\u2421"
-        elif 0x80 <= c <= 0x9F or 0x202A <= c <= 0x202E or 0x2066 <= c <= 0x2069:
-            lines[-1] += "\ufffd"   # C1 and the bidirectional controls, which would reorder the text
+        elif 0x80 <= c <= 0x9F or 0x202A <= c <= 0x202E or 0x2066 <= c <= 0x2069 or c == 0xFEFF:
+            lines[-1] += "\ufffd"   # C1, a byte-order mark and the bidirectional controls, which would reorder the text
         else:
             lines[-1] += ch
     return lines
