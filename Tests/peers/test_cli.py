@@ -377,7 +377,9 @@ def test_numbers_out_of_range_are_usage_mistakes(tmp_path):
     for args, said in [(["export", flow, "-f", "text", "--width", "10"], "--width 10: the text diagram needs at least 24 columns"),
                        (["export", flow, "-f", "text", "--width", "0"], "--width 0:"),
                        (["suggest", flow, "--at", "1.2", "-n", "0"], "-n 0: ask for 1 to 20 suggestions"),
-                       (["suggest", flow, "--at", "1.2", "-n", "21"], "-n 21:")]:
+                       (["suggest", flow, "--at", "1.2", "-n", "21"], "-n 21:"),
+                       (["dataset", flow, "-o", tmp_path / "d.jsonl", "--suggestions", "15"], "--suggestions 15: the editor asks for 1 to 9"),
+                       (["dataset", flow, "-o", tmp_path / "d.jsonl", "--suggestions", "0"], "--suggestions 0:")]:
         proc = subprocess.run([str(BIN), *args], capture_output=True, text=True, timeout=120,
                               env={**os.environ, "HOME": str(tmp_path)})
         assert proc.returncode == 64 and said in proc.stderr and proc.stdout == "", (args, proc.stderr)
