@@ -288,6 +288,8 @@ public struct LocalModel: Sendable {
             var text: String
             var actor: String?
             var vector: [Int: Float]
+            /// The title of the use case it was learned from.
+            var title = ""
             var retrieval: Float = 0
             var closest: Float = 0
             var process: Float = 0
@@ -307,7 +309,7 @@ public struct LocalModel: Sendable {
             if context.kind == .nextStep, e.previous.isEmpty, !opening { return }
             let key = key ?? OutputSanitizer.normalized(e.target)
             guard !avoid.contains(key) else { return }
-            var c = pool[key] ?? Candidate(text: e.target, actor: e.actor, vector: vector())
+            var c = pool[key] ?? Candidate(text: e.target, actor: e.actor, vector: vector(), title: e.useCase)
             c.retrieval += retrieval
             c.closest = max(c.closest, retrieval)
             c.process = max(c.process, process)
@@ -392,7 +394,7 @@ public struct LocalModel: Sendable {
         topic = Self.normalize(topic.reduce(into: [:]) { $0[$1.key] = $1.value * (idf[$1.key] ?? 1) })
         let lastRole = previous.isEmpty ? Role.start : Self.role(of: previous.last ?? "", actor: context.actor)
         let best = max(pool.values.map(\.retrieval).max() ?? 0, .leastNonzeroMagnitude)
-        var ranked: [(score: Float, text: String, actor: String?, own: Bool, sure: Bool, behind: Bool)] = []
+        var ranked: [(score: Float, text: String, actor: String?, own: Bool, sure: Bool, behind: Bool, title: String)] = []
         for (key, c) in pool {
             let back = behind.contains(key) ? weights.behind : 0
             let onTopic = c.vector.reduce(Float(0)) { $0 + $1.value * (topic[$1.key] ?? 0) }
@@ -400,7 +402,7 @@ public struct LocalModel: Sendable {
             let score = weights.retrieval * c.retrieval / best + weights.topic * onTopic + weights.turn * turn
                 + weights.position * c.position + weights.process * c.process + weights.scenario * c.scenario
                 + weights.memory * c.closest * c.closest * c.closest * c.closest - back
-            ranked.append((score, c.text, c.actor, c.own, c.sure, behind.contains(key)))
+            ranked.append((score, c.text, c.actor, c.own, c.sure, behind.contains(key), c.title))
         }
         ranked.sort { $0.score > $1.score || ($0.score == $1.score && $0.text < $1.text) }
         var out: [String] = []
@@ -435,7 +437,8 @@ public struct LocalModel: Sendable {
                 // use case does (a rare term of its title or goal): one chosen on common words alone
                 // ("Sign in to the system" for "Rectify a defect reported by the crew", on "enters"
                 // in its goal) is no draft.
-                guard draftTopic.isEmpty || !draftTopic.isDisjoint(with: Self.grams(text)), novelty.admit(text) else { continue }
+                // (Its own title counts: "Place an order" is about placing, whatever its steps say.)
+                guard draftTopic.isEmpty || !draftTopic.isDisjoint(with: Self.grams(text + "\n" + candidate.title)), novelty.admit(text) else { continue }
                 out.append(text)
                 if out.count == count { break }
                 continue

@@ -173,6 +173,11 @@ import Testing
         named.actor = "采购专员"
         let (bare, withActor) = (model.suggest(purchase, count: 1), model.suggest(named, count: 1))
         #expect(!bare.isEmpty && !withActor.isEmpty && withActor.first?.contains("采购专员") == true, "\(bare) \(withActor)")
+        // A learned use case whose title says what the asking one is about drafts it, whatever
+        // its steps say: "Place an order" drafted a recruiter's placement (on "placement"), as
+        // the shop's "Place an order …" use cases never say "place" in their steps.
+        let order = model.suggest(SuggestionContext(kind: .draft, useCase: "Place an order"), count: 1)
+        #expect(order.first.map { $0.contains("basket") && !$0.contains("placement") } == true, "\(order)")
         // A small model, where nothing is rare, still drafts.
         let small = LocalModel(examples: LocalModel.examples(from: [SampleFlow.flow()]))
         ctx = SuggestionContext(kind: .draft, useCase: "系统登录")
