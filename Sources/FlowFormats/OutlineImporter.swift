@@ -389,14 +389,15 @@ struct OutlineLine {
             return Self.sections.contains(Self.key(t)) ? .section : nil
         }
         let name = String(t[..<colon]).trimmingSpaces
-        let value = String(t[t.index(after: colon)...]).trimmingSpaces
+        // The colon and the spaces after it, as a .flow.md field reads them back.
+        let spaces = t[t.index(after: colon)...].prefix { $0 == " " }
+        let value = String(t[spaces.endIndex...]).trimmingSpaces
         let key = Self.key(name)
         if value.isEmpty, Self.sections.contains(key) { return .section }
         if !value.isEmpty, Self.isUseCaseLabel(key) { return .useCase(value) }
         if !value.isEmpty, let canonical = Field.knownNames.first(where: { $0.lowercased() == key })
             ?? Self.fieldNames.first(where: { $0 == name }) {
-            let separator = String(t[colon...].prefix { $0 == ":" || $0 == "：" || $0 == " " || $0 == "\u{3000}" })
-            return .field(Field(canonical, value, separator: separator))
+            return .field(Field(canonical, value, separator: String(t[colon]) + spaces))
         }
         return nil
     }

@@ -445,9 +445,11 @@ public struct LocalModel: Sendable {
             }
             fresh.append(Choice(score: candidate.score, text: text, sure: candidate.sure, behind: candidate.behind))
             if fresh.count == poolSize { break }
-            // The same step said with less, often what an author writes (one action a step).
-            if weights.shortening.isFinite, let short = Composer.shortened(text), shown.insert(OutputSanitizer.normalized(short)).inserted,
-               !repeatsFollowing(short) {
+            // The same step said with less, often what an author writes (one action a step);
+            // not of a step that repeats what is there ("chooses the doctor" of "chooses the
+            // doctor and the time", where "chooses the dentist and the time" is done).
+            if weights.shortening.isFinite, let short = Composer.shortened(text), !novelty.repeatsWhatIsThere(text),
+               shown.insert(OutputSanitizer.normalized(short)).inserted, !repeatsFollowing(short) {
                 fresh.append(Choice(score: candidate.score - weights.shortening, text: short, sure: false, behind: candidate.behind))
                 if fresh.count >= poolSize { break }
             }

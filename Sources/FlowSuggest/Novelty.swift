@@ -51,8 +51,8 @@ public enum Novelty {
     /// `parts`: the two are actions cut from two steps that each string several together
     /// ("chooses seats" of "…chooses seats and extra baggage", "selects the outbound" of "…selects
     /// the outbound and return flights and a fare class"), short enough that the verb alone would
-    /// make them alike. (A step of one action that does what one action of another does, with
-    /// the same verb, is still its repeat: "chooses the doctor" of "chooses the dentist and the time".)
+    /// make them alike. An action is compared so with every action of another step, a step of
+    /// one action too: "saves the address" is not "…and stores the order".
     public static func same(_ a: [String], _ b: [String], parts: Bool = false) -> Bool {
         guard !a.isEmpty, !b.isEmpty else { return false }
         let (p, r) = Evaluation.precisionRecall(a, b)
@@ -161,7 +161,7 @@ public enum Novelty {
         let mine = actions(candidate).map { content($0, actor: actor) }
         let theirs = actions(step).map { content($0, actor: actor) }
         guard mine.count > 1 || theirs.count > 1 else { return false }
-        let parts = mine.count > 1 && theirs.count > 1
+        let parts = true
         return mine.contains { m in theirs.contains { same(m, $0, parts: parts) } }
     }
 
@@ -213,8 +213,17 @@ public enum Novelty {
             guard !a.actions.isEmpty || !b.actions.isEmpty else { return false }
             // Any action of one done again by the other ("…并上传发票" after "…，并上传发票照片").
             let theirs = b.actions.isEmpty ? [b.whole] : b.actions
-            let parts = !a.actions.isEmpty && !b.actions.isEmpty
+            // (An action cut from a step is short: its verb alone would make it alike to any
+            // other with that verb, "stores the address" to "stores the order".)
+            let parts = true
             return (a.actions.isEmpty ? [a.whole] : a.actions).contains { mine in theirs.contains { Novelty.same(mine, $0, parts: parts) } }
+        }
+
+        /// Whether `candidate` repeats what is there (not what was admitted).
+        public func repeatsWhatIsThere(_ candidate: String) -> Bool {
+            guard kind != .draft else { return false }
+            let mine = read(candidate)
+            return there.contains { repeats(mine, $0) }
         }
 
         /// Takes `candidate` when it says something new (and remembers it), or refuses it.

@@ -94,6 +94,17 @@ import Testing
                                  actor: "Traveller"))
         #expect(Novelty.repeats("System records the operation log.", "System records the operation log and shows a message."))
         #expect(Novelty.repeats("系统记录本次查询日志。", "系统记录操作日志。"))
+        // One action against one of a step's several: the same verb on another object is new
+        // too (a remote model's three steps were all dropped as repeats, and it was fallen back from).
+        for (step, new) in [("System authorises the payment and stores the order.", "System saves the address."),
+                            ("System authorises the payment and stores the order.", "Customer checks the address."),
+                            ("System shows the items, the quantities and the subtotal.", "System shows a summary.")] {
+            #expect(!Novelty.repeats(new, step, actor: "Customer"), "\(new)")
+            var checker = Novelty.Checker(SuggestionContext(kind: .nextStep, useCase: "Place an order", actor: "Customer", stepsSoFar: [step]))
+            let admitted = checker.admit(new)
+            #expect(admitted, "\(new)")
+        }
+        #expect(Novelty.repeats("System stores the order.", "System authorises the payment and stores the order."))
         var next = Novelty.Checker(SuggestionContext(kind: .nextStep, useCase: "Book a flight", actor: "Traveller",
                                                      stepsSoFar: ["Traveller searches for flights.", "Traveller selects the outbound and return flights and a fare class."]))
         let admittedNext = next.admit("Traveller chooses seats and extra baggage.")
