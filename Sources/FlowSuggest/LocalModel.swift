@@ -261,7 +261,11 @@ public struct LocalModel: Sendable {
     public var conditionWeights = Weights.conditions
 
     /// Up to `count` suggestions, best first, never one of `context.existing`.
-    public func suggest(_ context: SuggestionContext, count: Int) -> [String] {
+    public func suggest(_ asked: SuggestionContext, count: Int) -> [String] {
+        var context = asked
+        // A draft is of what the title does: its verb counts twice ("登录报销系统" is a sign-in,
+        // in an expense system).
+        if context.kind == .draft, let head = Self.titleHead(context.useCase) { context.useCase += " " + head }
         var previous = context.condition.map { [$0] + context.stepsSoFar } ?? context.stepsSoFar
         // What can go wrong depends on the step itself, not on the one before it.
         if context.kind == .conditions { previous = Array(previous.suffix(1)) }
@@ -817,6 +821,19 @@ public struct LocalModel: Sendable {
             if base.count >= 3 { return suffix == "ied" || suffix == "ies" ? base + "y" : base }
         }
         return word
+    }
+
+    /// What a use case's title says it does, when it starts with it: its first word ("Log" of
+    /// "Log in to the expense system"), or its first two characters in Chinese ("登录" of
+    /// "登录报销系统").
+    static func titleHead(_ title: String) -> String? {
+        let t = title.trimmingSpaces
+        guard let first = t.unicodeScalars.first else { return nil }
+        if isCJK(first) {
+            let head = t.unicodeScalars.prefix { isCJK($0) }.prefix(2)
+            return head.count == 2 ? String(String.UnicodeScalarView(head)) : nil
+        }
+        return t.split(separator: " ").first.map(String.init)
     }
 
     public static func isCJK(_ u: Unicode.Scalar) -> Bool {

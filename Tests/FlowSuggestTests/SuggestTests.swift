@@ -178,6 +178,12 @@ import Testing
         // the shop's "Place an order …" use cases never say "place" in their steps.
         let order = model.suggest(SuggestionContext(kind: .draft, useCase: "Place an order"), count: 1)
         #expect(order.first.map { $0.contains("basket") && !$0.contains("placement") } == true, "\(order)")
+        // The title's verb says what the use case does: "登录报销系统" is a sign-in (to an expense
+        // system), though 报销 is the rarer word and the document is all expenses.
+        var login = SuggestionContext(kind: .draft, useCase: "登录报销系统", actor: "员工")
+        login.related = [RelatedUseCase(title: "提交报销单", actor: "员工", steps: ["员工新建报销单并填写费用明细。", "员工上传发票照片。", "系统校验发票信息。"])]
+        let signIn = model.suggest(login, count: 1)
+        #expect(signIn.first.map { $0.contains("登录") && !$0.contains("发票") && !$0.contains("报销单") } == true, "\(signIn)")
         // A small model, where nothing is rare, still drafts.
         let small = LocalModel(examples: LocalModel.examples(from: [SampleFlow.flow()]))
         ctx = SuggestionContext(kind: .draft, useCase: "系统登录")
