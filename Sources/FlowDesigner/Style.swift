@@ -14,13 +14,16 @@ public enum Color: Hashable, Sendable {
         return nil
     }
 
-    /// The nearest colour a terminal with `count` colours can show (8, 16 or 256).
+    /// The nearest colour a terminal with `count` colours can show (8, 16 or 256); a grey, the
+    /// nearest of black, white and their bright forms.
     public func reduced(to count: Int) -> Color {
         guard case .index(let i) = self, i >= count else { return self }
         let (r, g, b) = Self.rgb(i)
         var best = 0
         var bestDistance = Int.max
-        for c in 0..<min(count, 16) {
+        // A grey stays a grey: by distance alone the middle greys are nearest yellow on 8 colours.
+        let grey = max(r, g, b) - min(r, g, b) < 32
+        for c in 0..<min(count, 16) where !grey || [0, 7, 8, 15].contains(c) {
             let (cr, cg, cb) = Self.rgb(c)
             let d = (r - cr) * (r - cr) + (g - cg) * (g - cg) + (b - cb) * (b - cb)
             if d < bestDistance { best = c; bestDistance = d }

@@ -273,6 +273,12 @@ func assertSnapshot(_ screen: Screen, _ name: String, sourceLocation: SourceLoca
                 for c in [style.fg, style.bg] { if case .index(let i) = c { #expect(i < 8) } }
             }
         }
+        // A grey stays a grey on 8 and 16 colours (the default theme's 244 was drawn yellow).
+        for grey in [240, 244, 248, 252, 102] {
+            #expect([Color.index(0), .index(7)].contains(Color.index(grey).reduced(to: 8)), "\(grey)")
+            #expect([Color.index(0), .index(7), .index(8), .index(15)].contains(Color.index(grey).reduced(to: 16)), "\(grey)")
+        }
+        #expect(Color.index(244).reduced(to: 16) == .index(8) && Color.index(196).reduced(to: 8) == .index(1))
         #expect(throws: ThemeError(line: 1, message: "unknown word \"blinking\": expected a colour, \"on COLOUR\" or bold, dim, italic, underline, reverse")) {
             try Theme.parse("cursor = red blinking", name: "bad")
         }
