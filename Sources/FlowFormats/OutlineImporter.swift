@@ -223,7 +223,12 @@ struct OutlineLine {
             if s.count > level, blank(s[level]) || glued {
                 (mark, stars) = (level == 1 ? .useCase : .step, level)
                 drop(level)
-            } else if s.count == level, level <= 2 {
+            } else if s.count == level, level == 1 {
+                // An empty use-case bullet still starts a use case (its steps are not another's):
+                // one with no title, which the import names.
+                (mark, stars) = (.useCase, 1)
+                drop(1)
+            } else if s.count == level, level == 2 {
                 notes.add("empty", SourcePosition(line: source.number, column: column), "an empty bullet was left out")
                 return nil
             }
@@ -231,7 +236,10 @@ struct OutlineLine {
             // A bullet followed by a blank; a wide one (● ○ ▪ － …) may be followed directly by
             // text, as Chinese keyboards type it; "-Text" and "o Text" are bullets as well.
             let ascii = first.isASCII
-            if second == nil {
+            if second == nil, kind == .useCase {
+                mark = kind
+                drop(1)
+            } else if second == nil {
                 notes.add("empty", SourcePosition(line: source.number, column: column), "an empty bullet was left out")
                 return nil
             } else if let second, blank(second) {
@@ -253,11 +261,18 @@ struct OutlineLine {
                 text = rest
             }
         }
-        if let (number, rest) = Self.numbering(text) {
+        // (A label typed with a Chinese input method on, "２ａ．", is "2a.".)
+        // (Its digits and letters only: a fullwidth stop "．" needs no blank after it, as "、".)
+        let wideAlphanumeric = { (u: Unicode.Scalar) in (0xFF10...0xFF19).contains(u.value) || (0xFF21...0xFF3A).contains(u.value) || (0xFF41...0xFF5A).contains(u.value) }
+        let probe = text.unicodeScalars.first.map(wideAlphanumeric) == true
+            ? String(String.UnicodeScalarView(text.unicodeScalars.map { wideAlphanumeric($0) ? Fullwidth.halfwidth($0) : $0 })) : text
+        if let (number, rest) = Self.numbering(probe) {
             written = number.written
             label = number.parts.count > 1 ? number.parts : nil
-            column += text.unicodeScalars.count - rest.unicodeScalars.count
-            text = rest
+            // (The text after the number as written: the probe's letters were made narrow.)
+            let consumed = probe.unicodeScalars.count - rest.unicodeScalars.count
+            column += consumed
+            text = String(String.UnicodeScalarView(text.unicodeScalars.dropFirst(consumed)))
         }
         self.column = column
         self.text = text
@@ -319,11 +334,9 @@ struct OutlineLine {
                 parts.append(String(c[i..<j]))
                 i = j
             }
-            guard parts.count <= 8 else { return nil }
-            if let e = numberEnd(i) { return rest(from: e).map { ((parts.joined(), parts), $0) } }
-            // "2a Condition": a label with letters needs no stop.
-            guard parts.count > 1, i < c.count, c[i] == " " else { return nil }
-            return rest(from: i).map { ((parts.joined(), parts), $0) }
+            // ("2nd reminder", "48h later", "3x the amount" are text: a number ends in a stop.)
+            guard parts.count <= 8, let e = numberEnd(i) else { return nil }
+            return rest(from: e).map { ((parts.joined(), parts), $0) }
         }
         // (1) （1） (一) （一） (a)
         if c[0] == "(" || c[0] == "（", let close = c.firstIndex(where: { $0 == ")" || $0 == "）" }), close > 1, close <= 4,
@@ -439,6 +452,10 @@ private struct OutlineBuilder {
     /// The current use case was named by a template or a heading: lines at its own indentation
     /// are its steps, and only another such line starts a use case.
     var named = false
+    /// The current use case's line had a number of its own ("1. Log in"): numbered lines beside
+    /// it are use cases too. Under an unnumbered one ("Log in" then "1. User enters …") they
+    /// are its steps.
+    var useCaseNumbered = false
     /// The outline's labels ("2", "2a", "2a1") in the current use case, and the nodes they made.
     var labels: [String: NodeID] = [:]
     /// `Resume at` lines, resolved when their use case is done.
@@ -452,7 +469,8 @@ private struct OutlineBuilder {
         var lines = lines
         // A Markdown list nests one bullet at every level ("- Use case" then "  - Step", or "*"
         // throughout): the least indented items are use cases, deeper ones steps.
-        let marked = lines.filter { $0.mark != .none && ($0.stars ?? 1) == 1 && $0.heading == nil }
+        // (A bulleted "[condition] step" is an extension's line in the ●/○ style, not a level.)
+        let marked = lines.filter { $0.mark != .none && ($0.stars ?? 1) == 1 && $0.heading == nil && Self.condition($0.text) == nil }
         if let top = marked.map(\.indent).min(), Set(marked.map(\.mark)).count == 1, Set(marked.map(\.indent)).count >= 2,
            lines.allSatisfy({ $0.mark != .none || $0.indent > top || $0.heading != nil || $0.template != nil }) {
             // Below the steps, levels are conditions and their steps, as in plain outlines.
@@ -464,10 +482,13 @@ private struct OutlineBuilder {
         // A decimal outline ("1 Incident", "1.2 Desk logs it", "1.2.1 User unknown"): the number
         // of parts is the level, as indentation would be.
         if lines.contains(where: { ($0.decimal ?? 0) >= 2 }) {
+            // (Under an unnumbered first line, the numbers start a level down: "Incident
+            // handling", then "1 User reports it", "2.1 The user is unknown".)
+            let shift = lines.first.map { $0.decimal == nil && $0.bare == nil && $0.mark == .none } == true ? 1 : 0
             for i in lines.indices {
                 if let depth = lines[i].decimal ?? (lines[i].bare != nil ? 1 : nil), lines[i].mark == .none {
                     if let bare = lines[i].bare { lines[i].text = bare }
-                    lines[i].indent += (depth - 1) * 4
+                    lines[i].indent += (depth - 1 + shift) * 4
                 }
             }
         }
@@ -475,7 +496,7 @@ private struct OutlineBuilder {
         guard let first = lines.first else { return }
         let headings = lines.compactMap(\.heading)
         // One heading over a list of use cases is the flow's title.
-        if headings.count == 1, first.heading != nil, lines.contains(where: { $0.mark != .none }) {
+        if headings.count == 1, first.heading != nil, lines.contains(where: { $0.mark == .useCase }) {
             titleLine = 0
             return
         }
@@ -495,8 +516,10 @@ private struct OutlineBuilder {
             let second = lines.dropFirst().map(\.indent).min() ?? 0
             let level2 = lines.indices.dropFirst().filter { lines[$0].indent == second }
             let parents = level2.filter { $0 + 1 < lines.count && lines[$0 + 1].indent > second }
+            // (Three levels: root, use cases, steps. A use case whose every step has a condition
+            // under it, with that condition's steps, has four.)
             if level2.count >= 2, parents.count == level2.count, second > 0,
-               lines.allSatisfy({ $0.indent % second == 0 }) { titleLine = 0 }
+               lines.allSatisfy({ $0.indent % second == 0 }), Set(lines.map(\.indent)).count == 3 { titleLine = 0 }
         }
     }
 
@@ -558,6 +581,18 @@ private struct OutlineBuilder {
             _ = try? flow.apply(.setText(last, Self.join(node.text, line.text)))
             return
         }
+        // A step and its extension's ending on one line: the step is placed, then the ending set.
+        if Self.ending(line.text) == nil, let (step, ending) = Self.trailingEnding(line.text) {
+            var first = line
+            first.text = step
+            let before = flow.nodes.count
+            try placeStep(first, i: i, notes: &notes)
+            if flow.nodes.count > before, let node = stack.last?.node, flow[node]?.kind == .step,
+               let ext = flow[node]?.parent, flow[ext]?.kind == .extension {
+                setEnding(ending, of: ext, line)
+            }
+            return
+        }
         if let ending = Self.ending(line.text) {
             if let ext = endingTarget(line) {
                 setEnding(ending, of: ext, line)
@@ -565,11 +600,19 @@ private struct OutlineBuilder {
             }
             notes.add("stray ending", line.position, "an ending (\(line.text)) with no extension to end was read as a step")
         }
+        try placeStep(line, i: i, notes: &notes)
+    }
+
+    /// Places a line that is a use case or a step (or a condition) by its mark, its number and
+    /// its indentation.
+    private mutating func placeStep(_ line: OutlineLine, i: Int, notes: inout NoteList) throws(FormatError) {
         let plain = line.mark == .none
-        if plain, line.label == nil, !named, stack.isEmpty || useCaseIndent.map({ line.indent <= $0 }) ?? true {
+        let numberedUnder = line.written != nil && !stack.isEmpty && !useCaseNumbered
+        if plain, line.label == nil, !named, !numberedUnder, stack.isEmpty || useCaseIndent.map({ line.indent <= $0 }) ?? true {
             var title = line.text
             while title.hasSuffix(":") || title.hasSuffix("：") { title.removeLast() }
             openUseCase(title.trimmingSpaces, line, named: false)
+            useCaseNumbered = line.written != nil
             return
         }
         // (A bulleted line with lines under it, before any use case, is one: "- Onboard" over
@@ -595,6 +638,7 @@ private struct OutlineBuilder {
         useCaseIndent = line.indent
         unit = nil
         self.named = named
+        useCaseNumbered = false
         labels = [:]
     }
 
@@ -755,15 +799,28 @@ private struct OutlineBuilder {
     /// final stop: "End: failure", "Resume at 2", "Resume at step 2", "结束：成功", "回到第1步".
     static func ending(_ text: String) -> ParsedEnding? {
         var written = text.trimmingSpaces
-        if written.hasSuffix(".") || written.hasSuffix("。") { written.removeLast() }
-        let words = written.lowercased().replacingOccurrences(of: "：", with: ":")
-        if ["end: success", "end:success", "ends in success", "end in success"].contains(words) { return .success }
-        if ["end: failure", "end:failure", "ends in failure", "end in failure"].contains(words) { return .failure }
-        if words.hasPrefix("resume at ") || words.hasPrefix("resume with ") {
-            var rest = words.drop { $0 != " " }.dropFirst().drop { $0 != " " }.drop { $0 == " " }
-            if rest.hasPrefix("step ") { rest = rest.dropFirst(5).drop { $0 == " " } }
+        while written.hasSuffix(".") || written.hasSuffix("。") || written.hasSuffix("！") || written.hasSuffix("!") { written.removeLast() }
+        var words = written.lowercased().replacingOccurrences(of: "：", with: ":")
+        if words.hasPrefix("the ") { words.removeFirst(4) }
+        if ["end: success", "end:success", "ends in success", "end in success", "use case ends in success", "use case ends successfully",
+            "use case succeeds"].contains(words) { return .success }
+        if ["end: failure", "end:failure", "ends in failure", "end in failure", "use case ends in failure", "use case ends",
+            "use case fails", "use case ends unsuccessfully", "use case terminates"].contains(words) { return .failure }
+        // "Resume at 2", "Resume at step 2", "Go to step 2", "Back to step 2", "Return to step 2".
+        for lead in ["resume at ", "resume with ", "go to ", "goto ", "back to ", "return to ", "continue at ", "continue with "]
+        where words.hasPrefix(lead) {
+            let resume = lead.hasPrefix("resume")
+            var rest = words.dropFirst(lead.count).drop { $0 == " " }
+            if rest.hasPrefix("step ") { rest = rest.dropFirst(5).drop { $0 == " " } } else if !resume { return nil }
             guard !rest.isEmpty, rest.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { return nil }
             return .resume(Fullwidth.halfwidthNumber(String(rest)))
+        }
+        if ["用例结束", "流程结束", "用例终止", "流程终止", "用例失败", "流程失败"].contains(written) { return .failure }
+        if ["用例成功结束", "流程成功结束", "用例成功", "流程成功"].contains(written) { return .success }
+        for lead in ["跳转到", "转到", "转至", "跳到", "跳转至"] where written.hasPrefix(lead) {
+            if case .resume(_, let rest)? = TreeBuilder.chineseEnding("回到" + written.dropFirst(lead.count)), !rest.isEmpty {
+                return .resume(Fullwidth.halfwidthNumber(rest))
+            }
         }
         switch TreeBuilder.chineseEnding(written) {
         case .success?: return .success
@@ -773,6 +830,17 @@ private struct OutlineBuilder {
             return rest.isEmpty ? nil : .resume(Fullwidth.halfwidthNumber(rest))
         case nil: return nil
         }
+    }
+
+    /// A step that ends its extension in the same line ("System shows an error; resume at step
+    /// 1.", "系统提示错误，返回第1步"): the step's text and the ending.
+    static func trailingEnding(_ text: String) -> (String, ParsedEnding)? {
+        for separator in ["; ", "；", "，", ", "] {
+            guard let range = text.range(of: separator, options: .backwards) else { continue }
+            let step = String(text[..<range.lowerBound]).trimmingSpaces
+            if !step.isEmpty, let ending = ending(String(text[range.upperBound...])) { return (step, ending) }
+        }
+        return nil
     }
 
     /// "[exception]" or "【异常】" before a condition: the kind it marks, and the text after it.

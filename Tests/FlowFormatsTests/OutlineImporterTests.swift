@@ -158,10 +158,46 @@ import Testing
         #expect(try imported("HR processes\n\tOnboard an employee\n\t\tHR creates the record\n\t\tIT creates the accounts\n\tOffboard an employee\n\t\tHR ends the contract\n")
             == "# HR processes\n\n## Onboard an employee\n\n1. HR creates the record\n2. IT creates the accounts\n\n## Offboard an employee\n\n1. HR ends the contract\n")
         // A Markdown heading over bulleted use cases is the title; org-mode's #+TITLE too.
-        #expect(try OutlineImporter.read("# Onboarding\n\n- Onboard\n  1. HR creates the record\n").title == "Onboarding")
+        #expect(try OutlineImporter.read("# Onboarding\n\n- Onboard\n  - HR creates the record\n- Offboard\n  - HR ends it\n").title == "Onboarding")
+        // A heading over steps is their use case, at any level.
+        for text in ["## Reset password\n\n- User asks for a link\n- System sends it\n", "# Reset password\n- User asks for a link\n- System sends it\n"] {
+            #expect(try imported(text) == "## Reset password\n\n1. User asks for a link\n2. System sends it\n", "\(text)")
+        }
+        #expect(try imported("## Reset password\n- User asks for a link\n  - [Unknown address] System shows an error\n")
+            == "## Reset password\n\n1. User asks for a link\n   - 1a. Unknown address:\n     1. System shows an error\n")
         #expect(try OutlineImporter.read("#+TITLE: Helpdesk\n* Reset a password\n** User asks\n").title == "Helpdesk")
         // A flow file is said to be one.
         #expect(throws: FormatError.self) { try OutlineImporter.read("## Log in\n\n1. User enters the name.\n") }
+    }
+
+    /// From a re-trial of the import: what the first fixes broke or missed.
+    @Test func numbersInTextMindMapsAndEndingsInCockburnsWords() throws {
+        // "2nd", "48h" and "1st" are words, not labels (a label ends in a stop).
+        #expect(try imported("* Send reminders\n- Clerk checks the due date\n- 2nd reminder is sent\n- 48h later the case is escalated\n- 1st reminder is archived\n")
+            == "## Send reminders\n\n1. Clerk checks the due date\n2. 2nd reminder is sent\n3. 48h later the case is escalated\n4. 1st reminder is archived\n")
+        // A use case whose every step has a condition is no mind map.
+        #expect(try imported("Log in\n    User enters the name\n        The name is unknown\n            System shows an error\n    System checks the password\n        The password is wrong\n            Resume at 1\n")
+            == "## Log in\n\n1. User enters the name\n   - 1a. The name is unknown:\n     1. System shows an error\n2. System checks the password\n   - 2a. The password is wrong:\n     - Resume at 1.\n")
+        // Endings as Cockburn's templates say them, alone or at the end of a step.
+        #expect(try imported("Use case: Log in\nMain success scenario:\n1. User enters the name.\n2. System checks the password.\nExtensions:\n2a. The password is wrong:\n    2a1. System shows an error; resume at step 1.\n2b. The account is locked:\n    2b1. System shows the hotline.\n    2b2. The use case ends in failure.\n2c. The user gives up:\n    2c1. Go to step 1.\n")
+            == "## Log in\n\n1. User enters the name.\n2. System checks the password.\n   - 2a. The password is wrong:\n     1. System shows an error\n     - Resume at 1.\n   - 2b. The account is locked:\n     1. System shows the hotline.\n     - End: failure.\n   - 2c. The user gives up:\n     - Resume at 1.\n")
+        let zh = try OutlineImporter.read("用例：登录\n1. 用户输入用户名\n2. 系统验证密码\n扩展：\n2a. 账号锁定：\n    2a1. 系统提示联系客服\n    2a2. 用例结束\n2b. 用户名不存在：\n    2b1. 系统提示错误，转到第1步\n")
+        let uc = zh.useCases[0]
+        #expect(zh[try #require(zh.node(numbered: "2a", in: uc))]?.ending == .failure)
+        #expect(zh[try #require(zh.node(numbered: "2b", in: uc))]?.ending == .resume(.step(try #require(zh.node(numbered: "1", in: uc)))))
+        // Numbered lines under an unnumbered title at the same margin are its steps; so are a
+        // decimal outline's under an unnumbered first line; fullwidth labels read as labels.
+        let expected = "## Log in\n\n1. User enters the name\n2. System checks it\n   - 2a. The password is wrong:\n     1. System shows an error\n"
+        for text in ["Log in\n1. User enters the name\n2. System checks it\n2a. The password is wrong:\n2a1. System shows an error\n",
+                     "Log in\n1 User enters the name\n2 System checks it\n2.1 The password is wrong\n2.1.1 System shows an error\n",
+                     "Use case: Log in\n１．User enters the name\n２．System checks it\n２ａ．The password is wrong：\n２ａ１．System shows an error\n"] {
+            #expect(try imported(text) == expected, "\(text)")
+        }
+        #expect(try imported("● 安装\n１．用户插入ＵＳＢ设备\n") == "## 安装\n\n1. 用户插入ＵＳＢ设备\n")
+        // An empty use-case bullet still starts a use case: its steps never join the one above.
+        let (parsed, _) = try OutlineImporter.importing("* Log in\n- User enters the name\n*\n- User chooses Log out\n")
+        #expect(parsed.flow.useCases.count == 2 && parsed.flow.children(of: parsed.flow.useCases[1]).count == 1)
+        #expect(parsed.flow.validate().first?.message == "use case 2 has no title")
     }
 
     @Test func pastedTextsSlipsAreReadAsMeant() throws {
