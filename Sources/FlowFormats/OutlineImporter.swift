@@ -138,7 +138,10 @@ struct NoteList {
 struct OutlineLine {
     enum Mark: Equatable { case useCase, step, none }
     /// What a use-case template's line says besides steps.
-    enum Template: Equatable { case useCase(String), section, field(Field) }
+    /// A section: what follows is steps or extensions (`exception`: extensions that are
+    /// exceptions), or no part of a scenario at all (`aside`: open issues, variations …).
+    enum Section: Equatable { case scenario, exceptions, aside }
+    enum Template: Equatable { case useCase(String), section(Section), field(Field) }
 
     let number: Int
     /// Where the text starts (1-based), after indentation, mark and number.
@@ -250,7 +253,7 @@ struct OutlineLine {
                 drop(1)
             }
         }
-        textIndent = indent + (column - (i + 1))
+        let afterMark = column
         // The number it was written with.
         var text = String(String.UnicodeScalarView(s))
         (label, written, decimal, bare) = (nil, nil, nil, nil)
@@ -275,6 +278,9 @@ struct OutlineLine {
             text = String(String.UnicodeScalarView(text.unicodeScalars.dropFirst(consumed)))
         }
         self.column = column
+        // (After a number too: "1. Employee fills in the form and attaches" is continued under "Employee".)
+        textIndent = indent + (column - (i + 1))
+        _ = afterMark
         self.text = text
     }
 
@@ -397,19 +403,24 @@ struct OutlineLine {
     /// "用例：", "用例名称："), a section ("Main success scenario:", "Extensions:", "主成功场景：",
     /// "扩展：" …), or a field ("Primary actor: Clerk", "主要参与者：客服").
     var template: Template? {
-        let t = text
+        // (Written bold in Markdown: "**Main success scenario:**".)
+        var t = text
+        for wrap in ["**", "__"] where t.hasPrefix(wrap) && t.hasSuffix(wrap) && t.count > 4 { t = String(t.dropFirst(2).dropLast(2)) }
+        if t.hasPrefix("**"), let end = t.dropFirst(2).range(of: "**") {
+            t = String(t[t.index(t.startIndex, offsetBy: 2)..<end.lowerBound]) + String(t[end.upperBound...])
+        }
         guard let colon = t.firstIndex(where: { $0 == ":" || $0 == "：" }) else {
-            return Self.sections.contains(Self.key(t)) ? .section : nil
+            return Self.section(Self.key(t)).map { .section($0) }
         }
         let name = String(t[..<colon]).trimmingSpaces
         // The colon and the spaces after it, as a .flow.md field reads them back.
         let spaces = t[t.index(after: colon)...].prefix { $0 == " " }
         let value = String(t[spaces.endIndex...]).trimmingSpaces
         let key = Self.key(name)
-        if value.isEmpty, Self.sections.contains(key) { return .section }
+        if value.isEmpty, let section = Self.section(key) { return .section(section) }
         if !value.isEmpty, Self.isUseCaseLabel(key) { return .useCase(value) }
         if !value.isEmpty, let canonical = Field.knownNames.first(where: { $0.lowercased() == key })
-            ?? Self.fieldNames.first(where: { $0 == name }) {
+            ?? Self.fieldNames.first(where: { $0.lowercased() == key }) {
             return .field(Field(canonical, value, separator: String(t[colon]) + spaces))
         }
         return nil
@@ -429,14 +440,30 @@ struct OutlineLine {
         return false
     }
 
-    static let sections: Set<String> = [
+    static func section(_ key: String) -> Section? {
+        if scenarioSections.contains(key) { return .scenario }
+        if exceptionSections.contains(key) { return .exceptions }
+        if asideSections.contains(key) { return .aside }
+        return nil
+    }
+
+    static let scenarioSections: Set<String> = [
         "main success scenario", "main scenario", "main flow", "basic flow", "basic course", "success scenario", "steps",
-        "extensions", "alternative flows", "alternate flows", "alternatives", "exceptions", "exception flows",
-        "主成功场景", "主场景", "基本流程", "基本流", "主流程", "成功场景", "步骤", "扩展", "扩展场景", "扩展流程", "备选流程", "备选流", "异常流程",
+        "extensions", "alternative flows", "alternate flows", "alternative flow", "alternatives",
+        "主成功场景", "主场景", "基本流程", "基本流", "主流程", "成功场景", "步骤", "扩展", "扩展场景", "扩展流程", "备选流程", "备选流", "备选场景",
+    ]
+    static let exceptionSections: Set<String> = ["exceptions", "exception flows", "exception flow", "异常流程", "异常流", "异常", "异常场景"]
+    /// Sections of a template that hold no steps: left out, with what is under them.
+    static let asideSections: Set<String> = [
+        "open issues", "technology and data variations", "technology and data variations list", "related information",
+        "notes", "variations", "frequency of occurrence", "special requirements", "business rules",
+        "待解决问题", "未决问题", "备注", "说明", "补充说明", "特殊需求", "业务规则", "技术与数据变化",
     ]
 
     static let fieldNames = ["主要参与者", "主参与者", "参与者", "主执行者", "目标", "前置条件", "触发条件", "触发事件", "后置条件",
-                             "成功保证", "最小保证", "范围", "层次", "级别", "利益相关者"]
+                             "成功保证", "最小保证", "范围", "层次", "级别", "利益相关者",
+                             "Postconditions", "Postcondition", "Precondition", "Priority", "Frequency", "Actors", "Actor",
+                             "Main actor", "Stakeholders and interests", "Success guarantees", "Minimal guarantees"]
 }
 
 private struct OutlineBuilder {
@@ -456,6 +483,13 @@ private struct OutlineBuilder {
     /// it are use cases too. Under an unnumbered one ("Log in" then "1. User enters …") they
     /// are its steps.
     var useCaseNumbered = false
+    /// Under an exceptions section: the extensions it names are exceptions.
+    var exceptionSection = false
+    /// Under a section that holds no steps (open issues …): its lines are left out.
+    var aside = false
+    /// Lines labelled for a step not yet written ("2a." before the main scenario), placed when
+    /// their use case is done.
+    var deferred: [OutlineLine] = []
     /// The outline's labels ("2", "2a", "2a1") in the current use case, and the nodes they made.
     var labels: [String: NodeID] = [:]
     /// `Resume at` lines, resolved when their use case is done.
@@ -494,7 +528,11 @@ private struct OutlineBuilder {
         }
         self.lines = lines
         guard let first = lines.first else { return }
-        let headings = lines.compactMap(\.heading)
+        // (A heading that names a section, "### Extensions", is no level of use cases.)
+        let headings = lines.compactMap { line -> Int? in
+            if case .section? = line.template { return nil }
+            return line.heading
+        }
         // One heading over a list of use cases is the flow's title.
         if headings.count == 1, first.heading != nil, lines.contains(where: { $0.mark == .useCase }) {
             titleLine = 0
@@ -516,10 +554,14 @@ private struct OutlineBuilder {
             let second = lines.dropFirst().map(\.indent).min() ?? 0
             let level2 = lines.indices.dropFirst().filter { lines[$0].indent == second }
             let parents = level2.filter { $0 + 1 < lines.count && lines[$0 + 1].indent > second }
-            // (Three levels: root, use cases, steps. A use case whose every step has a condition
-            // under it, with that condition's steps, has four.)
+            // (In one use case whose every step has a condition, the lines a level further down
+            // are conditions, and have their steps under them; in a map, they are steps, and
+            // mostly have nothing under them.)
+            let third = lines.map(\.indent).filter { $0 > second }.min()
+            let level3 = lines.indices.filter { lines[$0].indent == third }
+            let withChildren = level3.filter { $0 + 1 < lines.count && lines[$0 + 1].indent > lines[$0].indent }
             if level2.count >= 2, parents.count == level2.count, second > 0,
-               lines.allSatisfy({ $0.indent % second == 0 }), Set(lines.map(\.indent)).count == 3 { titleLine = 0 }
+               lines.allSatisfy({ $0.indent % second == 0 }), withChildren.count * 2 < level3.count { titleLine = 0 }
         }
     }
 
@@ -543,7 +585,9 @@ private struct OutlineBuilder {
             return
         }
         let template = line.template
-        if let heading = line.heading {
+        if line.heading != nil, case .section? = template {
+            // "### Extensions": a section, whatever its level.
+        } else if let heading = line.heading {
             if heading <= (useCaseHeading ?? heading) {
                 var title = line.text
                 if case .useCase(let named)? = template { title = named }
@@ -556,26 +600,39 @@ private struct OutlineBuilder {
         case .useCase(let title)?:
             openUseCase(title, line, named: true)
             return
-        case .section?:
+        case .section(let section)?:
             // "Main success scenario:" and "Extensions:" say what follows; the labels and the
-            // indentation place it.
+            // indentation place it. "Open issues:" and the like hold no steps.
             if stack.isEmpty { throw FormatError(line.position, "a section (\(line.text)) before any use case: start the outline with the use case (Use case: Title)") }
             named = true
             stack.removeLast(stack.count - 1)
+            exceptionSection = section == .exceptions
+            aside = section == .aside
+            if aside { notes.add("aside", line.position, "\"\(line.text.trimmingSpaces)\" and the lines under it hold no steps: left out") }
             return
         case .field(let field)?:
-            if let uc = stack.first?.node, flow.children(of: uc).isEmpty {
+            // Fields go with their use case, before its steps or (postconditions …) after them.
+            if let uc = stack.first?.node, flow.children(of: uc).isEmpty || named {
                 flow.addField(field, to: uc)
+                aside = false
                 return
             }
         case nil:
             break
         }
+        if aside { return }
+        // An extension or its step labelled for a step not written yet: placed at the end.
+        if let label = line.label, let uc = stack.first?.node, labels[label.dropLast().joined()] == nil,
+           flow.node(numbered: label.dropLast().joined(), in: uc) == nil {
+            deferred.append(line)
+            return
+        }
         // A line aligned with the text of the bulleted line above it, with no mark of its own,
         // continues it (a line wrapped by hand, as mail and pasted documents have them).
         if i > 0, line.mark == .none, line.textIndent == line.indent, line.label == nil, line.written == nil, line.decimal == nil,
            case let above = lines[i - 1],
-           above.mark != .none, above.heading == nil, line.indent == above.textIndent, line.indent > above.indent,
+           above.mark != .none || above.written != nil && Self.continues(above.text, line.text),
+           above.heading == nil, line.indent == above.textIndent, line.indent > above.indent,
            !line.text.hasSuffix(":"), !line.text.hasSuffix("："), Self.condition(line.text) == nil,
            let last = stack.last?.node, let node = flow[last], node.kind == .step || node.kind == .useCase {
             _ = try? flow.apply(.setText(last, Self.join(node.text, line.text)))
@@ -629,7 +686,10 @@ private struct OutlineBuilder {
     }
 
     private mutating func openUseCase(_ title: String, _ line: OutlineLine, named: Bool) {
+        placeDeferred()
         resolveResumes()
+        exceptionSection = false
+        aside = false
         var title = title
         while title.hasSuffix(":") || title.hasSuffix("：") { title.removeLast() }
         let uc = flow.addUseCase(title.trimmingSpaces)
@@ -640,6 +700,27 @@ private struct OutlineBuilder {
         self.named = named
         useCaseNumbered = false
         labels = [:]
+    }
+
+    /// Places the lines labelled for steps written after them, now that the steps exist; a
+    /// label that still names nothing is placed by its indentation, as other lines are.
+    private mutating func placeDeferred() {
+        let waiting = deferred
+        deferred = []
+        guard let uc = stack.first?.node else { return }
+        for line in waiting {
+            if let ending = Self.ending(line.text), let label = line.label, let ext = labels[label.dropLast().joined()],
+               flow[ext]?.kind == .extension {
+                setEnding(ending, of: ext, line)
+                continue
+            }
+            if let label = line.label, place(label, line, in: uc) { continue }
+            if let ext = stack.last?.node, flow[ext]?.kind != .useCase {
+                map.nodes[addStep(line.text, under: ext)] = line.position
+            } else {
+                map.nodes[flow.addStep(line.text.trimmingSpaces, to: uc)] = line.position
+            }
+        }
     }
 
     /// Places a line by its Cockburn label; false when the label names nothing here.
@@ -654,7 +735,7 @@ private struct OutlineBuilder {
             var text = condition
             while text.hasSuffix(":") || text.hasSuffix("：") { text.removeLast() }
             let (markedKind, plainText) = Self.kindMarker(text.trimmingSpaces)
-            node = flow.addExtension(plainText, to: parent, kind: markedKind ?? kind)
+            node = flow.addExtension(plainText, to: parent, kind: markedKind ?? (exceptionSection ? .exception : kind))
             map.nodes[node] = line.position
             if !rest.isEmpty { map.nodes[flow.addStep(rest, to: node)] = line.position }
         } else {
@@ -768,6 +849,7 @@ private struct OutlineBuilder {
     }
 
     mutating func finish(notes: inout NoteList) {
+        placeDeferred()
         resolveResumes()
         let ucs = flow.useCases
         if ucs.count >= 2, ucs.allSatisfy({ flow.children(of: $0).isEmpty }), let first = ucs.first, let at = map.nodes[first] {
@@ -786,6 +868,14 @@ private struct OutlineBuilder {
             }
         }
         resumes = []
+    }
+
+    /// Whether `next` reads as the rest of the sentence `text` started: `text` has no final stop
+    /// and `next` starts in lower case ("…and attaches" / "the receipts"). (Under a numbered
+    /// step, a line starting anew is what can happen there.)
+    static func continues(_ text: String, _ next: String) -> Bool {
+        guard let last = text.last, let first = next.first else { return false }
+        return !".。!?！？:：;；".contains(last) && first.isLowercase
     }
 
     static func join(_ a: String, _ b: String) -> String {

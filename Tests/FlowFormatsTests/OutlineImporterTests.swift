@@ -200,6 +200,24 @@ import Testing
         #expect(parsed.flow.validate().first?.message == "use case 2 has no title")
     }
 
+    /// Use-case templates as teams write them: sections after the steps, exceptions sections,
+    /// extensions before the main scenario, Markdown sections, wrapped numbered steps.
+    @Test func templatesWithTheirSectionsInAnyOrder() throws {
+        let (parsed, notes) = try OutlineImporter.importing("Use case: Log in\nMain success scenario:\n1. User enters the name.\n2. System checks the password.\nExtensions:\n2a. The password is wrong:\n    2a1. System shows an error.\nPostconditions: The user is logged in.\nOpen issues:\n- Single sign-on?\n")
+        #expect(FlowMarkdownWriter.write(parsed.flow) == "## Log in\n\n- Postconditions: The user is logged in.\n\n1. User enters the name.\n2. System checks the password.\n   - 2a. The password is wrong:\n     1. System shows an error.\n")
+        #expect(notes.map(\.message) == ["\"Open issues:\" and the lines under it hold no steps: left out"])
+        #expect(try imported("用例名称：提交报销\n基本流：\n1. 员工填写报销单\n2. 经理审批\n异常流：\n2a. 系统无响应：\n    2a1. 系统保存草稿\n后置条件：报销单已提交\n")
+            == "## 提交报销\n\n- 后置条件：报销单已提交\n\n1. 员工填写报销单\n2. 经理审批\n   - 2a. [异常] 系统无响应：\n     1. 系统保存草稿\n")
+        let expected = "## Log in\n\n1. User enters the name.\n2. System checks it.\n   - 2a. The password is wrong:\n     1. System shows an error.\n     - Resume at 1.\n"
+        for text in ["Use case: Log in\nExtensions:\n2a. The password is wrong:\n    2a1. System shows an error.\n    2a2. Resume at 1.\nMain success scenario:\n1. User enters the name.\n2. System checks it.\n",
+                     "## Log in\n\n**Main success scenario:**\n\n1. User enters the name.\n2. System checks it.\n\n### Extensions\n\n2a. The password is wrong:\n    2a1. System shows an error.\n    2a2. Resume at 1.\n"] {
+            #expect(try imported(text) == expected, "\(text)")
+        }
+        // A numbered step wrapped by hand goes on; a line starting anew under it is a condition.
+        #expect(try imported("Log in\n1. Employee fills in the form and attaches\n   the receipts\n2. Manager approves\n   Amount over limit\n      Director approves\n")
+            == "## Log in\n\n1. Employee fills in the form and attaches the receipts\n2. Manager approves\n   - 2a. Amount over limit:\n     1. Director approves\n")
+    }
+
     @Test func pastedTextsSlipsAreReadAsMeant() throws {
         // A hard-wrapped line continues the step; an empty bullet is left out; Word's "o" and
         // "▪", a fullwidth mark, a mark glued to its text and no-break spaces are all outlines.
