@@ -715,11 +715,15 @@ private struct OutlineBuilder {
                 continue
             }
             if let label = line.label, place(label, line, in: uc) { continue }
-            if let ext = stack.last?.node, flow[ext]?.kind != .useCase {
-                map.nodes[addStep(line.text, under: ext)] = line.position
+            let node: NodeID
+            if let parent = stack.last?.node, flow[parent]?.kind != .useCase {
+                node = addStep(line.text, under: parent)
             } else {
-                map.nodes[flow.addStep(line.text.trimmingSpaces, to: uc)] = line.position
+                node = flow.addStep(line.text.trimmingSpaces, to: uc)
             }
+            map.nodes[node] = line.position
+            // (An extension made for it is said to be where it is.)
+            if let p = flow[node]?.parent, map.nodes[p] == nil { map.nodes[p] = line.position }
         }
     }
 
