@@ -52,12 +52,19 @@ public enum OutlineImporter {
     private static func importingLines(_ text: String) throws(FormatError) -> (parsed: ParsedFlow, notes: [Note]) {
         var notes = NoteList()
         var source = SourceLine.split(text)
-        // An outline quoted in a mail ("> * Log in"): every line unquoted.
-        let written = source.filter { !$0.isBlank }
+        // An outline quoted in a mail ("> * Log in", "> > …" when quoted again), after the line
+        // that says who wrote it ("Anna wrote:", "…写道："): every line unquoted.
+        var written = source.filter { !$0.isBlank }
+        let saidBy = written.first.map { line in
+            let text = String(String.UnicodeScalarView(line.scalars)).trimmingSpaces
+            return line.scalars.first != ">" && (text.hasSuffix("wrote:") || text.hasSuffix("写道：") || text.hasSuffix("写道:"))
+        } ?? false
+        if saidBy { written.removeFirst() }
         if !written.isEmpty, written.allSatisfy({ $0.scalars.first == ">" }) {
-            source = source.map { line in
-                var s = line.scalars.drop { $0 == ">" }
-                if s.first == " " { s = s.dropFirst() }
+            let from = saidBy ? (written.first?.number ?? 0) : 0
+            source = source.filter { $0.number >= from }.map { line in
+                var s = line.scalars[...]
+                while s.first == ">" { s = s.dropFirst(); if s.first == " " { s = s.dropFirst() } }
                 return SourceLine(number: line.number, scalars: Array(s))
             }
         }
@@ -226,6 +233,15 @@ struct OutlineLine {
             if s.count > level, blank(s[level]) || glued {
                 (mark, stars) = (level == 1 ? .useCase : .step, level)
                 drop(level)
+                // Org-mode's keywords and tags ("* TODO Reset a password :hr:") are no text.
+                for keyword in ["TODO ", "DONE ", "NEXT ", "WAITING "] where String(String.UnicodeScalarView(s)).hasPrefix(keyword) {
+                    drop(keyword.count - 1)
+                }
+                if s.last == ":", let space = s.lastIndex(of: " "), space + 2 < s.count, s[space + 1] == ":",
+                   s[(space + 1)...].allSatisfy({ $0 == ":" || $0 == "@" || $0 == "_" || $0.properties.isAlphabetic || $0.properties.numericType != nil }) {
+                    s = Array(s[..<space])
+                    while s.last == " " { s.removeLast() }
+                }
             } else if s.count == level, level == 1 {
                 // An empty use-case bullet still starts a use case (its steps are not another's):
                 // one with no title, which the import names.
@@ -433,9 +449,12 @@ struct OutlineLine {
     }
 
     private static func isUseCaseLabel(_ key: String) -> Bool {
-        for prefix in ["use case", "uc", "用例名称", "用例名", "用例"] where key.hasPrefix(prefix) {
-            let rest = key.dropFirst(prefix.count).trimmingCharacters(in: [" ", "#", "-", "."])
-            if rest.allSatisfy({ $0.isNumber }) { return true }
+        // "Use case:", "Use case 3:", "UC 3:", "Use case name:", "Use case UC-01:", "用例名称：".
+        for prefix in ["use case", "uc", "用例名称", "用例名", "用例编号", "用例"] where key.hasPrefix(prefix) {
+            var rest = key.dropFirst(prefix.count).trimmingCharacters(in: [" ", "#", "-", ".", "_"])
+            if ["name", "title", "名称", "名"].contains(rest) { return true }
+            if rest.hasPrefix("uc") { rest = String(rest.dropFirst(2)).trimmingCharacters(in: [" ", "#", "-", ".", "_"]) }
+            if rest.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" }) { return true }
         }
         return false
     }

@@ -154,6 +154,11 @@ import Testing
         ] {
             #expect(try imported(text) == expected, "\(text)")
         }
+        // Quoted again, or under the line saying who wrote it; org-mode's keywords and tags left out.
+        for text in ["Anna wrote:\n> > * Onboard an employee\n> > - HR creates the record\n> > - IT creates the accounts\n> >   - [No free laptop] IT orders a laptop\n> > * Offboard an employee\n> > - HR ends the contract\n",
+                     "* TODO Onboard an employee :hr:\n** HR creates the record\n** DONE IT creates the accounts\n*** No free laptop\n**** IT orders a laptop\n* Offboard an employee\n** HR ends the contract :legal:\n"] {
+            #expect(try imported(text) == expected, "\(text)")
+        }
         // A mind map's export: its one root is the flow's title.
         #expect(try imported("HR processes\n\tOnboard an employee\n\t\tHR creates the record\n\t\tIT creates the accounts\n\tOffboard an employee\n\t\tHR ends the contract\n")
             == "# HR processes\n\n## Onboard an employee\n\n1. HR creates the record\n2. IT creates the accounts\n\n## Offboard an employee\n\n1. HR ends the contract\n")
@@ -212,6 +217,10 @@ import Testing
         for text in ["Use case: Log in\nExtensions:\n2a. The password is wrong:\n    2a1. System shows an error.\n    2a2. Resume at 1.\nMain success scenario:\n1. User enters the name.\n2. System checks it.\n",
                      "## Log in\n\n**Main success scenario:**\n\n1. User enters the name.\n2. System checks it.\n\n### Extensions\n\n2a. The password is wrong:\n    2a1. System shows an error.\n    2a2. Resume at 1.\n"] {
             #expect(try imported(text) == expected, "\(text)")
+        }
+        for label in ["Use Case Name:", "Use case UC-01:", "UC 3:", "Use case 1.2:", "用例名称："] {
+            let flow = try OutlineImporter.read("\(label) Log in\n1. User enters the name.\n")
+            #expect(flow[flow.useCases[0]]?.text == "Log in", "\(label)")
         }
         // A numbered step wrapped by hand goes on; a line starting anew under it is a condition.
         #expect(try imported("Log in\n1. Employee fills in the form and attaches\n   the receipts\n2. Manager approves\n   Amount over limit\n      Director approves\n")
