@@ -613,7 +613,10 @@ private struct OutlineBuilder {
                 openUseCase(title, line, named: true)
                 return
             }
-            line.mark = .step
+            // Deeper headings are levels, as indentation is: steps, then conditions and their
+            // steps (a mind map exported as Markdown).
+            line.mark = .none
+            line.indent = (heading - (useCaseHeading ?? heading)) * 4
         }
         switch template {
         case .useCase(let title)?:
@@ -648,7 +651,7 @@ private struct OutlineBuilder {
         }
         // A line aligned with the text of the bulleted line above it, with no mark of its own,
         // continues it (a line wrapped by hand, as mail and pasted documents have them).
-        if i > 0, line.mark == .none, line.textIndent == line.indent, line.label == nil, line.written == nil, line.decimal == nil,
+        if i > 0, line.mark == .none, line.heading == nil, line.textIndent == line.indent, line.label == nil, line.written == nil, line.decimal == nil,
            case let above = lines[i - 1],
            above.mark != .none || above.written != nil && Self.continues(above.text, line.text),
            above.heading == nil, line.indent == above.textIndent, line.indent > above.indent,

@@ -159,6 +159,9 @@ import Testing
                      "* TODO Onboard an employee :hr:\n** HR creates the record\n** DONE IT creates the accounts\n*** No free laptop\n**** IT orders a laptop\n* Offboard an employee\n** HR ends the contract :legal:\n"] {
             #expect(try imported(text) == expected, "\(text)")
         }
+        // Markdown headings as levels (a mind map exported as Markdown).
+        #expect(try imported("# HR processes\n## Onboard an employee\n### HR creates the record\n### IT creates the accounts\n#### No free laptop\n##### IT orders a laptop\n## Offboard an employee\n### HR ends the contract\n")
+            == "# HR processes\n\n" + expected)
         // A mind map's export: its one root is the flow's title.
         #expect(try imported("HR processes\n\tOnboard an employee\n\t\tHR creates the record\n\t\tIT creates the accounts\n\tOffboard an employee\n\t\tHR ends the contract\n")
             == "# HR processes\n\n## Onboard an employee\n\n1. HR creates the record\n2. IT creates the accounts\n\n## Offboard an employee\n\n1. HR ends the contract\n")
