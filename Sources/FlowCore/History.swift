@@ -32,10 +32,6 @@ public struct History: Sendable {
     /// Records that the flow as it stands now is what is on disk.
     public mutating func markSaved() { savedState = currentState }
 
-    /// Records that the flow as it stands now is not what is on disk (recovered changes): it is
-    /// modified until saved, whatever is undone.
-    public mutating func markUnsaved() { savedState = -1 }
-
     /// Applies a transaction and records it; clears the redo stack.
     @discardableResult
     public mutating func perform(

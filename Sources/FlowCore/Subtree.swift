@@ -28,6 +28,15 @@ public struct Subtree: Hashable, Sendable {
     }
 
     public var allIDs: [NodeID] { [root.id] + descendants.map(\.id) }
+
+    /// The extensions in it that resume at a step outside it, with that step.
+    public var resumesOutside: [(ext: Node, target: NodeID)] {
+        let inside = Set(allIDs)
+        return (CollectionOfOne(root) + descendants).compactMap { n in
+            guard n.kind == .extension, case .resume(.step(let t)) = n.ending, !inside.contains(t) else { return nil }
+            return (n, t)
+        }
+    }
 }
 
 extension Flow {
@@ -61,11 +70,9 @@ extension Flow {
     /// place from its new step (`pastedEndings`). Taken while the tree is still in this flow.
     /// An extension resuming at a step of another list has no place.
     public func resumePlaces(of tree: Subtree) -> [NodeID: Int] {
-        let inside = Set(tree.allIDs)
         var out: [NodeID: Int] = [:]
-        for n in CollectionOfOne(tree.root) + tree.descendants where n.kind == .extension {
-            guard case .resume(.step(let t)) = n.ending, !inside.contains(t), let step = n.parent,
-                  let target = nodes[t], target.kind == .step, let own = nodes[step], own.kind == .step,
+        for (n, t) in tree.resumesOutside {
+            guard let step = n.parent, let target = nodes[t], target.kind == .step, let own = nodes[step], own.kind == .step,
                   target.parent == own.parent, let i = index(of: step), let j = index(of: t) else { continue }
             out[n.id] = j - i
         }

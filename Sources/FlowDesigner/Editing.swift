@@ -289,7 +289,7 @@ enum Editing {
         // resumes at the same place from its new step (the step again, the next one …); where
         // that is no step, the user is told, and the row shows the ending as a problem.
         var endings: [(ext: NodeID, ending: Ending?)] = []
-        if hasOutsideResume(tree) {
+        if !tree.resumesOutside.isEmpty {
             var after = s.flow
             if (try? after.apply(Transaction("Paste", [insert]))) != nil {
                 endings = after.pastedEndings(tree, original: clip, places: clipped.places)
@@ -318,14 +318,6 @@ enum Editing {
         endings.contains { $0.ending == nil } ? s.fail(text) : s.say(text)
     }
 
-    /// Whether a pasted copy has an extension resuming at a step outside it.
-    static func hasOutsideResume(_ tree: Subtree) -> Bool {
-        let inside = Set(tree.allIDs)
-        return (CollectionOfOne(tree.root) + tree.descendants).contains { n in
-            if case .resume(.step(let t)) = n.ending { return !inside.contains(t) }
-            return false
-        }
-    }
 
     static func rows(_ n: Int) -> String { counted(n, "row") }
 

@@ -269,7 +269,6 @@ struct OutlineLine {
                 drop(1)
             }
         }
-        let afterMark = column
         // The number it was written with.
         var text = String(String.UnicodeScalarView(s))
         (label, written, decimal, bare) = (nil, nil, nil, nil)
@@ -296,7 +295,6 @@ struct OutlineLine {
         self.column = column
         // (After a number too: "1. Employee fills in the form and attaches" is continued under "Employee".)
         textIndent = indent + (column - (i + 1))
-        _ = afterMark
         self.text = text
     }
 
@@ -442,11 +440,7 @@ struct OutlineLine {
         return nil
     }
 
-    private static func key(_ s: String) -> String {
-        var k = s.lowercased().trimmingSpaces
-        while k.hasSuffix(":") || k.hasSuffix("：") { k.removeLast() }
-        return k.trimmingSpaces
-    }
+    private static func key(_ s: String) -> String { OutlineBuilder.withoutColons(s).lowercased() }
 
     private static func isUseCaseLabel(_ key: String) -> Bool {
         // "Use case:", "Use case 3:", "UC 3:", "Use case name:", "Use case UC-01:", "用例名称：".
@@ -587,9 +581,7 @@ private struct OutlineBuilder {
     mutating func add(_ i: Int, notes: inout NoteList) throws(FormatError) {
         var line = lines[i]
         if i == titleLine {
-            var title = line.text
-            while title.hasSuffix(":") || title.hasSuffix("：") { title.removeLast() }
-            flow.title = title.trimmingSpaces
+            flow.title = Self.withoutColons(line.text)
             return
         }
         // Levels written with stars or headings are indentation in effect.
@@ -688,9 +680,7 @@ private struct OutlineBuilder {
         let plain = line.mark == .none
         let numberedUnder = line.written != nil && !stack.isEmpty && !useCaseNumbered
         if plain, line.label == nil, !named, !numberedUnder, stack.isEmpty || useCaseIndent.map({ line.indent <= $0 }) ?? true {
-            var title = line.text
-            while title.hasSuffix(":") || title.hasSuffix("：") { title.removeLast() }
-            openUseCase(title.trimmingSpaces, line, named: false)
+            openUseCase(line.text, line, named: false)
             useCaseNumbered = line.written != nil
             return
         }
@@ -712,9 +702,7 @@ private struct OutlineBuilder {
         resolveResumes()
         exceptionSection = false
         aside = false
-        var title = title
-        while title.hasSuffix(":") || title.hasSuffix("：") { title.removeLast() }
-        let uc = flow.addUseCase(title.trimmingSpaces)
+        let uc = flow.addUseCase(Self.withoutColons(title))
         map.nodes[uc] = line.position
         stack = [(line.indent, uc)]
         useCaseIndent = line.indent
@@ -758,9 +746,7 @@ private struct OutlineBuilder {
         if isExtension {
             guard flow[parent]?.kind == .step else { return false }
             let (kind, condition, rest) = Self.condition(line.text) ?? (.alternative, line.text, "")
-            var text = condition
-            while text.hasSuffix(":") || text.hasSuffix("：") { text.removeLast() }
-            let (markedKind, plainText) = Self.kindMarker(text.trimmingSpaces)
+            let (markedKind, plainText) = Self.conditionLine(condition)
             node = flow.addExtension(plainText, to: parent, kind: markedKind ?? (exceptionSection ? .exception : kind))
             map.nodes[node] = line.position
             if !rest.isEmpty { map.nodes[flow.addStep(rest, to: node)] = line.position }
@@ -797,9 +783,7 @@ private struct OutlineBuilder {
         let node: NodeID
         if plain, flow[parent]?.kind == .step, Self.condition(line.text) == nil {
             // A plain line under a step names what can happen there: an extension's condition.
-            var condition = line.text.trimmingSpaces
-            while condition.hasSuffix(":") || condition.hasSuffix("：") { condition.removeLast() }
-            let (kind, text) = Self.kindMarker(condition.trimmingSpaces)
+            let (kind, text) = Self.conditionLine(line.text)
             node = flow.addExtension(text, to: parent, kind: kind ?? .alternative)
         } else {
             node = addStep(line.text, under: parent)
@@ -827,9 +811,7 @@ private struct OutlineBuilder {
         var ext = flow.children(of: parent).last
         if parsed == nil, text.hasSuffix(":") || text.hasSuffix("：") {
             // "- The card is declined:" under a step says what can happen there, as a plain line does.
-            var condition = text.trimmingSpaces
-            while condition.hasSuffix(":") || condition.hasSuffix("：") { condition.removeLast() }
-            let (kind, plainText) = Self.kindMarker(condition.trimmingSpaces)
+            let (kind, plainText) = Self.conditionLine(text)
             return flow.addExtension(plainText, to: parent, kind: kind ?? .alternative)
         }
         if let (kind, condition, rest) = parsed {
@@ -958,6 +940,17 @@ private struct OutlineBuilder {
         }
         return nil
     }
+
+    /// A heading's or a condition's text without its final colons (":" or "：").
+    static func withoutColons(_ text: String) -> String {
+        var t = text.trimmingSpaces
+        while t.hasSuffix(":") || t.hasSuffix("：") { t.removeLast() }
+        return t.trimmingSpaces
+    }
+
+    /// A condition as its line writes it: the kind its marker gives, if any, and its text
+    /// without the marker and the final colon ("[exception] The bank does not answer:").
+    static func conditionLine(_ text: String) -> (ExtensionKind?, String) { kindMarker(withoutColons(text)) }
 
     /// "[exception]" or "【异常】" before a condition: the kind it marks, and the text after it.
     static func kindMarker(_ text: String) -> (ExtensionKind?, String) {

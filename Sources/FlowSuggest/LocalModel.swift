@@ -452,10 +452,14 @@ public struct LocalModel: Sendable {
             // The same step said with less, often what an author writes (one action a step);
             // not of a step that repeats what is there ("chooses the doctor" of "chooses the
             // doctor and the time", where "chooses the dentist and the time" is done).
-            if weights.shortening.isFinite, let short = Composer.shortened(text), !novelty.repeatsWhatIsThere(text),
-               shown.insert(OutputSanitizer.normalized(short)).inserted, !repeatsFollowing(short) {
-                fresh.append(Choice(score: candidate.score - weights.shortening, text: short, sure: false, behind: candidate.behind))
-                if fresh.count >= poolSize { break }
+            // (The comparison with what is there, the dearest check, comes after the cheap one.)
+            if weights.shortening.isFinite, let short = Composer.shortened(text), case let key = OutputSanitizer.normalized(short),
+               !shown.contains(key), !novelty.repeatsWhatIsThere(text) {
+                shown.insert(key)
+                if !repeatsFollowing(short) {
+                    fresh.append(Choice(score: candidate.score - weights.shortening, text: short, sure: false, behind: candidate.behind))
+                    if fresh.count >= poolSize { break }
+                }
             }
         }
         guard context.kind != .draft else { return out }

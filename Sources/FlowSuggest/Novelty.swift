@@ -161,8 +161,7 @@ public enum Novelty {
         let mine = actions(candidate).map { content($0, actor: actor) }
         let theirs = actions(step).map { content($0, actor: actor) }
         guard mine.count > 1 || theirs.count > 1 else { return false }
-        let parts = true
-        return mine.contains { m in theirs.contains { same(m, $0, parts: parts) } }
+        return mine.contains { m in theirs.contains { same(m, $0, parts: true) } }
     }
 
     /// Whether a drafted scenario retells `steps`: half or more of its lines repeat one of them.
@@ -215,16 +214,16 @@ public enum Novelty {
             let theirs = b.actions.isEmpty ? [b.whole] : b.actions
             // (An action cut from a step is short: its verb alone would make it alike to any
             // other with that verb, "stores the address" to "stores the order".)
-            let parts = true
-            return (a.actions.isEmpty ? [a.whole] : a.actions).contains { mine in theirs.contains { Novelty.same(mine, $0, parts: parts) } }
+            return (a.actions.isEmpty ? [a.whole] : a.actions).contains { mine in theirs.contains { Novelty.same(mine, $0, parts: true) } }
         }
 
         /// Whether `candidate` repeats what is there (not what was admitted).
         public func repeatsWhatIsThere(_ candidate: String) -> Bool {
             guard kind != .draft else { return false }
-            let mine = read(candidate)
-            return there.contains { repeats(mine, $0) }
+            return repeatsThere(read(candidate))
         }
+
+        private func repeatsThere(_ text: Text) -> Bool { there.contains { repeats(text, $0) } }
 
         /// Takes `candidate` when it says something new (and remembers it), or refuses it.
         public mutating func admit(_ candidate: String) -> Bool {
@@ -236,7 +235,7 @@ public enum Novelty {
                 return true
             }
             let mine = read(candidate)
-            if there.contains(where: { repeats(mine, $0) }) { return false }
+            if repeatsThere(mine) { return false }
             if kept.contains(where: { repeats(mine, $0) || repeats($0, mine) }) { return false }
             kept.append(mine)
             return true
