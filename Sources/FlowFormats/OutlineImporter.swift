@@ -51,23 +51,8 @@ public enum OutlineImporter {
 
     private static func importingLines(_ text: String) throws(FormatError) -> (parsed: ParsedFlow, notes: [Note]) {
         var notes = NoteList()
-        var source = SourceLine.split(text)
-        // An outline quoted in a mail ("> * Log in", "> > …" when quoted again), after the line
-        // that says who wrote it ("Anna wrote:", "…写道："): every line unquoted.
-        var written = source.filter { !$0.isBlank }
-        let saidBy = written.first.map { line in
-            let text = String(String.UnicodeScalarView(line.scalars)).trimmingSpaces
-            return line.scalars.first != ">" && (text.hasSuffix("wrote:") || text.hasSuffix("写道：") || text.hasSuffix("写道:"))
-        } ?? false
-        if saidBy { written.removeFirst() }
-        if !written.isEmpty, written.allSatisfy({ $0.scalars.first == ">" }) {
-            let from = saidBy ? (written.first?.number ?? 0) : 0
-            source = source.filter { $0.number >= from }.map { line in
-                var s = line.scalars[...]
-                while s.first == ">" { s = s.dropFirst(); if s.first == " " { s = s.dropFirst() } }
-                return SourceLine(number: line.number, scalars: Array(s))
-            }
-        }
+        var source = unquoted(SourceLine.split(text), notes: &notes)
+        source = withoutDrawers(source, notes: &notes)
         source = spreadsheetRows(source, notes: &notes)
         let lines = source.compactMap { OutlineLine($0, notes: &notes) }
         // A file that is already a flow reads as one: importing it would take its headings and
@@ -84,36 +69,164 @@ public enum OutlineImporter {
 }
 
 extension OutlineImporter {
+    /// An outline quoted in a mail ("> * Log in", "> > …" when quoted again): every quoted line
+    /// unquoted, and the few unmarked lines around the quote (the greeting, the line that says
+    /// who wrote it, the signature) left out.
+    static func unquoted(_ source: [SourceLine], notes: inout NoteList) -> [SourceLine] {
+        let written = source.filter { !$0.isBlank }
+        let isQuoted = { (line: SourceLine) in line.scalars.first == ">" }
+        guard let first = written.firstIndex(where: isQuoted), let last = written.lastIndex(where: isQuoted),
+              written[first...last].allSatisfy(isQuoted) else { return source }
+        let around = Array(written[..<first]) + Array(written[(last + 1)...])
+        // (A lone quoted line in a Markdown outline is no mail; nor is a quote among the steps.)
+        guard around.isEmpty || (last - first >= 1 && around.count <= 6 && around.allSatisfy(isMailLine)) else { return source }
+        let (from, to) = (written[first].number, written[last].number)
+        if let dropped = around.first {
+            notes.add("mail", SourcePosition(line: dropped.number, column: 1),
+                      "\(around.count == 1 ? "a line" : "\(around.count) lines") around the quoted outline (a greeting, who wrote it, a signature) left out")
+        }
+        notes.add("quote", SourcePosition(line: from, column: 1), "the outline is quoted as in a mail (> …): read without the quote marks")
+        return source.filter { $0.number >= from && $0.number <= to }.map { line in
+            var s = line.scalars[...]
+            while s.first == ">" { s = s.dropFirst(); if s.first == " " { s = s.dropFirst() } }
+            return SourceLine(number: line.number, scalars: Array(s))
+        }
+    }
+
+    /// A line of a mail around a quoted outline: at the margin, with no mark of an outline's
+    /// line ("Hi Bob,", "Anna wrote:", "Thanks, Anna", or the signature's "-- ").
+    private static func isMailLine(_ line: SourceLine) -> Bool {
+        guard let first = line.scalars.first, first != " ", first != "\t" else { return false }
+        let text = String(String.UnicodeScalarView(line.scalars)).trimmingSpaces
+        if text == "--" { return true }
+        let second = line.scalars.dropFirst().first
+        let bullet = OutlineLine.bullets[first] != nil && (second == nil || second == " " || !first.isASCII)
+        return !bullet && first != "*" && first != "#" && first.properties.numericType == nil
+            && OutlineLine.numbering(text) == nil && first != "[" && first != "【"
+    }
+
+    /// Org-mode's drawers (":PROPERTIES:" … ":END:", ":LOGBOOK:" …) and planning lines
+    /// ("SCHEDULED: <…>", "DEADLINE: <…>", "CLOSED: […]") under its headings: no part of a flow.
+    static func withoutDrawers(_ source: [SourceLine], notes: inout NoteList) -> [SourceLine] {
+        func text(_ line: SourceLine) -> String { String(String.UnicodeScalarView(line.scalars)).trimmingSpaces }
+        let isDrawer = { (t: String) in
+            t.count > 2 && t.hasPrefix(":") && t.hasSuffix(":") && t.dropFirst().dropLast().allSatisfy { $0.isASCII && ($0.isUppercase || $0 == "_" || $0 == "-") }
+        }
+        let isPlanning = { (t: String) in
+            ["SCHEDULED: ", "DEADLINE: ", "CLOSED: "].contains { t.hasPrefix($0) } && (t.contains("<") || t.contains("["))
+        }
+        guard source.contains(where: { $0.scalars.first == "*" }),
+              source.contains(where: { isDrawer(text($0)) || isPlanning(text($0)) }) else { return source }
+        // Where the next ":END:" and the next heading are, from each line on (one pass back).
+        var nextEnd = Array(repeating: source.count, count: source.count + 1)
+        var nextHeading = nextEnd
+        for k in source.indices.reversed() {
+            nextEnd[k] = text(source[k]) == ":END:" ? k : nextEnd[k + 1]
+            nextHeading[k] = source[k].scalars.first == "*" ? k : nextHeading[k + 1]
+        }
+        var out: [SourceLine] = []
+        var i = 0
+        while i < source.count {
+            let t = text(source[i])
+            if isPlanning(t) {
+                notes.add("org", SourcePosition(line: source[i].number, column: 1), "org-mode's drawers and planning lines (\(t.prefix { $0 != " " }) …) were left out")
+                i += 1
+                continue
+            }
+            if isDrawer(t), t != ":END:", case let end = nextEnd[i + 1], end < source.count, nextHeading[i + 1] > end {
+                notes.add("org", SourcePosition(line: source[i].number, column: 1), "org-mode's drawers and planning lines (\(t) …) were left out")
+                i = end + 1
+                continue
+            }
+            out.append(source[i])
+            i += 1
+        }
+        return out
+    }
+}
+
+extension OutlineImporter {
     /// Rows pasted from a spreadsheet ("Approve invoice⇥Clerk enters the invoice", then
     /// "⇥Manager approves"): each column is a level, so each cell is a line indented by its
     /// column. Only for outlines without bullets whose lines have tabs between text; a first row
-    /// of column names (Use case, Step, Extension …) is left out.
+    /// of column names (Use case, Step, Extension …) is left out, and so are columns that only
+    /// number the rows.
     static func spreadsheetRows(_ source: [SourceLine], notes: inout NoteList) -> [SourceLine] {
         func cells(_ line: SourceLine) -> [[Unicode.Scalar]] {
             line.scalars.split(separator: "\t", omittingEmptySubsequences: false).map { Array($0) }
         }
         let rows = source.filter { !$0.isBlank }
         let tabbed = rows.filter { cells($0).drop { $0.allSatisfy { $0 == " " } }.filter { !$0.allSatisfy { $0 == " " } }.count >= 2 }
+        // (A row may start with its number or ID in a cell of its own: "1⇥Log in".)
         guard !tabbed.isEmpty, rows.allSatisfy({ line in
             let start = line.scalars.first { $0 != "\t" && $0 != " " }
-            return start.map { OutlineLine.bullets[$0] == nil && $0 != "*" && $0 != "#" && $0 != ">" && !($0.properties.numericType != nil) } ?? true
+            let numbered = cells(line).first { !$0.allSatisfy { $0 == " " } }.map { isIdentifier(String(String.UnicodeScalarView($0)).trimmingSpaces) } ?? false
+            return start.map { OutlineLine.bullets[$0] == nil && $0 != "*" && $0 != "#" && $0 != ">" && ($0.properties.numericType == nil || numbered && line.scalars.contains("\t")) } ?? true
         }) else { return source }
         notes.add("spreadsheet", SourcePosition(line: tabbed[0].number, column: 1),
                   "tab-separated columns (pasted from a spreadsheet) were read as levels: the first column's cells are use cases, the next steps, then conditions")
-        var out: [SourceLine] = []
-        let headers: Set<String> = ["use case", "use cases", "step", "steps", "extension", "extensions", "condition", "conditions",
-                                    "actor", "用例", "步骤", "扩展", "条件", "场景"]
-        for (i, line) in source.enumerated() {
-            let row = cells(line)
-            let texts = row.map { String(String.UnicodeScalarView($0)).trimmingSpaces }
-            if i == source.firstIndex(where: { !$0.isBlank }), texts.filter({ !$0.isEmpty }).allSatisfy({ headers.contains($0.lowercased()) }) {
-                continue
+        var table = source.map { line in cells(line).map { String(String.UnicodeScalarView($0)).trimmingSpaces } }
+        // A first row of column names ("Use case", "Step", "Alternative step" …): most of them known.
+        if let top = source.firstIndex(where: { !$0.isBlank }) {
+            let names = table[top].filter { !$0.isEmpty }
+            let known = names.filter { columnNames.contains(OutlineBuilder.withoutColons($0).lowercased()) }
+            if names.count >= 2, known.count * 2 >= names.count {
+                notes.add("columns", SourcePosition(line: source[top].number, column: 1), "the first row names the columns: left out")
+                table[top] = []
             }
-            for (column, text) in texts.enumerated() where !text.isEmpty {
-                out.append(SourceLine(number: line.number, scalars: Array(repeating: "\t", count: column) + Array(text.unicodeScalars)))
+        }
+        // A column of numbers or IDs alone ("UC-01", "1", "2.1", "2a") says where a row is, not what it does.
+        let width = table.map(\.count).max() ?? 0
+        let ids = (0..<width).filter { column in
+            let filled = table.compactMap { $0.count > column && !$0[column].isEmpty ? $0[column] : nil }
+            return !filled.isEmpty && filled.allSatisfy(isIdentifier)
+        }
+        let examples = ids.compactMap { column in table.first { $0.count > column && !$0[column].isEmpty }?[column] }
+        if let first = ids.first, let row = table.firstIndex(where: { $0.count > first && !$0[first].isEmpty }) {
+            notes.add("ids", SourcePosition(line: source[row].number, column: 1),
+                      (ids.count == 1 ? "a column" : "\(ids.count) columns") + " of numbers or IDs (\(examples.joined(separator: ", ")) …) left out: the columns of text are the levels")
+        }
+        var out: [SourceLine] = []
+        for (line, row) in zip(source, table) {
+            // Where each cell starts in the line, for what is said about it.
+            var at = 1
+            var level = 0
+            let raw = cells(line)
+            for (column, text) in row.enumerated() {
+                defer { at += raw[column].count + 1 }
+                if ids.contains(column) { continue }
+                defer { level += 1 }
+                guard !text.isEmpty else { continue }
+                let lead = raw[column].prefix { $0 == " " }.count
+                var cell = SourceLine(number: line.number, scalars: Array(repeating: "\t", count: level) + Array(text.unicodeScalars))
+                cell.offset = at + lead - (level + 1)
+                out.append(cell)
             }
         }
         return out
+    }
+}
+
+extension OutlineImporter {
+    /// Names a spreadsheet's columns go by.
+    static let columnNames: Set<String> = [
+        "use case", "use cases", "use case name", "process", "scenario", "step", "steps", "step no.", "step no", "no.", "no", "#", "id",
+        "number", "description", "activity", "action", "extension", "extensions", "condition", "conditions", "alternative",
+        "alternatives", "alternative step", "alternative steps", "alternative flow", "exception", "exceptions", "actor", "role",
+        "who", "result", "ending", "notes", "comment", "comments",
+        "用例", "用例名称", "流程", "场景", "步骤", "序号", "编号", "描述", "活动", "扩展", "条件", "异常", "备选步骤", "备选流程", "角色", "参与者", "结果", "备注", "说明",
+    ]
+
+    /// A cell that only numbers or names a row: "1", "2.1", "2a", "UC-01", "S1", "#3".
+    static func isIdentifier(_ cell: String) -> Bool {
+        var c = Substring(cell.hasSuffix(".") ? String(cell.dropLast()) : cell)
+        if c.hasPrefix("#") { c = c.dropFirst() }
+        let letters = c.prefix { $0.isASCII && $0.isLetter }
+        guard letters.count <= 5 else { return false }
+        c = c.dropFirst(letters.count)
+        if c.first == "-" || c.first == "_" { c = c.dropFirst() }
+        guard let first = c.first, first.isASCII, first.isNumber else { return false }
+        return c.allSatisfy { $0.isASCII && ($0.isNumber || $0 == "." || $0 == "-" || $0.isLowercase) } && c.filter(\.isLowercase).count <= 2
     }
 }
 
@@ -132,12 +245,15 @@ struct NoteList {
         }
     }
 
+    /// In the order of their lines.
     var all: [OutlineImporter.Note] {
-        order.compactMap { kind in
+        order.compactMap { kind -> OutlineImporter.Note? in
             guard var note = first[kind] else { return nil }
             if let n = more[kind] { note.message += " (and \(n) more line\(n == 1 ? "" : "s") like it)" }
             return note
-        }
+        }.enumerated().sorted { a, b in
+            (a.element.position.line, a.element.position.column, a.offset) < (b.element.position.line, b.element.position.column, b.offset)
+        }.map(\.element)
     }
 }
 
@@ -167,6 +283,8 @@ struct OutlineLine {
     var written: String?
     /// How many parts a decimal number has ("1.2.1": 3), the level it gives.
     var decimal: Int?
+    /// The decimal number as written ("1.2"), for resume targets.
+    var decimalWritten: String?
     /// The text after a bare number ("1 Incident handling"), a level in a decimal outline.
     var bare: String?
     var text: String
@@ -188,10 +306,13 @@ struct OutlineLine {
         var i = 0
         while i < s.count {
             let c = s[i]
+            if c == "\u{A0}", !s[..<i].contains("\u{A0}") {
+                notes.add("nbsp", SourcePosition(line: source.number, column: i + 1 + source.offset), "no-break spaces (pasted from a web page or a mail) were read as spaces")
+            }
             if c == " " || c == "\u{A0}" { width += 1 } else if c == "\t" { width += 4 - width % 4 }
             else if c == "\u{3000}" { width += 2 }
             else if Self.invisible.contains(c) {
-                notes.add("invisible", SourcePosition(line: source.number, column: i + 1),
+                notes.add("invisible", SourcePosition(line: source.number, column: i + 1 + source.offset),
                           "an invisible character (U+\(String(c.value, radix: 16, uppercase: true))) at the start of the line was left out")
             } else { break }
             i += 1
@@ -202,12 +323,12 @@ struct OutlineLine {
         // Tabs inside a line (columns pasted from a spreadsheet, "1.⇥text" from a word processor)
         // are blanks.
         if s.contains("\t") {
-            notes.add("tab", SourcePosition(line: source.number, column: i + 1 + (s.firstIndex(of: "\t") ?? 0)),
+            notes.add("tab", SourcePosition(line: source.number, column: i + 1 + source.offset + (s.firstIndex(of: "\t") ?? 0)),
                       "a tab inside the line was read as a space")
             s = s.map { $0 == "\t" ? " " : $0 }
         }
         indent = width
-        start = i + 1
+        start = i + 1 + source.offset
         var column = i + 1
         (mark, stars, heading) = (.none, nil, nil)
         let blank: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\u{3000}" || $0 == "\u{A0}" }
@@ -225,6 +346,8 @@ struct OutlineLine {
                 heading = level
                 drop(level)
             }
+        } else if first == "*" && Self.anyStepLabel(String(String.UnicodeScalarView(s))) != nil {
+            // Cockburn's "*a." (an extension at any step) is a label, not a bullet.
         } else if first == "*" || first == "＊" {
             let level = s.prefix { $0 == "*" || $0 == "＊" }.count
             // "* Text", "**Text" (wide or followed by a letter, unless it is *emphasis*), "＊Text".
@@ -234,13 +357,25 @@ struct OutlineLine {
                 (mark, stars) = (level == 1 ? .useCase : .step, level)
                 drop(level)
                 // Org-mode's keywords and tags ("* TODO Reset a password :hr:") are no text.
-                for keyword in ["TODO ", "DONE ", "NEXT ", "WAITING "] where String(String.UnicodeScalarView(s)).hasPrefix(keyword) {
+                // (And its priorities: "** DONE [#A] Send the link".)
+                var org = false
+                for keyword in ["TODO ", "DONE ", "NEXT ", "WAITING ", "CANCELLED ", "CANCELED "] where String(String.UnicodeScalarView(s)).hasPrefix(keyword) {
                     drop(keyword.count - 1)
+                    org = true
+                }
+                if s.count > 5, s[0] == "[", s[1] == "#", s[2].isASCII, s[2].properties.isAlphabetic || s[2].properties.numericType != nil, s[3] == "]", s[4] == " " {
+                    drop(4)
+                    org = true
                 }
                 if s.last == ":", let space = s.lastIndex(of: " "), space + 2 < s.count, s[space + 1] == ":",
                    s[(space + 1)...].allSatisfy({ $0 == ":" || $0 == "@" || $0 == "_" || $0.properties.isAlphabetic || $0.properties.numericType != nil }) {
                     s = Array(s[..<space])
                     while s.last == " " { s.removeLast() }
+                    org = true
+                }
+                if org {
+                    notes.add("org keywords", SourcePosition(line: source.number, column: i + 1 + source.offset),
+                              "org-mode's keywords, priorities and :tags: (TODO, [#A] …) were left out")
                 }
             } else if s.count == level, level == 1 {
                 // An empty use-case bullet still starts a use case (its steps are not another's):
@@ -248,7 +383,7 @@ struct OutlineLine {
                 (mark, stars) = (.useCase, 1)
                 drop(1)
             } else if s.count == level, level == 2 {
-                notes.add("empty", SourcePosition(line: source.number, column: column), "an empty bullet was left out")
+                notes.add("empty", SourcePosition(line: source.number, column: column + source.offset), "an empty bullet was left out")
                 return nil
             }
         } else if let kind = Self.bullets[first] {
@@ -259,7 +394,7 @@ struct OutlineLine {
                 mark = kind
                 drop(1)
             } else if second == nil {
-                notes.add("empty", SourcePosition(line: source.number, column: column), "an empty bullet was left out")
+                notes.add("empty", SourcePosition(line: source.number, column: column + source.offset), "an empty bullet was left out")
                 return nil
             } else if let second, blank(second) {
                 mark = kind
@@ -271,10 +406,11 @@ struct OutlineLine {
         }
         // The number it was written with.
         var text = String(String.UnicodeScalarView(s))
-        (label, written, decimal, bare) = (nil, nil, nil, nil)
+        (label, written, decimal, bare, decimalWritten) = (nil, nil, nil, nil, nil)
         if mark == .none, let (depth, rest) = Self.decimalNumber(text) {
             if depth == 1 { bare = rest } else {
                 decimal = depth
+                decimalWritten = String(text.prefix { $0 != " " }.reversed().drop { $0 == "." }.reversed())
                 column += text.unicodeScalars.count - rest.unicodeScalars.count
                 text = rest
             }
@@ -284,7 +420,7 @@ struct OutlineLine {
         let wideAlphanumeric = { (u: Unicode.Scalar) in (0xFF10...0xFF19).contains(u.value) || (0xFF21...0xFF3A).contains(u.value) || (0xFF41...0xFF5A).contains(u.value) }
         let probe = text.unicodeScalars.first.map(wideAlphanumeric) == true
             ? String(String.UnicodeScalarView(text.unicodeScalars.map { wideAlphanumeric($0) ? Fullwidth.halfwidth($0) : $0 })) : text
-        if let (number, rest) = Self.numbering(probe) {
+        if let (number, rest) = Self.numbering(probe) ?? Self.anyStepLabel(probe) {
             written = number.written
             label = number.parts.count > 1 ? number.parts : nil
             // (The text after the number as written: the probe's letters were made narrow.)
@@ -353,6 +489,14 @@ struct OutlineLine {
                 guard j > i else { return nil }
                 parts.append(String(c[i..<j]))
                 i = j
+                // Cockburn's extension of a range of steps: "2-4a." (the first part is "2-4").
+                if parts.count == 1, digits, i + 1 < c.count, c[i] == "-" || c[i] == "–", c[i + 1].isASCII, c[i + 1].isNumber {
+                    var k = i + 1
+                    while k < c.count, c[k].isASCII, c[k].isNumber { k += 1 }
+                    guard k < c.count, c[k].isASCII, c[k].isLowercase else { return nil }
+                    parts[0] += "-" + String(c[(i + 1)..<k])
+                    i = k
+                }
             }
             // ("2nd reminder", "48h later", "3x the amount" are text: a number ends in a stop.)
             guard parts.count <= 8, let e = numberEnd(i) else { return nil }
@@ -386,6 +530,15 @@ struct OutlineLine {
             }
         }
         return nil
+    }
+
+    /// Cockburn's label for an extension at any step ("*a.", "*a1."), as `numbering` gives
+    /// labels: its first part is "*".
+    static func anyStepLabel(_ text: String) -> ((written: String, parts: [String]), String)? {
+        guard text.hasPrefix("*"), let second = text.dropFirst().first, second.isASCII, second.isLowercase,
+              let ((_, parts), rest) = numbering("0" + text.dropFirst()), parts.count >= 2, parts[0] == "0" else { return nil }
+        let label = ["*"] + parts.dropFirst()
+        return ((label.joined(), label), rest)
     }
 
     /// "1.2.1 Text" (or "1.2.1. Text"): how many parts, and the text; "1 Text" has one.
@@ -511,6 +664,8 @@ private struct OutlineBuilder {
     var titleLine: Int?
     /// Markdown headings one level below the file's top one are use cases.
     var useCaseHeading: Int?
+    /// What placing a line had to say, said with the next line (placing is deferred at times).
+    var said: [(kind: String, position: SourcePosition, message: String)] = []
 
     init(lines: [OutlineLine]) {
         var lines = lines
@@ -579,6 +734,7 @@ private struct OutlineBuilder {
     }
 
     mutating func add(_ i: Int, notes: inout NoteList) throws(FormatError) {
+        defer { tell(&notes) }
         var line = lines[i]
         if i == titleLine {
             flow.title = Self.withoutColons(line.text)
@@ -637,7 +793,7 @@ private struct OutlineBuilder {
         if aside { return }
         // An extension or its step labelled for a step not written yet: placed at the end.
         if let label = line.label, let uc = stack.first?.node, labels[label.dropLast().joined()] == nil,
-           flow.node(numbered: label.dropLast().joined(), in: uc) == nil {
+           flow.node(numbered: Self.anchor(label), in: uc) == nil {
             deferred.append(line)
             return
         }
@@ -741,10 +897,15 @@ private struct OutlineBuilder {
     private mutating func place(_ label: [String], _ line: OutlineLine, in uc: NodeID) -> Bool {
         let parentLabel = label.dropLast().joined()
         let isExtension = label.last?.first?.isLetter ?? false
-        guard let parent = labels[parentLabel] ?? flow.node(numbered: parentLabel, in: uc) else { return false }
+        guard let parent = labels[parentLabel] ?? flow.node(numbered: Self.anchor(label), in: uc) else { return false }
         let node: NodeID
         if isExtension {
             guard flow[parent]?.kind == .step else { return false }
+            if Self.anchor(label) != parentLabel {
+                let which = parentLabel == "*" ? "at any step" : "of steps \(parentLabel)"
+                said.append(("anchor " + label.joined(), line.position, "\(label.joined()) is an extension \(which), and a flowsmith extension belongs to one step: "
+                             + "it was put at step \(Self.anchor(label)); in the editor, dd and p move it to another"))
+            }
             let (kind, condition, rest) = Self.condition(line.text) ?? (.alternative, line.text, "")
             let (markedKind, plainText) = Self.conditionLine(condition)
             node = flow.addExtension(plainText, to: parent, kind: markedKind ?? (exceptionSection ? .exception : kind))
@@ -759,6 +920,15 @@ private struct OutlineBuilder {
         while stack.count > 1, let top = stack.last, top.indent >= line.indent { stack.removeLast() }
         stack.append((line.indent, node))
         return true
+    }
+
+    /// The step a label's line goes under: "2" for "2a" and "2a1"'s "2a"; the first of a range
+    /// ("2-4a" → "2") and the first step for Cockburn's "*a" (any step), which flowsmith's
+    /// extensions, each of one step, cannot say.
+    static func anchor(_ label: [String]) -> String {
+        guard label.count == 2, let first = label.first else { return label.dropLast().joined() }
+        if first == "*" { return "1" }
+        return first.split(separator: "-").first.map(String.init) ?? first
     }
 
     private mutating func placeByIndentation(_ line: OutlineLine, next: OutlineLine?, plain: Bool, notes: inout NoteList) throws(FormatError) {
@@ -791,7 +961,7 @@ private struct OutlineBuilder {
         map.nodes[node] = line.position
         if let p = flow[node]?.parent, flow[p]?.kind == .extension, map.nodes[p] == nil { map.nodes[p] = line.position }
         if unit == nil, flow[parent]?.kind == .useCase, let base = useCaseIndent, line.indent > base { unit = line.indent - base }
-        if let written = line.written, flow[node]?.kind == .step, flow[parent]?.kind == .useCase { labels[written] = node }
+        if let written = line.written ?? line.decimalWritten, flow[node]?.kind == .step, flow[parent]?.kind == .useCase { labels[written] = node }
         stack.append((indent, node))
     }
 
@@ -856,9 +1026,15 @@ private struct OutlineBuilder {
         map.endings[ext] = line.position
     }
 
+    private mutating func tell(_ notes: inout NoteList) {
+        for note in said { notes.add(note.kind, note.position, note.message) }
+        said = []
+    }
+
     mutating func finish(notes: inout NoteList) {
         placeDeferred()
         resolveResumes()
+        tell(&notes)
         let ucs = flow.useCases
         if ucs.count >= 2, ucs.allSatisfy({ flow.children(of: $0).isEmpty }), let first = ucs.first, let at = map.nodes[first] {
             notes.add("nothing", at, "no line was read as a step, so every line is a use case: steps are lines starting with "
@@ -910,7 +1086,9 @@ private struct OutlineBuilder {
             let resume = lead.hasPrefix("resume")
             var rest = words.dropFirst(lead.count).drop { $0 == " " }
             if rest.hasPrefix("step ") { rest = rest.dropFirst(5).drop { $0 == " " } } else if !resume { return nil }
-            guard !rest.isEmpty, rest.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { return nil }
+            // (A decimal outline's "Resume at 1.2" names its step 1.2.)
+            guard let f = rest.first, f.isNumber, rest.last?.isNumber == true || rest.last?.isLetter == true,
+                  rest.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == ".") }), !rest.contains("..") else { return nil }
             return .resume(Fullwidth.halfwidthNumber(String(rest)))
         }
         if ["用例结束", "流程结束", "用例终止", "流程终止", "用例失败", "流程失败"].contains(written) { return .failure }

@@ -54,6 +54,9 @@ public struct ParsedFlow: Sendable {
 struct SourceLine {
     let number: Int
     let scalars: [Unicode.Scalar]
+    /// How far right of where its scalars put it the text really is: a spreadsheet's cell, read
+    /// as a line of its own, is said to be in its column of the row.
+    var offset = 0
 
     /// Splits text into lines, dropping a leading byte-order mark.
     static func split(_ text: String) -> [SourceLine] {

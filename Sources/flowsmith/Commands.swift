@@ -132,13 +132,25 @@ struct Import: ParsableCommand {
         }
         try emit(FlowMarkdownWriter.write(parsed.flow), to: output, force: force)
         // What the import guessed, and what the outline left unsaid: the file is written, and
-        // each is named with its line.
-        var err = StandardError()
-        for note in notes { print(Sanitize.line("\(name):\(note.position): warning: \(note.message)"), to: &err) }
+        // each is named with its line, in the order of the lines.
+        var said = notes.map { (at: $0.position, message: $0.message) }
         for p in parsed.flow.validate() {
-            let at = parsed.sourceMap.position(of: p).map { "\($0)" } ?? "1:1"
-            print(Sanitize.line("\(name):\(at): warning: \(p.message)"
-                + (p.message.hasSuffix("has no condition") ? " (start the line with [condition])" : "")), to: &err)
+            said.append((parsed.sourceMap.position(of: p) ?? SourcePosition(line: 1, column: 1),
+                         p.message + (p.message.hasSuffix("has no condition") ? " (start the line with [condition])" : "")))
+        }
+        var err = StandardError()
+        for (at, message) in said.enumerated().sorted(by: { a, b in
+            (a.element.at.line, a.element.at.column, a.offset) < (b.element.at.line, b.element.at.column, b.offset)
+        }).map(\.element) {
+            print(Sanitize.line("\(name):\(at): warning: \(message)"), to: &err)
+        }
+        // Written to a file: what it holds, to see at a glance that the outline was read as meant.
+        if let output {
+            let flow = parsed.flow
+            let extensions = flow.nodes.values.filter { $0.kind == .extension }.count
+            func count(_ n: Int, _ what: String) -> String { "\(n) \(what)\(n == 1 ? "" : "s")" }
+            print(Sanitize.line("wrote \(output): \(count(flow.useCases.count, "use case")), \(count(flow.stepCount, "step")), "
+                                + count(extensions, "extension") + (said.isEmpty ? "" : ", \(count(said.count, "warning")) above")), to: &err)
         }
     }
 }

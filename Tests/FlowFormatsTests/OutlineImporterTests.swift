@@ -260,6 +260,55 @@ import Testing
             == "## Log in\n\n1. User enters the name\n2. System checks it\n   - 2a. Password is wrong:\n     1. System shows an error\n3. System shows the start page\n")
     }
 
+    @Test func cockburnsExtensionsOfAnyStepOrARangeGoToTheirFirstStepAndAreSaid() throws {
+        let (parsed, notes) = try OutlineImporter.importing("Use case: Place an order\nMain success scenario:\n1. Customer fills the cart.\n2. Customer pays.\n3. System confirms.\nExtensions:\n2a. The card is declined:\n    2a1. Resume at 2.\n*a. The customer cancels:\n    *a1. System empties the cart.\n    *a2. End: failure.\n2-3a. The session times out:\n    2-3a1. System signs the customer out.\n")
+        #expect(FlowMarkdownWriter.write(parsed.flow) == "## Place an order\n\n1. Customer fills the cart.\n   - 1a. The customer cancels:\n     1. System empties the cart.\n     - End: failure.\n2. Customer pays.\n   - 2a. The card is declined:\n     - Resume at 2.\n   - 2b. The session times out:\n     1. System signs the customer out.\n3. System confirms.\n")
+        #expect(notes.map { "\($0.position): \($0.message)" } == [
+            "9:1: *a is an extension at any step, and a flowsmith extension belongs to one step: it was put at step 1; in the editor, dd and p move it to another",
+            "12:1: 2-3a is an extension of steps 2-3, and a flowsmith extension belongs to one step: it was put at step 2; in the editor, dd and p move it to another"])
+        // "2-3" alone, and a star with emphasis, stay text.
+        #expect(try imported("* Log in\n- 2-3 users sign in\n- *a* word\n") == "## Log in\n\n1. 2-3 users sign in\n2. \\*a\\* word\n")
+    }
+
+    @Test func orgDrawersAndTheMailAroundAQuotedOutlineAreLeftOutAndSaid() throws {
+        let (org, orgNotes) = try OutlineImporter.importing("* TODO Reset a password :helpdesk:\n  :PROPERTIES:\n  :ID: 42\n  :END:\n  SCHEDULED: <2026-12-01 Tue>\n** User asks for a reset\n** DONE [#A] System sends a link\n")
+        #expect(FlowMarkdownWriter.write(org.flow) == "## Reset a password\n\n1. User asks for a reset\n2. System sends a link\n")
+        #expect(orgNotes.map { "\($0.position): \($0.message)" } == [
+            "1:1: org-mode's keywords, priorities and :tags: (TODO, [#A] …) were left out (and 1 more line like it)",
+            "2:1: org-mode's drawers and planning lines (:PROPERTIES: …) were left out (and 1 more line like it)"])
+        let (mail, mailNotes) = try OutlineImporter.importing("Hi Bob,\n\nOn Monday, Anna <anna@example.com> wrote:\n> * Log in\n> - User enters the name\n>\n> - System checks it\n\n-- \nAnna\nSales\n")
+        #expect(FlowMarkdownWriter.write(mail.flow) == "## Log in\n\n1. User enters the name\n2. System checks it\n")
+        #expect(mailNotes.map { "\($0.position): \($0.message)" } == [
+            "1:1: 5 lines around the quoted outline (a greeting, who wrote it, a signature) left out",
+            "4:1: the outline is quoted as in a mail (> …): read without the quote marks"])
+        // A quote among an outline's own lines is its text; so are marked lines around a quote.
+        #expect(try imported("* Log in\n- User enters the name\n> Note: single sign-on later\n- System checks it\n").contains("Note: single sign-on later"))
+        #expect(try imported("* Log in\n> - User enters the name\n> - System checks it\n").hasPrefix("## Log in\n"))
+        // No-break spaces are said once a line.
+        let (_, spaces) = try OutlineImporter.importing("Log in\n\u{A0}\u{A0}\u{A0}\u{A0}User enters the name\n")
+        #expect(spaces.map { "\($0.position): \($0.message)" } == ["2:1: no-break spaces (pasted from a web page or a mail) were read as spaces"])
+    }
+
+    @Test func spreadsheetColumnNamesAndNumberColumnsAreLeftOutAndCellsAreWhereTheyAre() throws {
+        let (sheet, notes) = try OutlineImporter.importing("ID\tUse case\tNo.\tStep\tAlternative step\nUC-01\tApprove invoice\t\t\t\n\t\t1\tClerk enters the invoice\t\n\t\t2\tManager approves\t\n\t\t\t\tAmount over limit\n\t\t2a1\t\t\n")
+        #expect(FlowMarkdownWriter.write(sheet.flow) == "## Approve invoice\n\n1. Clerk enters the invoice\n2. Manager approves\n   - 2a. Amount over limit:\n")
+        #expect(notes.map { "\($0.position): \($0.message)" } == [
+            "1:1: tab-separated columns (pasted from a spreadsheet) were read as levels: the first column's cells are use cases, the next steps, then conditions",
+            "1:1: the first row names the columns: left out",
+            "2:1: 2 columns of numbers or IDs (UC-01, 1 …) left out: the columns of text are the levels"])
+        // What is said of a cell points at the cell.
+        let cells = try OutlineImporter.readWithPositions("Approve invoice\tClerk enters the invoice\n\tManager approves\tAmount over limit\n")
+        let condition = try #require(cells.flow.node(numbered: "2a", in: cells.flow.useCases[0]))
+        #expect(cells.sourceMap.nodes[condition].map { "\($0)" } == "2:19")
+    }
+
+    @Test func aDecimalOutlineResumesAtItsOwnNumbersAndWarningsComeInLineOrder() throws {
+        #expect(try imported("1. Incident handling\n1.1. User reports the incident\n1.2. Service desk logs a ticket\n1.2.1. The user is unknown\n1.2.1.1. Service desk creates the user\n1.2.1.2. Resume at 1.2\n1.3. Service desk closes it\n")
+            == "## Incident handling\n\n1. User reports the incident\n2. Service desk logs a ticket\n   - 2a. The user is unknown:\n     1. Service desk creates the user\n     - Resume at 2.\n3. Service desk closes it\n")
+        let (_, notes) = try OutlineImporter.importing("* Log in\n- User\tenters it\n-\n\u{200B}- System checks it\n- \n")
+        #expect(notes.map(\.position.line) == [2, 3, 4])
+    }
+
     @Test func bundledOutlineImportsCleanly() throws {
         let text = try Fixtures.text(Fixtures.root.appendingPathComponent("examples/crm-zh.outline.txt"))
         let flow = try OutlineImporter.read(text)

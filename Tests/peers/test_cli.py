@@ -96,13 +96,21 @@ def test_import_warns_about_what_the_outline_left_unsaid(tmp_path):
     outline.write_text("● 付款\n○ 用户输入卡号\n  ○ 系统提示重试\n")
     out = tmp_path / "o.flow.md"
     proc = flowsmith("import", outline, "-o", out)
-    assert proc.stderr.decode().strip() == (
-        f"{outline}:3:3: warning: extension 1a has no condition (start the line with [condition])")
+    assert proc.stderr.decode() == (
+        f"{outline}:3:3: warning: extension 1a has no condition (start the line with [condition])\n"
+        f"wrote {out}: 1 use case, 2 steps, 1 extension, 1 warning above\n")
     assert "   - 1a. ：\n     1. 系统提示重试\n" in out.read_text()
     plain = tmp_path / "plain.txt"
     plain.write_text("Pay\n\tenter card\n\t\tcard declined:\n\t\t\tshow the reason\n")
     proc = flowsmith("import", plain, "-o", tmp_path / "plain.flow.md")
-    assert proc.stderr == b""
+    assert proc.stderr.decode() == f"wrote {tmp_path / 'plain.flow.md'}: 1 use case, 2 steps, 1 extension\n"
+    # Written to standard output, the flow is all there is.
+    assert flowsmith("import", plain).stderr == b""
+    # What the import guessed and what the flow lacks come in the order of their lines.
+    mixed = tmp_path / "mixed.txt"
+    mixed.write_text("* Log in\n- User enters it\n  - System shows an error\n-\n- System checks it\n")
+    lines = [line.split(":")[1] for line in flowsmith("import", mixed).stderr.decode().splitlines()]
+    assert lines == ["3", "4"], lines
     assert (tmp_path / "plain.flow.md").read_text() == (
         "## Pay\n\n1. enter card\n   - 1a. card declined:\n     1. show the reason\n")
 
@@ -113,7 +121,8 @@ def test_import_reads_standard_input_and_never_writes_over_its_outline_or_into_a
     proc = subprocess.run([str(BIN), "import", "-", "-o", out], input=outline, capture_output=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert out.read_text() == "## Log in\n\n1. User enters the name\n2. System checks it\n"
-    assert proc.stderr.decode() == "<standard input>:3:1: warning: an empty bullet was left out\n"
+    assert proc.stderr.decode() == ("<standard input>:3:1: warning: an empty bullet was left out\n"
+                                    f"wrote {out}: 1 use case, 2 steps, 0 extensions, 1 warning above\n")
     notes = tmp_path / "notes.txt"
     notes.write_bytes(outline)
     for target, words in [(notes, "is the outline being imported"), (tmp_path, "is a directory: give a file name")]:
