@@ -7,6 +7,13 @@ public protocol SuggestionEngine: Sendable {
     func suggest(_ context: SuggestionContext, count: Int,
                  partial: @escaping @Sendable ([String]) -> Void,
                  isCancelled: @escaping @Sendable () -> Bool) throws -> [String]
+    /// Reads now what the first request would otherwise wait for (a model, a library of
+    /// examples); called on a worker thread while the user has not asked yet.
+    func prepare()
+}
+
+extension SuggestionEngine {
+    public func prepare() {}
 }
 
 /// An engine tried first, and another when it fails (when the user chose to fall back): the
@@ -22,6 +29,11 @@ public struct FallbackEngine: SuggestionEngine {
         self.primary = primary
         self.secondary = secondary
         self.noticed = noticed
+    }
+
+    public func prepare() {
+        primary.prepare()
+        secondary.prepare()
     }
 
     public func suggest(_ context: SuggestionContext, count: Int, partial: @escaping @Sendable ([String]) -> Void,

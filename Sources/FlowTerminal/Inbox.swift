@@ -54,6 +54,19 @@ public final class LazyEngine: Sendable {
 
     func setNotices(_ f: @escaping @Sendable (String) -> Void) { notices.set(f) }
 
+    /// Makes the engine and has it read its model now, on a worker thread at a low priority,
+    /// so that the first suggestion asked comes as quickly as the rest (reading the local model
+    /// takes most of a second). What fails here is left for the first request to say.
+    public func warm() {
+        let thread = Thread { [self] in
+            // (On Linux a nice value is a thread's own: 0 names the calling thread.)
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+            (try? get())?.prepare()
+        }
+        thread.name = "flowsmith-warm"
+        thread.start()
+    }
+
     public func get() throws -> SuggestionEngine {
         try cached.withLock { engine in
             if let engine { return engine }

@@ -59,6 +59,7 @@ public enum FlowTerminalMain {
         state.offer(lock: lock, recovery: recovery)
         let loop = EventLoop(state: state, device: device, engine: engine, documents: documents)
         if let rest { loop.startLoading(path: path, bytes: rest) }
+        engine?.warm()
         let status = loop.run()
         // The file open at the end (`:e` may have moved on: the first was given back then).
         documents?.unlock(loop.state.path ?? path)

@@ -29,6 +29,8 @@ struct OpenAIEngine: SuggestionEngine {
 
     /// The messages asked at a place in a flow, with the library's most similar use cases: the
     /// same for a live request and a batch line (and `flowsmith dataset` builds them alike).
+    func prepare() { _ = library?.current }
+
     func messages(_ context: SuggestionContext, count: Int) -> [OpenAIClient.Message] {
         var c = context
         if c.library.isEmpty, let model = library?.current { c.library = model.similarUseCases(c) }

@@ -316,6 +316,36 @@ final class SlowEngine: SuggestionEngine, @unchecked Sendable {
         loop.process(device.readEvents())
         #expect(loop.state.flow.children(of: loop.state.flow.useCases[1]).count == 3)
     }
+
+    /// An engine that says when it was made ready.
+    final class ReadyEngine: SuggestionEngine, Sendable {
+        let prepared = Mutex(0)
+        var name: String { "ready" }
+        func prepare() { prepared.withLock { $0 += 1 } }
+        func suggest(_ context: SuggestionContext, count: Int, partial: @escaping @Sendable ([String]) -> Void,
+                     isCancelled: @escaping @Sendable () -> Bool) throws -> [String] { ["Clerk confirms the caller"] }
+    }
+
+    @Test func theEngineIsMadeReadyBeforeTheFirstRequestAndOnlyOnce() throws {
+        // The editor warms its engine when it opens: made and prepared on a worker, once, so the
+        // first suggestion does not wait for the model to be read; the request then finds it made.
+        let made = Mutex(0)
+        let engine = ReadyEngine()
+        let lazy = LazyEngine { made.withLock { $0 += 1 }; return engine }
+        lazy.warm()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while engine.prepared.withLock({ $0 }) == 0, ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(engine.prepared.withLock { $0 } == 1)
+        _ = try lazy.get()
+        #expect(made.withLock { $0 } == 1)
+        // A fallback pair prepares both; an engine that cannot be made is left for the request to say.
+        let second = ReadyEngine()
+        FallbackEngine(primary: engine, secondary: second, noticed: { _ in }).prepare()
+        #expect(engine.prepared.withLock { $0 } == 2 && second.prepared.withLock { $0 } == 1)
+        let failing = LazyEngine { throw SuggestionError("no model") }
+        failing.warm()
+        #expect(throws: SuggestionError("no model")) { try failing.get() }
+    }
 }
 
 @Suite struct SuggestionViewTests {
