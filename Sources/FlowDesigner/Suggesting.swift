@@ -30,7 +30,7 @@ enum Suggesting {
         s.suggestions = AppState.Suggestions(id: id, revision: s.history.revision, point: point, anchor: c)
         s.suggestions?.endings = context.endings
         if let p = s.flow[point.parent], p.kind != .step || point.kind == .conditions { s.folded.remove(point.parent) }
-        let job = Job.suggest(id: id, context: context, count: context.kind == .draft ? 2 : s.suggestionCount)
+        let job = Job.suggest(id: id, context: context, count: context.kind == .draft ? min(2, s.suggestionCount) : s.suggestionCount)
         if let delay {
             s.delayedRequest = job
             effects.append(.startTimer(.autoSuggest(id: id), after: delay))

@@ -427,7 +427,7 @@ public struct LocalModel: Sendable {
         // (The actor's name where the title or goal says it is no topic; its words elsewhere are:
         // "采购审批" is about 采购 whoever the actor "采购专员" is.)
         let about = (context.useCase + " " + context.goal).replacingOccurrences(of: context.actor.isEmpty ? "\u{0}" : context.actor, with: " ")
-        let draftTopic = context.kind == .draft ? topicTerms(of: about) : []
+        let draftTopic = context.kind == .draft ? topicTerms(of: about).subtracting(Self.characterGrams(about)) : []
         var fresh: [Choice] = []
         let poolSize = context.kind == .draft ? count : max(count, weights.consensusPool)
         for candidate in ranked {
@@ -438,7 +438,8 @@ public struct LocalModel: Sendable {
             if repeatsFollowing(text) { continue }
             if context.kind == .draft {
                 // A whole scenario is offered only from a process that talks about something the
-                // use case does (a rare term of its title or goal): one chosen on common words alone
+                // use case does (a rare term of its title or goal, of two characters or more in
+                // Chinese: 团 is in 剧团, 团队 and 团课 alike): one chosen on common words alone
                 // ("Sign in to the system" for "Rectify a defect reported by the crew", on "enters"
                 // in its goal) is no draft.
                 // (Its own title counts: "Place an order" is about placing, whatever its steps say.)
@@ -730,11 +731,20 @@ public struct LocalModel: Sendable {
         let content = words.filter { !stopWords.contains($0) }.map { synonyms[$0] ?? $0 }.map(stem)
         terms += content
         for i in 0..<max(0, content.count - 1) { terms.append(content[i] + " " + content[i + 1]) }
-        return terms.map { term in
-            var h: UInt64 = 0xcbf2_9ce4_8422_2325
-            for b in term.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-            return Int(truncatingIfNeeded: h)
-        }
+        return terms.map(termNumber)
+    }
+
+    /// A term's number among `grams` (FNV-1a of its UTF-8).
+    static func termNumber(_ term: String) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in term.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return Int(truncatingIfNeeded: h)
+    }
+
+    /// The terms of `grams` that are one Chinese character alone: "团" of 剧团 says little of
+    /// what a title is about (团队, 团课 and 剧团 share it).
+    static func characterGrams(_ text: String) -> Set<Int> {
+        Set(foldedChinese(text).lowercased().filter { $0.unicodeScalars.first.map(isCJK) ?? false }.map { termNumber(String($0)) })
     }
 
     /// Words analysts use for the same thing, folded together so a flow written with "shopper",

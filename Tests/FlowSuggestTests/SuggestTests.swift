@@ -184,6 +184,11 @@ import Testing
         login.related = [RelatedUseCase(title: "提交报销单", actor: "员工", steps: ["员工新建报销单并填写费用明细。", "员工上传发票照片。", "系统校验发票信息。"])]
         let signIn = model.suggest(login, count: 1)
         #expect(signIn.first.map { $0.contains("登录") && !$0.contains("发票") && !$0.contains("报销单") } == true, "\(signIn)")
+        // One Chinese character in common says nothing of what a process is about: a team's
+        // invitations (团队) or a gym's classes (团课) were drafted for a theatre company (剧团)
+        // lending costumes. Nothing is better.
+        let costumes = model.suggest(SuggestionContext(kind: .draft, useCase: "剧团延期归还服装"), count: 2)
+        #expect(costumes.allSatisfy { !$0.contains("团队") && !$0.contains("团课") }, "\(costumes)")
         // A small model, where nothing is rare, still drafts.
         let small = LocalModel(examples: LocalModel.examples(from: [SampleFlow.flow()]))
         ctx = SuggestionContext(kind: .draft, useCase: "系统登录")
