@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Targets and what each may import: see docs/ARCHITECTURE.md.
-// CNcursesw is imported only by FlowTerminal, CCurl only by OpenAIClient, FlowCore imports nothing
+// CNcursesw is imported only by FlowTerminal, CCurl only by OpenAIClient, CXattr only by FlowFormats, FlowCore imports nothing
 // (scripts/check-deps.sh enforces it in `make test`).
 let package = Package(
     name: "flowsmith",
@@ -17,8 +17,10 @@ let package = Package(
         // No pkgConfig for ncursesw: SwiftPM drops its -D flags; the shim defines them.
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // The C library's <sys/xattr.h>, which Swift's Glibc module leaves out.
+        .systemLibrary(name: "CXattr"),
         .target(name: "FlowCore"),
-        .target(name: "FlowFormats", dependencies: ["FlowCore"]),
+        .target(name: "FlowFormats", dependencies: ["FlowCore", "CXattr"]),
         .target(name: "FlowSuggest", dependencies: ["FlowCore", "FlowFormats"]),
         .target(name: "OpenAIClient", dependencies: ["CCurl"]),
         .target(name: "FlowDesigner", dependencies: ["FlowCore", "FlowFormats", "FlowSuggest"]),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The layer rules of docs/ARCHITECTURE.md, checked in `make test`:
 #   FlowCore      imports nothing (not even Foundation)
-#   FlowFormats   FlowCore and the system libraries only
+#   FlowFormats   FlowCore and the system libraries only (CXattr: the C library's xattr header)
 #   FlowSuggest   FlowCore, FlowFormats and the system libraries
 #   FlowDesigner  FlowCore, FlowFormats, FlowSuggest only: no Foundation, no Glibc, and no file
 #                 I/O of any kind (it describes jobs; the shell's runner does them)
@@ -25,7 +25,7 @@ allowed() {
 }
 system="Foundation Glibc Darwin Synchronization Dispatch"
 allowed FlowCore
-allowed FlowFormats FlowCore $system
+allowed FlowFormats FlowCore CXattr $system
 allowed FlowSuggest FlowCore FlowFormats $system
 allowed FlowDesigner FlowCore FlowFormats FlowSuggest
 allowed OpenAIClient CCurl $system

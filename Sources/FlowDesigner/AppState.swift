@@ -36,6 +36,9 @@ public struct AppState: Sendable {
         public var exists = false
         /// The last write failed (said once, not on every try).
         public var failing = false
+        /// This editor recovered the file's unsaved changes: the recovery file stays until they
+        /// are saved or dropped on purpose, even when undo takes them back.
+        public var recovered = false
 
         public struct Snapshot: Equatable, Sendable {
             public let revision: Int

@@ -444,6 +444,7 @@ enum Saving {
         if saved.revision == s.history.revision {
             s.history.markSaved()
             // What the recovery file held is on disk now.
+            s.recovery.recovered = false
             effects += Recovery.removal(&s)
         }
         s.path = saved.path

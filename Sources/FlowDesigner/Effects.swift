@@ -69,7 +69,8 @@ public enum Job: Equatable, Sendable {
     /// Reads the whole of a large file whose head is on screen (its bytes are already read).
     case load(path: String, bytes: [UInt8])
     /// Keeps the recovery file of `document` current: the flow, with a label being typed applied.
-    case writeRecovery(document: String?, flow: Flow, typing: Typing?, revision: Int)
+    /// (`base`: the file's stamp when the flow was read or saved, which the text is a change of.)
+    case writeRecovery(document: String?, flow: Flow, typing: Typing?, revision: Int, base: TextFile.Stamp?)
     /// Removes the recovery file of `document` (after a save, a deliberate quit or a discard).
     case removeRecovery(document: String?)
     /// Asks the suggestion engine; results come back as `suggestionsArrived`.
@@ -164,11 +165,15 @@ public struct RecoveryFile: Equatable, Sendable {
     public let text: String
     /// When it was written, as a person reads it ("2026-11-30 06:41").
     public let written: String
+    /// The file on disk changed after these changes were made (another program, another
+    /// editor's save, a checkout): recovering puts them over what changed.
+    public let changedSince: Bool
 
-    public init(path: String, text: String, written: String) {
+    public init(path: String, text: String, written: String, changedSince: Bool = false) {
         self.path = path
         self.text = text
         self.written = written
+        self.changedSince = changedSince
     }
 }
 

@@ -26,7 +26,7 @@ enum Recovery {
     /// After every message: starts the timer when the recovery file is behind (or should go).
     static func schedule(_ s: inout AppState) -> [Effect] {
         guard !s.recovery.armed else { return [] }
-        let behind = dirty(s) ? s.recovery.written != snapshot(s) : s.recovery.exists
+        let behind = dirty(s) ? s.recovery.written != snapshot(s) : s.recovery.exists && !s.recovery.recovered
         guard behind else { return [] }
         s.recovery.armed = true
         return [.startTimer(.recovery, after: interval)]
@@ -41,11 +41,12 @@ enum Recovery {
             s.recovery.exists = true
             return [.run(write(s))]
         }
-        return removal(&s)
+        // (Recovered changes undone are still the user's: kept until saved or dropped on purpose.)
+        return s.recovery.recovered ? [] : removal(&s)
     }
 
     static func write(_ s: AppState) -> Job {
-        .writeRecovery(document: s.path, flow: s.flow, typing: typing(s), revision: s.history.revision)
+        .writeRecovery(document: s.path, flow: s.flow, typing: typing(s), revision: s.history.revision, base: s.diskStamp)
     }
 
     /// Removes this editor's recovery file, if it wrote one.
@@ -56,9 +57,12 @@ enum Recovery {
         return [.run(.removeRecovery(document: s.path))]
     }
 
-    /// The user quits on purpose: what is unsaved is dropped, and so is its recovery file.
+    /// The user quits on purpose: what is unsaved is dropped, and so is its recovery file; but
+    /// recovered changes that were undone (the buffer shows the file as saved, so nothing asked)
+    /// are kept for the next opening.
     static func quit(_ s: inout AppState) -> [Effect] {
-        removal(&s) + [.quit]
+        if s.recovery.recovered && !s.isModified { return [.quit] }
+        return removal(&s) + [.quit]
     }
 
     /// A signal: write what is unsaved now, then exit with 128 + the signal's number.
@@ -118,9 +122,12 @@ enum Recovery {
                 Editing.perform(t, cursorAfter: s.flow.useCases.first, &s)
                 s.cursor = s.flow.useCases.first
                 s.top = s.cursor
-                // The recovery file stays until the recovered text is saved (or undone).
+                // The recovery file stays until the recovered text is saved or discarded on
+                // purpose: undoing it shows the file as saved, and quitting then keeps it.
                 s.recovery.exists = true
-                s.say("Recovered the unsaved changes of \(recovery.written): \(s.key(.save)) saves them, \(s.key(.undo)) shows the file as saved")
+                s.recovery.recovered = true
+                s.say("Recovered the unsaved changes of \(recovery.written): \(s.key(.save)) saves them, \(s.key(.undo)) shows the file as saved"
+                      + (recovery.changedSince ? " · the file had changed on disk since: saving replaces those changes" : ""))
             } catch {
                 s.fail("The recovery file does not read (\(error.description)); it is kept: \(recovery.path)")
             }

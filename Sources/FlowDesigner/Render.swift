@@ -40,6 +40,9 @@ public enum Render {
             let name = s.path.map { ($0 as String).split(separator: "/").last.map(String.init) ?? $0 } ?? "this file"
             box(s, title: "Unsaved changes found", lines: [
                 ("\(name) has unsaved changes from \(recovery.written) (the editor ended before saving them).", .help),
+            ] + (recovery.changedSince ? [
+                ("\(name) has changed on disk since then: recovering puts these changes over what changed there (d shows the difference).", .problem),
+            ] : []) + [
                 ("", .help),
                 ("r  recover them (then \(s.key(.save)) saves)", .helpKey),
                 ("d  show the difference", .helpKey),

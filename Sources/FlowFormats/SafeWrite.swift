@@ -7,7 +7,8 @@ import Darwin
 /// Writing the user's files so that nothing is ever lost or broken (docs/RELIABILITY.md):
 ///
 /// - a regular file is replaced atomically: a temporary file in the same folder, fsync, rename,
-///   fsync of the folder; its mode, and its owner where permitted, are kept;
+///   fsync of the folder; its mode, its extended attributes (an ACL) and its owner where
+///   permitted are kept;
 /// - a symlink is written through: its final target is replaced atomically and the link stays a
 ///   link (a dangling link gets its target created);
 /// - a FIFO, a device, `-`, `/dev/stdout` and the like are opened and written into, never renamed over;
@@ -151,6 +152,9 @@ extension TextFile {
             fchmod(fd, st.st_mode & 0o7777)
             // Keep the owner when root edits someone else's file; others simply cannot, and that is fine.
             if st.st_uid != geteuid() || st.st_gid != getegid() { _ = fchown(fd, st.st_uid, st.st_gid) }
+            // And its extended attributes: an ACL (which also sets the group bits from its mask),
+            // a note, a security label.
+            copyAttributes(from: target, to: fd)
         } else {
             fchmod(fd, newFileMode ?? (0o666 & ~currentUmask()))
         }
@@ -170,6 +174,26 @@ extension TextFile {
             let dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             if dfd >= 0 { fsync(dfd); close(dfd) }
         }
+    }
+
+    /// What a save that did not finish left of a file: the backup copy an in-place write makes
+    /// (`.NAME.flowsmith-backup-xxxxxx`, removed once the new text is on disk). While there is
+    /// one, the file may be cut short: the message says what to do, and nothing opens it.
+    public static func unfinishedSave(_ path: String) -> String? {
+        guard let target = try? resolveLinks(path) else { return nil }
+        let dir = directory(of: target)
+        let base = target.split(separator: "/").last.map(String.init) ?? target
+        let prefix = ".\(base).flowsmith-backup-"
+        guard let d = opendir(dir) else { return nil }
+        defer { closedir(d) }
+        var found: [String] = []
+        while let entry = readdir(d) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.hasPrefix(prefix) { found.append(dir == "." ? name : dir.hasSuffix("/") ? dir + name : dir + "/" + name) }
+        }
+        guard let backup = found.sorted().first else { return nil }
+        return "a save of it did not finish: \(backup) holds its text from before that save. Compare the two (diff \(backup) \(path)), "
+            + "put back the one to keep (cp \(backup) \(path) puts back the old text, and its links keep it), then rm \(backup) and open it again"
     }
 
     /// A new file `.NAME.flowsmith-TAGxxxxxx` in the target's folder (mkstemp: mode 0600, never an

@@ -58,13 +58,24 @@ public enum TextFile {
     }
 
     /// Reads a file as bytes, unchecked (for formats that check their own lines).
+    /// Only a regular file is read, or standard input by name (`/dev/stdin`, `/dev/fd/0`): a
+    /// FIFO would wait for a writer forever, and a device (`/dev/null`, `/dev/urandom`) is no file.
     public static func readBytes(_ path: String) throws(Failure) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // (Opened without waiting, so a FIFO with no writer is said to be one, not waited on.)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else { throw failure(path, "cannot open", errno) }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw failure(path, "cannot read", errno) }
-        if (st.st_mode & S_IFMT) == S_IFDIR { throw Failure(path: path, message: "is a directory, not a file") }
+        let type = st.st_mode & S_IFMT
+        if type == S_IFDIR { throw Failure(path: path, message: "is a directory, not a file") }
+        let stream = ["/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"].contains(path)
+        if type != S_IFREG, !stream {
+            let what = type == S_IFIFO ? "a FIFO (a named pipe)" : type == S_IFCHR || type == S_IFBLK ? "a device" : "a socket"
+            throw Failure(path: path, message: "is \(what), not a file: give the name of a regular file")
+        }
+        // Reading waits for what a pipe brings, as a file's reader expects.
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         if st.st_size > maxBytes { throw Failure(path: path, message: "is larger than \(maxBytes >> 20) MiB") }
         var out: [UInt8] = []
         out.reserveCapacity(Int(st.st_size))
@@ -153,8 +164,18 @@ extension TextFile {
     /// allows it (`:export!`, `--force`; the command line replaces files that are no flow, as
     /// `-o` options do).
     public static func exportRefusal(_ output: String, source: String?, replace: (String) -> Bool, howToReplace: String) -> String? {
-        if let source, sameFile(output, source) {
-            return "\(output) is the flow being exported: write the export to another file"
+        // ("-" is standard output, which may have been sent into the flow itself: > or 1<>.)
+        if let source, sameFile(output == "-" ? "/dev/stdout" : output, source) {
+            return "\(output == "-" ? "standard output" : output) is the flow being exported: write the export to another file"
+        }
+        if output == "-" { return nil }
+        // What no force could write: said as it is, not as a file to replace.
+        var st = stat()
+        if stat(output, &st) != 0, errno == ELOOP {
+            return "\(output) is a symbolic link that leads round in a loop: give another file name"
+        }
+        if stat(output, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+            return "\(output) is a directory: give a file name (\(output.hasSuffix("/") ? output : output + "/")NAME)"
         }
         if exists(output), !replace(output) {
             return "\(output) already exists: \(howToReplace) replaces it"
@@ -168,9 +189,10 @@ extension TextFile {
         return [path, target].contains { $0.lowercased().hasSuffix(".flow.md") }
     }
 
-    /// True when the file is a document someone wrote rather than something an export made: named
-    /// like Markdown (`.md`, `.markdown`, so also a flow), or, whatever its name, starting with a
-    /// Markdown heading as every flow does ("# Title", "## Use case"). No export starts so.
+    /// True when the file is a document someone wrote rather than what an export made: named
+    /// like Markdown (`.md`, `.markdown`, so also a flow), or, whatever its name, not starting as
+    /// an export does (`flowchart`, `%%`, `digraph`, `//`, `*** Settings ***`, a title underlined
+    /// with ═ or =): an outline, a script, notes. An empty file holds nothing to lose.
     public static func isADocument(_ path: String) -> Bool {
         let target = (try? resolveLinks(path)) ?? path
         if [path, target].contains(where: { name in [".md", ".markdown"].contains { name.lowercased().hasSuffix($0) } }) { return true }
@@ -183,20 +205,32 @@ extension TextFile {
         let n = Glibc.read(fd, &head, head.count)
         guard n > 0 else { return false }
         let text = String(decoding: head[..<n], as: UTF8.self).drop { $0 == "\u{FEFF}" }
-        let first = text.split(whereSeparator: { $0.isNewline }).first { !$0.allSatisfy { $0.isWhitespace } } ?? ""
-        let line = first.drop { $0 == " " || $0 == "\t" }
-        return line.hasPrefix("# ") || line.hasPrefix("## ")
+        let lines = text.split(whereSeparator: { $0.isNewline }).filter { !$0.allSatisfy { $0.isWhitespace } }
+        guard let first = lines.first?.drop(while: { $0 == " " || $0 == "\t" }) else { return false }
+        if ["flowchart", "graph ", "%%", "digraph", "strict digraph", "//", "/*", "*** "].contains(where: { first.hasPrefix($0) }) { return false }
+        // The text diagram: a use case's heading ("Use case 1: …", "用例 1：…"), under the flow's
+        // underlined title if it has one, then its boxes. (A Markdown "Title\n=====" has no boxes.)
+        let top = lines.prefix(4).map { $0.drop { $0 == " " } }
+        if top.contains(where: { $0.hasPrefix("Use case ") || $0.hasPrefix("用例 ") }),
+           lines.prefix(6).contains(where: { $0.first == "+" || $0.first == "┌" }) {
+            return false
+        }
+        return true
     }
 }
 
 extension TextFile {
-    /// What identifies a file's contents on disk without reading it: inode, size and modification
-    /// time to the nanosecond. Two equal stamps mean nobody replaced or changed the file between.
+    /// What identifies a file's contents on disk: inode, size, modification time to the
+    /// nanosecond, and a digest of its bytes. Two equal stamps mean nobody replaced or changed
+    /// the file between, also one rewritten with the same size and its time set back (rsync
+    /// --inplace -t, `touch -d`); a `chmod` or a `touch` alone changes no content, and no stamp
+    /// but the time's.
     public struct Stamp: Hashable, Sendable {
         public let inode: UInt64
         public let size: Int64
         public let seconds: Int64
         public let nanoseconds: Int64
+        public var digest: UInt64 = 0
     }
 
     /// The file's stamp, or nil when nothing is there.
@@ -204,7 +238,31 @@ extension TextFile {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
         return Stamp(inode: UInt64(st.st_ino), size: Int64(st.st_size),
-                     seconds: Int64(st.st_mtim.tv_sec), nanoseconds: Int64(st.st_mtim.tv_nsec))
+                     seconds: Int64(st.st_mtim.tv_sec), nanoseconds: Int64(st.st_mtim.tv_nsec),
+                     digest: (st.st_mode & S_IFMT) == S_IFREG ? digest(path) : 0)
+    }
+
+    /// A 64-bit digest of a regular file's bytes (eight at a time: a 10 MB file takes a few
+    /// milliseconds), 0 when it cannot be read.
+    static func digest(_ path: String) -> UInt64 {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        guard fd >= 0 else { return 0 }
+        defer { close(fd) }
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var buffer = [UInt64](repeating: 0, count: 1 << 13)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { return n == 0 ? h : 0 }
+            // (The last word's unused bytes are zeroed, so a shorter read hashes what it read.)
+            let words = (n + 7) / 8
+            if n % 8 != 0 { _ = buffer.withUnsafeMutableBytes { $0.baseAddress!.advanced(by: n).initializeMemory(as: UInt8.self, repeating: 0, count: words * 8 - n) } }
+            for i in 0..<words {
+                h = (h ^ buffer[i]) &* 0x0000_0100_0000_01B3
+                h ^= h >> 29
+            }
+            h = (h ^ UInt64(n)) &* 0xFF51_AFD7_ED55_8CCD
+        }
     }
 }
 

@@ -84,26 +84,55 @@ public struct DocumentFiles: Sendable {
 
     // MARK: Recovery files
 
-    /// Writes the recovery file (mode 0600) atomically.
-    public func writeRecovery(_ text: String, for document: String?) throws(TextFile.Failure) {
+    /// Writes the recovery file (mode 0600) atomically, noting (in an extended attribute) the
+    /// stamp of the file it is a change of, to tell at the next opening whether that file has
+    /// changed since. (Where the file system keeps no such attributes, the times tell.)
+    /// (`base`: nil for a file not on disk yet, left out when not known.)
+    public func writeRecovery(_ text: String, for document: String?, base: TextFile.Stamp?? = .none) throws(TextFile.Failure) {
         try makeDirectory()
-        try TextFile.write(text, to: recoveryPath(document), newFileMode: 0o600)
+        let path = recoveryPath(document)
+        try TextFile.write(text, to: path, newFileMode: 0o600)
+        // (A save keeps a file's attributes: an unknown base must not keep the last one.)
+        if let base { TextFile.setAttribute(Self.baseAttribute, Self.baseValue(base), of: path) }
+        else { TextFile.removeAttribute(Self.baseAttribute, of: path) }
     }
+
+    static let baseAttribute = "user.flowsmith.base"
+
+    static func baseValue(_ stamp: TextFile.Stamp?) -> String {
+        stamp.map { "\($0.inode) \($0.size) \($0.seconds).\($0.nanoseconds) \(String($0.digest, radix: 16))" } ?? "new"
+    }
+
+    /// The base noted with a recovery file, if the file system kept it.
+    static func base(of path: String) -> String? { TextFile.attribute(baseAttribute, of: path) }
 
     public func removeRecovery(for document: String?) {
         unlink(recoveryPath(document))
     }
 
-    /// The recovery file of a document, when there is one newer than the document itself.
+    /// The recovery file of a document: offered whenever it holds something the document does
+    /// not, also when the document changed on disk after it was written (a checkout, another
+    /// editor's save): unsaved work is never passed over in silence. One that holds just what
+    /// the document does is removed.
     public func recovery(for document: String?) -> RecoveryFile? {
         let path = recoveryPath(document)
         var rst = stat()
         guard stat(path, &rst) == 0, let text = try? TextFile.read(path) else { return nil }
+        var changed = false
         if let document {
+            if let current = try? TextFile.read(document), current == text {
+                unlink(path)
+                return nil
+            }
             var dst = stat()
-            if stat(document, &dst) == 0, Self.seconds(dst.st_mtim) > Self.seconds(rst.st_mtim) { return nil }
+            let exists = stat(document, &dst) == 0
+            if let base = Self.base(of: path) {
+                changed = base != (exists ? Self.baseValue(TextFile.stamp(document)) : "new")
+            } else {
+                changed = exists && Self.seconds(dst.st_mtim) > Self.seconds(rst.st_mtim)
+            }
         }
-        return RecoveryFile(path: path, text: text, written: Self.format(rst.st_mtim.tv_sec))
+        return RecoveryFile(path: path, text: text, written: Self.format(rst.st_mtim.tv_sec), changedSince: changed)
     }
 
     static func seconds(_ t: timespec) -> Double { Double(t.tv_sec) + Double(t.tv_nsec) / 1e9 }
@@ -258,13 +287,20 @@ public struct DocumentFiles: Sendable {
     public func open(_ path: String) -> Msg {
         let (lock, recovery) = claim(path)
         let result = Self.read(path, recovery: recovery, lock: lock)
-        if case .openFailed = result { unlock(path) }
+        if case .openFailed(let why) = result {
+            unlock(path)
+            // The unsaved changes waiting for it are said too: they are offered once it opens.
+            if let recovery {
+                return .openFailed(why + " · its unsaved changes of \(recovery.written) are kept in \(recovery.path), offered when it opens")
+            }
+        }
         return result
     }
 
     /// Reads and parses a document for the editor: `.opened`, or `.openFailed` with how many
     /// mistakes it has and the first of them.
     public static func read(_ path: String, recovery: RecoveryFile? = nil, lock: LockOwner? = nil) -> Msg {
+        if let unfinished = TextFile.unfinishedSave(path) { return .openFailed("\(path) was not opened: \(unfinished)") }
         guard TextFile.exists(path) else {
             return .opened(Opened(path: path, flow: Flow(), isNew: true, stamp: nil, recovery: recovery, lock: lock))
         }

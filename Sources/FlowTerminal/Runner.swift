@@ -99,6 +99,11 @@ final class Runner: Sendable {
                         partial: @escaping @Sendable (Msg) -> Void) -> [Msg] {
         switch job {
         case .save(let r):
+            // What no :w! could write is said as it is.
+            var st = stat()
+            if stat(r.path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+                return [.saveFailed("\(r.path) is a directory: give a file name (:w \(r.path.hasSuffix("/") ? r.path : r.path + "/")NAME.flow.md)")]
+            }
             if !r.force, case let now = TextFile.stamp(r.path), now != r.expected {
                 return [.saveFailed(r.expected == nil
                     ? "\(r.path) already exists: :w! \(r.path) replaces it"
@@ -139,11 +144,11 @@ final class Runner: Sendable {
                 documents.unlock(leaving)
             }
             return [result]
-        case .writeRecovery(let document, var flow, let typing, let revision):
+        case .writeRecovery(let document, var flow, let typing, let revision, let base):
             guard let documents = services.documents else { return [] }
             if let typing, flow.contains(typing.node) { _ = try? flow.apply(.setText(typing.node, typing.text)) }
             do {
-                try documents.writeRecovery(FlowMarkdownWriter.write(flow), for: document)
+                try documents.writeRecovery(FlowMarkdownWriter.write(flow), for: document, base: base)
                 return [.recoveryWritten(revision: revision)]
             } catch {
                 return [.recoveryFailed(error.description)]

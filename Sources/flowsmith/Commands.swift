@@ -54,7 +54,7 @@ struct Export: ParsableCommand {
         }
         // -o replaces what an earlier export wrote, but not a flow or another document someone
         // wrote (`isADocument`), and never the one exported.
-        if let output, output != "-", let refusal = TextFile.exportRefusal(
+        if let output, let refusal = TextFile.exportRefusal(
             output, source: file, replace: { force || !TextFile.isADocument($0) }, howToReplace: "--force") {
             complain(refusal)
             throw ExitCode(1)
@@ -165,6 +165,12 @@ struct Check: ParsableCommand {
     func run() throws {
         var failed = false
         for file in files {
+            // A save that did not finish may have cut the file short, whatever it reads as.
+            if let unfinished = TextFile.unfinishedSave(file) {
+                print(Sanitize.line("\(file):1:1: \(unfinished)"))
+                failed = true
+                continue
+            }
             guard let parsed = try? loadFlow(file) else {
                 failed = true
                 continue

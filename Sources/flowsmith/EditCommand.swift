@@ -43,9 +43,16 @@ struct Edit: ParsableCommand {
         var rest: [UInt8]?
         let documents = DocumentFiles(environment: env)
         let (lock, recovery) = documents.claim(file)
+        if let unfinished = TextFile.unfinishedSave(file) {
+            documents.unlock(file)
+            complain("\(file): \(unfinished)")
+            throw ExitCode(1)
+        }
         if TextFile.exists(file) {
             stamp = TextFile.stamp(file)
+            // (Unsaved changes waiting for it are said too: they are offered once it opens.)
             let hint = "\(file) was not opened, so nothing in it can be lost: fix the lines above (flowsmith check \(file) lists them again) and open it again"
+                + (recovery.map { "; its unsaved changes of \($0.written) are kept in \($0.path), offered when it opens" } ?? "")
             // A large file shows its head at once and is read whole behind it (unless a question
             // about it must be answered first, which needs the whole file).
             do {

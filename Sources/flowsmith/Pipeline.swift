@@ -57,7 +57,8 @@ enum Library {
     /// Stops a command before it writes `outputs` (JSONL files) over what it reads or over a flow:
     /// an output may not be one of the input files (by any name or link), may not be named like
     /// a flow (`.flow.md`), and two outputs may not be one file.
-    static func refuseOverwriting(_ outputs: [String], inputs paths: [String]) throws {
+    /// (And no file that holds something other than JSONL, unless `force`: an outline, notes.)
+    static func refuseOverwriting(_ outputs: [String], inputs paths: [String], force: Bool = false, forceFlag: String? = nil) throws {
         let inputs = (try? files(paths, quiet: true)) ?? paths
         for (i, output) in outputs.enumerated() {
             var why: String?
@@ -67,12 +68,30 @@ enum Library {
                 why = "\(output) is named like a flow (.flow.md); this writes JSONL: name it .jsonl"
             } else if outputs[..<i].contains(where: { same($0, output) }) {
                 why = "\(output) is given twice: the training and validation files must differ"
+            } else if !force, let first = firstLineIfNotJSONL(output) {
+                why = "\(output) exists and is no JSONL file (it starts \"\(first.prefix(40))\"): give another name"
+                    + (forceFlag.map { ", or \($0) replaces it" } ?? " or remove it")
             }
             if let why {
                 complain(Sanitize.line(why))
                 throw ExitCode(64)
             }
         }
+    }
+
+    /// The first line of an existing file that holds something other than JSON lines (what an
+    /// earlier run wrote starts with "{"); nil when it is missing, empty or JSONL.
+    static func firstLineIfNotJSONL(_ path: String) -> String? {
+        guard TextFile.exists(path), let fd = Optional(open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)), fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        var head = [UInt8](repeating: 0, count: 4096)
+        let n = read(fd, &head, head.count)
+        guard n > 0 else { return nil }
+        let first = String(decoding: head[..<n], as: UTF8.self).split(whereSeparator: \.isNewline)
+            .first { !$0.allSatisfy(\.isWhitespace) }?.trimmingCharacters(in: .whitespaces) ?? ""
+        return first.isEmpty || first.hasPrefix("{") ? nil : Sanitize.line(first)
     }
 
     /// Two paths for one file: the same file on disk, or the same absolute path before it exists.
@@ -265,6 +284,9 @@ struct DatasetCommand: ParsableCommand {
     @Option(help: "Check this JSONL file against the chat fine-tuning format instead.", completion: .file(extensions: ["jsonl"]))
     var check: String?
 
+    @Flag(help: "Replace an output file that holds something other than JSONL.")
+    var force = false
+
     func run() throws {
         if let check { return try Self.check(check) }
         guard !paths.isEmpty else {
@@ -294,7 +316,7 @@ struct DatasetCommand: ParsableCommand {
             throw ExitCode(64)
         }
         let validationPath = fraction > 0 ? (validationOut ?? Self.besides(output)) : nil
-        try Library.refuseOverwriting([output] + (validationPath.map { [$0] } ?? []), inputs: paths)
+        try Library.refuseOverwriting([output] + (validationPath.map { [$0] } ?? []), inputs: paths, force: force, forceFlag: "--force")
         let documents = try Library.load(paths)
         guard !documents.isEmpty else {
             complain(Sanitize.line("no flows in \(paths.joined(separator: ", ")): give .flow.md files, outlines (.outline, .txt) or folders of them"))

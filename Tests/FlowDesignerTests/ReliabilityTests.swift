@@ -13,7 +13,7 @@ import Testing
         #expect(press("j", &s).isEmpty)   // nothing changed, nothing to keep
         let effects = press("o", &s) + typeText("Clerk notes the call", &s) + press("Enter", &s)
         #expect(effects.filter { $0 == .startTimer(.recovery, after: .seconds(1)) }.count == 1)
-        guard case .run(.writeRecovery(let doc, let flow, nil, let revision))? = App.update(&s, .timerFired(.recovery)).first else {
+        guard case .run(.writeRecovery(let doc, let flow, nil, let revision, _))? = App.update(&s, .timerFired(.recovery)).first else {
             Issue.record("no recovery write"); return
         }
         #expect(doc == "crm.flow.md" && flow == s.flow && revision == s.history.revision)
@@ -26,7 +26,7 @@ import Testing
         var s = fresh()
         let effects = press("j e Ctrl-U", &s) + typeText("半句话", &s)
         #expect(effects.contains(.startTimer(.recovery, after: .seconds(1))))
-        guard case .run(.writeRecovery(_, _, let typing?, _))? = App.update(&s, .timerFired(.recovery)).first else {
+        guard case .run(.writeRecovery(_, _, let typing?, _, _))? = App.update(&s, .timerFired(.recovery)).first else {
             Issue.record("the typed label is not kept"); return
         }
         #expect(typing.text == "半句话" && typing.node == s.cursor)
@@ -58,7 +58,7 @@ import Testing
         #expect(App.update(&s, .signalled(SIGHUP)) == [.exit(status: 129)])
         press("j o", &s); typeText("x", &s); press("Enter", &s)
         let effects = App.update(&s, .signalled(SIGTERM))
-        guard effects.count == 2, case .runNow(.writeRecovery(_, let flow, _, _)) = effects[0] else {
+        guard effects.count == 2, case .runNow(.writeRecovery(_, let flow, _, _, _)) = effects[0] else {
             Issue.record("no immediate write: \(effects)"); return
         }
         #expect(flow == s.flow && effects[1] == .exit(status: 143))
@@ -79,15 +79,30 @@ import Testing
         #expect(s.mode == .recoveryOffer(file))
         press("r", &s)
         #expect(s.mode == .normal && s.isModified && s.flow.stepCount == SampleFlow.flow().stepCount + 1)
-        // The recovery is one change: undo shows the file as it is on disk (and the recovery
-        // file then goes, as for any undo back to it), redo recovers again.
+        // The recovery is one change: undo shows the file as it is on disk, redo recovers
+        // again. Undone, the recovered changes are still kept (the recovery file stays, and a
+        // quit, which asks nothing of an unchanged buffer, leaves it for the next opening).
         let recoveredFlow = s.flow
         press("u", &s)
         #expect(s.flow == SampleFlow.flow() && !s.isModified)
-        #expect(App.update(&s, .timerFired(.recovery)) == [.run(.removeRecovery(document: "crm.flow.md"))])
+        #expect(App.update(&s, .timerFired(.recovery)) == [])
+        var quitting = s
+        #expect(press("q", &quitting) == [.quit])
         press("Ctrl-R", &s)
         #expect(s.flow == recoveredFlow && s.isModified)
         #expect(FlowMarkdownWriter.write(s.flow) == FlowMarkdownWriter.write(try FlowMarkdownReader.read(recovered).flow))
+        // Saved, they are the file's: the recovery file goes.
+        guard case .save(let r)? = press("Ctrl-S", &s).firstJob else { Issue.record("no save"); return }
+        #expect(App.update(&s, .saved(Saved(path: r.path, revision: r.revision, stamp: nil))).contains(.run(.removeRecovery(document: "crm.flow.md"))))
+        #expect(!s.recovery.recovered)
+
+        // A file changed on disk since the changes were made: said in the offer and after.
+        let since = RecoveryFile(path: file.path, text: recovered, written: file.written, changedSince: true)
+        var c = fresh()
+        c.offer(lock: nil, recovery: since)
+        #expect(Render.screen(c).text.contains("has changed on disk since then"))
+        press("r", &c)
+        #expect(c.message?.text.contains("the file had changed on disk since: saving replaces those changes") == true)
 
         var t = fresh()
         t.offer(lock: nil, recovery: file)
@@ -298,8 +313,42 @@ import Testing
         let path = dir + "/" + name
         try SampleFlow.text.write(toFile: path, atomically: true, encoding: .utf8)
         Thread.sleep(forTimeInterval: 0.01)
-        try docs.writeRecovery(SampleFlow.text + added, for: path)
+        try docs.writeRecovery(SampleFlow.text + added, for: path, base: TextFile.stamp(path))
         return (docs, path)
+    }
+
+    @Test func unsavedWorkIsOfferedWhateverHappenedToTheFileSince() throws {
+        // The file was made newer after the editor died (a checkout, a touch): still offered,
+        // said to have changed since. (It was passed over, then overwritten by the next edit.)
+        let (docs, path) = try withRecovery("since.flow.md", adding: "\n## Mine\n\n1. precious\n")
+        #expect(docs.recovery(for: path)?.changedSince == false)
+        Thread.sleep(forTimeInterval: 0.01)
+        try (SampleFlow.text + "\n## Theirs\n\n1. x\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let offered = try #require(docs.recovery(for: path))
+        #expect(offered.changedSince && offered.text.contains("precious"))
+        // Changed before the editor died, after it read the file: its recovery file, written
+        // later, notes what it was a change of, and that tells.
+        let base = TextFile.stamp(path)
+        try (SampleFlow.text + "\n## Colleague\n\n1. y\n").write(toFile: path, atomically: true, encoding: .utf8)
+        Thread.sleep(forTimeInterval: 0.01)
+        try docs.writeRecovery(SampleFlow.text + "\n## Mine\n\n1. precious\n", for: path, base: base)
+        #expect(docs.recovery(for: path)?.changedSince == true)
+        try docs.writeRecovery(SampleFlow.text + "\n## Mine\n\n1. precious\n", for: path, base: TextFile.stamp(path))
+        #expect(docs.recovery(for: path)?.changedSince == false)
+        // One that holds just what the file does holds nothing unsaved: not offered, and gone.
+        try docs.writeRecovery(try String(contentsOfFile: path, encoding: .utf8), for: path, base: nil)
+        #expect(docs.recovery(for: path) == nil && !FileManager.default.fileExists(atPath: docs.recoveryPath(path)))
+        // A file that does not open says where its unsaved changes wait.
+        try docs.writeRecovery(SampleFlow.text + "\n## Mine\n\n1. precious\n", for: path, base: nil)
+        #expect(FileManager.default.createFile(atPath: path, contents: Data([0x23, 0x23, 0x20, 0x41, 0x0A, 0xFF])))
+        guard case .openFailed(let why) = docs.open(path) else { Issue.record("opened"); return }
+        #expect(why.contains("its unsaved changes of") && why.contains(docs.recoveryPath(path)), "\(why)")
+        // Nor does one whose last save did not finish.
+        try SampleFlow.text.write(toFile: path, atomically: true, encoding: .utf8)
+        let backup = dir + "/.since.flow.md.flowsmith-backup-AbC123"
+        try SampleFlow.text.write(toFile: backup, atomically: true, encoding: .utf8)
+        guard case .openFailed(let cut) = docs.open(path) else { Issue.record("opened"); return }
+        #expect(cut.contains("a save of it did not finish"), "\(cut)")
     }
 
     @Test func anotherLiveEditorsRecoveryFileIsNeitherOfferedNorTouched() throws {

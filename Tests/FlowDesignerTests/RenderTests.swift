@@ -450,6 +450,9 @@ func assertSnapshot(_ screen: Screen, _ name: String, sourceLocation: SourceLoca
         try (SampleFlow.text + "\n## Added elsewhere\n\n1. x\n").write(toFile: path, atomically: true, encoding: .utf8)
         d.keys("j o").type("mine").keys("Enter Ctrl-S")
         #expect(d.state.message?.text == "Not saved: \(path) changed on disk since it was read: :w! overwrites it, :e! \(path) reloads it")
+        // A folder is said to be one, not offered to be replaced.
+        d.send([.key(.char(":"))]).type("w \(dir)").keys("Enter")
+        #expect(d.state.message?.text == "Not saved: \(dir) is a directory: give a file name (:w \(dir)/NAME.flow.md)")
         #expect(try String(contentsOfFile: path, encoding: .utf8).contains("Added elsewhere"))
         d.send([.key(.char(":"))]).type("w \(other)").keys("Enter")
         #expect(d.state.message?.text == "Not saved: \(other) already exists: :w! \(other) replaces it")

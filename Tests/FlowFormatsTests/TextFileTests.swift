@@ -34,6 +34,34 @@ import Testing
         }
     }
 
+    @Test func aFIFOOrADeviceIsRefusedAtOnceNeverWaitedOn() throws {
+        // A FIFO with no writer would block open() forever; /dev/null would open as an empty flow.
+        let fifo = dir + "/pipe.flow.md"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        for (path, what) in [(fifo, "is a FIFO (a named pipe), not a file"), ("/dev/null", "is a device, not a file"),
+                             ("/dev/urandom", "is a device, not a file")] {
+            #expect { try TextFile.read(path) } throws: { ($0 as? TextFile.Failure)?.message.hasPrefix(what) == true }
+        }
+    }
+
+    @Test func aSaveKeepsTheExtendedAttributesAndAChangeOfTheSameSizeAndTimeIsSeen() throws {
+        let path = write("noted.flow.md", Array("## A\n\n1. one\n".utf8))
+        #expect(TextFile.setAttribute("user.note", "keep me", of: path))
+        try TextFile.write("## A\n\n1. two\n", to: path)
+        #expect(TextFile.attribute("user.note", of: path) == "keep me")
+        // Rewritten in place with the same size and its time set back: the stamp still differs.
+        let before = try #require(TextFile.stamp(path))
+        Thread.sleep(forTimeInterval: 0.02)
+        let fd = open(path, O_WRONLY | O_TRUNC)
+        _ = "## A\n\n1. six\n".withCString { Glibc.write(fd, $0, 13) }
+        var times = [timespec(tv_sec: Int(before.seconds), tv_nsec: Int(before.nanoseconds)), timespec(tv_sec: Int(before.seconds), tv_nsec: Int(before.nanoseconds))]
+        _ = futimens(fd, &times)
+        close(fd)
+        let after = try #require(TextFile.stamp(path))
+        #expect(after.size == before.size && after.seconds == before.seconds && after.nanoseconds == before.nanoseconds)
+        #expect(after != before)
+    }
+
     @Test func refusesDirectoriesAndMissingFiles() {
         do { _ = try TextFile.read(dir) } catch { #expect(error.description == "\(dir): is a directory, not a file") }
         let missing = dir + "/nope.flow.md"
@@ -149,6 +177,15 @@ import Testing
         }
         #expect(try TextFile.read(b) == "new\n")
         #expect(leftovers().isEmpty)
+        #expect(TextFile.unfinishedSave(a) == nil)
+        // A save killed half way leaves the file cut short and its backup beside it: said, with
+        // what to do, until the backup is put back or removed.
+        let backup = dir + "/.a.flow.md.flowsmith-backup-Xq3z9A"
+        #expect(FileManager.default.createFile(atPath: backup, contents: Data("new\n".utf8)))
+        #expect(TextFile.unfinishedSave(a)?.hasPrefix("a save of it did not finish: \(backup) holds its text from before that save") == true)
+        #expect(TextFile.unfinishedSave(b) == nil)
+        unlink(backup)
+        #expect(TextFile.unfinishedSave(a) == nil)
     }
 
     @Test func everyFailingStepLeavesTheOriginalAndNoTemporaryFile() throws {

@@ -263,9 +263,26 @@ def test_export_never_replaces_the_flow_it_exports_nor_another_flow(tmp_path):
     flowsmith("export", src, "--format", "dot", "-o", other, "--force")
     assert other.read_text().startswith("digraph")
     out = tmp_path / "shop.mmd"
-    out.write_text("old")
+    out.write_text("flowchart TD\n  old\n")
     flowsmith("export", src, "--format", "mermaid", "-o", out)
     assert out.read_text().startswith("flowchart")
+    # Nor anything else someone wrote, whatever its name: an outline, a script, a Markdown file
+    # under another name (a title underlined with =). An empty file holds nothing to lose.
+    for name, text in [("outline.txt", "* Log in\n- User enters the name\n"), ("script.py", "print('hi')\n"),
+                       ("doc.txt", "Title\n=====\n\nSome notes.\n"), ("notes.md.txt", "notes\n")]:
+        kept = tmp_path / name
+        kept.write_text(text)
+        proc = flowsmith("export", src, "--format", "robot", "-o", kept, check=False)
+        assert proc.returncode == 1 and b"already exists: --force replaces it" in proc.stderr, (name, proc.stderr)
+        assert kept.read_text() == text
+    (tmp_path / "empty.robot").write_text("")
+    flowsmith("export", src, "--format", "robot", "-o", tmp_path / "empty.robot")
+    # What no force could write is said as it is.
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    for target, said in [(tmp_path / "dir", b"is a directory: give a file name"), (tmp_path / "loop", b"leads round in a loop")]:
+        proc = flowsmith("export", src, "-o", target, check=False)
+        assert proc.returncode == 1 and said in proc.stderr, proc.stderr
     # Nor a document someone wrote: Markdown by its name, or a flow (a Markdown heading first)
     # under any name, also through a link. An earlier export of each format is replaced.
     (tmp_path / "README.md").write_text("Notes\n")
@@ -281,6 +298,11 @@ def test_export_never_replaces_the_flow_it_exports_nor_another_flow(tmp_path):
         earlier = tmp_path / f"earlier.{fmt}"
         flowsmith("export", src, "--format", fmt, "-o", earlier)
         flowsmith("export", src, "--format", fmt, "-o", earlier)
+    # Standard output sent into the flow itself (1<> opens it without cutting it short).
+    with open(src, "r+b") as into:
+        proc = subprocess.run([str(BIN), "export", str(src), "-o", "-"], stdout=into, stderr=subprocess.PIPE, timeout=60)
+    assert proc.returncode == 1 and b"standard output is the flow being exported" in proc.stderr, proc.stderr
+    assert src.read_bytes() == original
     proc = flowsmith("export", src, "-o", "", check=False)
     assert proc.returncode == 1 and b'"": is no file name: give the name of a file to write' in proc.stderr, proc.stderr
     flowsmith("export", src, "--format", "text", "-o", tmp_path / "plain", "--force")
@@ -309,6 +331,16 @@ def test_dataset_and_batch_file_never_write_over_what_they_read_or_a_flow(tmp_pa
     assert not (tmp_path / "same.jsonl").exists() and not (tmp_path / "new.flow.md").exists()
     flowsmith("dataset", flows, "-o", tmp_path / "ok.jsonl", "--validation-split", "0.2")
     assert (tmp_path / "ok.jsonl").read_text().startswith('{"messages"')
+    # An earlier dataset is replaced; a file of anything else only with --force.
+    flowsmith("dataset", flows, "-o", tmp_path / "ok.jsonl", "--validation-split", "0.2")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("* Log in\n- User enters the name\n")
+    for args in [["-o", notes], ["-o", tmp_path / "t2.jsonl", "--validation-out", notes]]:
+        proc = flowsmith("dataset", flows, *args, check=False)
+        assert proc.returncode == 64 and 'exists and is no JSONL file (it starts "* Log in"): give another name, or --force replaces it' in proc.stderr.decode(), proc.stderr
+        assert notes.read_text() == "* Log in\n- User enters the name\n"
+    flowsmith("dataset", flows, "-o", notes, "--force")
+    assert notes.read_text().startswith('{"messages"')
 
 
 def test_suggest_answers_the_kind_asked_or_says_why_not(tmp_path):

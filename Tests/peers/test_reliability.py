@@ -128,7 +128,7 @@ def test_a_fifo_is_written_into_not_replaced(kind, tmp_path, expected):
 def test_a_symlink_is_written_through(kind, tmp_path, expected):
     want = expected(kind)
     real = tmp_path / "real.mmd"
-    real.write_text("old text\n")
+    real.write_text("%% an earlier export\n")
     link = tmp_path / "link.mmd"
     link.symlink_to("real.mmd")
     proc = run(*write_args(kind, link), capture_output=True)
@@ -150,7 +150,7 @@ def test_a_symlink_is_written_through(kind, tmp_path, expected):
 def test_a_hard_linked_output_keeps_its_links(kind, tmp_path, expected):
     want = expected(kind)
     out = tmp_path / "out.mmd"
-    out.write_text("old text\n")
+    out.write_text("%% an earlier export\n")
     other = tmp_path / "other-name.mmd"
     os.link(out, other)
     inode = os.stat(out).st_ino
@@ -159,6 +159,50 @@ def test_a_hard_linked_output_keeps_its_links(kind, tmp_path, expected):
     assert os.stat(out).st_ino == os.stat(other).st_ino == inode, "the names no longer share the file"
     assert os.stat(out).st_nlink == 2
     assert out.read_bytes() == want and other.read_bytes() == want
+
+
+def posix_acl(entries):
+    """The binary form of a POSIX access ACL (the system.posix_acl_access attribute): version 2,
+    then (tag, permissions, id) for each entry."""
+    import struct
+    return struct.pack("<I", 2) + b"".join(struct.pack("<HHI", tag, perm, ident) for tag, perm, ident in entries)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_save_keeps_the_files_acl(kind, tmp_path, expected):
+    want = expected(kind)
+    out = tmp_path / "shared.mmd"
+    out.write_text("%% an earlier export\n")
+    os.chmod(out, 0o640)
+    # Owner rw, user 1 rw, group r, mask rw, others nothing: as `setfacl -m u:1:rw` leaves it.
+    acl = posix_acl([(0x01, 6, 0xFFFFFFFF), (0x02, 6, 1), (0x04, 4, 0xFFFFFFFF), (0x10, 6, 0xFFFFFFFF), (0x20, 0, 0xFFFFFFFF)])
+    os.setxattr(out, "system.posix_acl_access", acl)
+    os.setxattr(out, "user.note", b"kept")
+    proc = run(*write_args(kind, out), capture_output=True)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert out.read_bytes() == want
+    assert os.getxattr(out, "system.posix_acl_access") == acl, "the ACL was dropped"
+    assert os.getxattr(out, "user.note") == b"kept"
+    # The group bits show the ACL's mask, as before: nobody gained or lost a permission.
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o660
+
+
+def test_a_fifo_or_a_device_is_refused_not_waited_on(tmp_path):
+    fifo = tmp_path / "pipe.flow.md"
+    os.mkfifo(fifo)
+    for args, path, what in [(["check", fifo], fifo, "is a FIFO (a named pipe), not a file"),
+                             (["import", fifo, "-o", tmp_path / "x.flow.md"], fifo, "is a FIFO (a named pipe), not a file"),
+                             (["export", fifo], fifo, "is a FIFO (a named pipe), not a file"),
+                             ([fifo], fifo, "is a FIFO (a named pipe), not a file"),
+                             (["/dev/null"], "/dev/null", "is a device, not a file"),
+                             (["check", "/dev/urandom"], "/dev/urandom", "is a device, not a file")]:
+        proc = run(*args, capture_output=True, timeout=20)
+        assert proc.returncode == 1, (args, proc.stderr.decode())
+        assert f"{path}: {what}: give the name of a regular file" in proc.stderr.decode() + proc.stdout.decode(), (args, proc.stderr.decode())
+    assert not (tmp_path / "x.flow.md").exists()
+    # Standard input is read when asked for.
+    proc = run("import", "-", input=b"* Log in\n- User enters the name\n", capture_output=True)
+    assert proc.returncode == 0 and proc.stdout == b"## Log in\n\n1. User enters the name\n", proc.stderr.decode()
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -182,7 +226,7 @@ def test_a_directory_is_refused(kind, tmp_path):
 @pytest.mark.parametrize("kind", KINDS)
 def test_the_mode_of_an_existing_output_is_kept(kind, tmp_path, expected):
     out = tmp_path / "kept.mmd"
-    out.write_text("old text\n")
+    out.write_text("%% an earlier export\n")
     os.chmod(out, 0o640)
     proc = run(*write_args(kind, out), capture_output=True)
     assert proc.returncode == 0, proc.stderr.decode()
@@ -196,13 +240,13 @@ def test_a_write_protected_output_is_replaced_only_with_force(tmp_path, expected
     kinds = [k for k in KINDS if k != "import"]
     for kind in kinds:
         out = tmp_path / f"protected-{kind}.mmd"
-        out.write_text("old text\n")
+        out.write_text("%% an earlier export\n")
         os.chmod(out, 0o444)
         args = [a for a in write_args(kind, out) if a != "--force"]
         proc = run(*args, capture_output=True)
         assert proc.returncode == 1, (kind, proc.stderr.decode())
         assert f"{out}: is write-protected (mode 444); --force writes it anyway" in proc.stderr.decode(), proc.stderr.decode()
-        assert out.read_text() == "old text\n"
+        assert out.read_text() == "%% an earlier export\n"
         proc = run(*args, "--force", capture_output=True)
         assert proc.returncode == 0, (kind, proc.stderr.decode())
         assert out.read_bytes() == expected(kind)
@@ -218,7 +262,7 @@ def test_another_users_file_in_my_folder_is_not_replaced(request):
     folder = Path(tempfile.mkdtemp(prefix="flowsmith-nobody-", dir="/tmp"))
     request.addfinalizer(lambda: shutil.rmtree(folder, ignore_errors=True))
     out = folder / "theirs.mmd"
-    out.write_text("theirs\n")
+    out.write_text("%% theirs\n")
     if os.geteuid() == 0:
         os.chmod(out, 0o644)
         shutil.chown(folder, user="nobody", group="nogroup")
@@ -236,7 +280,7 @@ def test_another_users_file_in_my_folder_is_not_replaced(request):
     proc = subprocess.run([*prefix, str(BIN), "export", str(flow), "-o", str(out)], capture_output=True, text=True, timeout=30)
     assert proc.returncode == 1, proc.stderr
     assert f"{out}: you have no permission to write it (it belongs to {owner}" in proc.stderr, proc.stderr
-    assert out.read_text() == "theirs\n" and os.stat(out).st_uid == (0 if os.geteuid() == 0 else os.getuid())
+    assert out.read_text() == "%% theirs\n" and os.stat(out).st_uid == (0 if os.geteuid() == 0 else os.getuid())
 
 
 def test_a_writable_file_in_a_folder_i_may_not_write_is_written_in_place(request):
@@ -245,7 +289,7 @@ def test_a_writable_file_in_a_folder_i_may_not_write_is_written_in_place(request
     folder = Path(tempfile.mkdtemp(prefix="flowsmith-rodir-", dir="/tmp"))
     request.addfinalizer(lambda: (os.chmod(folder, 0o755), shutil.rmtree(folder, ignore_errors=True)))
     out = folder / "out.mmd"
-    out.write_text("old\n")
+    out.write_text("%% an earlier export\n")
     flow = folder / "src.flow.md"
     shutil.copy(FLOW, flow)
     prefix = []
