@@ -42,6 +42,10 @@ func peakRSSMiB() -> Double {
     return 0
 }
 
+if CommandLine.arguments.dropFirst().first == "import" {
+    importBench()
+    exit(0)
+}
 if CommandLine.arguments.dropFirst().first == "tune" {
     TuneBench.run()
     exit(0)
@@ -134,7 +138,8 @@ for n in [10_000, 100_000, 1_000_000] {
 }
 // Importing outlines: a bulleted one (use cases of 10 steps, every other step with a condition
 // and an ending) and a use-case template in Cockburn's layout (one use case, labelled extensions),
-// whose labels are looked up as its lines come.
+// whose labels are looked up as its lines come. (`FlowBench import`: this part alone.)
+func importBench() {
 print("import an outline            bulleted     Cockburn template")
 for n in [1_000, 10_000, 100_000] {
     var bulleted = ""
@@ -151,6 +156,8 @@ for n in [1_000, 10_000, 100_000] {
     let b = best(of: n >= 100_000 ? 1 : 3) { _ = try? OutlineImporter.read(template) }
     print(String(format: "  %7d steps", n) + "          \(ms(a))  \(ms(b))")
 }
+}
+importBench()
 try EditorBench.run()
 try SuggestBench.run()
 print(String(format: "peak memory (VmHWM): %.1f MiB", peakRSSMiB()))

@@ -115,8 +115,13 @@ extension OutlineImporter {
         let isPlanning = { (t: String) in
             ["SCHEDULED: ", "DEADLINE: ", "CLOSED: "].contains { t.hasPrefix($0) } && (t.contains("<") || t.contains("["))
         }
+        // (Only a line starting with ":" or a planning word can be either: looked at closer.)
+        let maybe = { (line: SourceLine) -> Bool in
+            guard let first = line.scalars.first(where: { $0 != " " && $0 != "\t" }) else { return false }
+            return first == ":" || first == "S" || first == "D" || first == "C"
+        }
         guard source.contains(where: { $0.scalars.first == "*" }),
-              source.contains(where: { isDrawer(text($0)) || isPlanning(text($0)) }) else { return source }
+              source.contains(where: { maybe($0) && (isDrawer(text($0)) || isPlanning(text($0))) }) else { return source }
         // Where the next ":END:" and the next heading are, from each line on (one pass back).
         var nextEnd = Array(repeating: source.count, count: source.count + 1)
         var nextHeading = nextEnd
@@ -127,6 +132,11 @@ extension OutlineImporter {
         var out: [SourceLine] = []
         var i = 0
         while i < source.count {
+            guard maybe(source[i]) else {
+                out.append(source[i])
+                i += 1
+                continue
+            }
             let t = text(source[i])
             if isPlanning(t) {
                 notes.add("org", SourcePosition(line: source[i].number, column: 1), "org-mode's drawers and planning lines (\(t.prefix { $0 != " " }) …) were left out")
@@ -287,7 +297,9 @@ struct OutlineLine {
     var decimalWritten: String?
     /// The text after a bare number ("1 Incident handling"), a level in a decimal outline.
     var bare: String?
-    var text: String
+    var text: String { didSet { template = Self.template(of: text) } }
+    /// What the line says in a use-case template, if anything (`template(of:)`), read once.
+    private(set) var template: Template?
 
     /// Where the line's content starts (its mark, if any): where it is said to be.
     var start: Int
@@ -432,6 +444,7 @@ struct OutlineLine {
         // (After a number too: "1. Employee fills in the form and attaches" is continued under "Employee".)
         textIndent = indent + (column - (i + 1))
         self.text = text
+        template = Self.template(of: text)
     }
 
     /// Bullets a line may start with, and what they start.
@@ -569,7 +582,7 @@ struct OutlineLine {
     /// What a use-case template's line says: "Use case: Title" (or "Use case 3:", "UC 3:",
     /// "用例：", "用例名称："), a section ("Main success scenario:", "Extensions:", "主成功场景：",
     /// "扩展：" …), or a field ("Primary actor: Clerk", "主要参与者：客服").
-    var template: Template? {
+    static func template(of text: String) -> Template? {
         // (Written bold in Markdown: "**Main success scenario:**".)
         var t = text
         for wrap in ["**", "__"] where t.hasPrefix(wrap) && t.hasSuffix(wrap) && t.count > 4 { t = String(t.dropFirst(2).dropLast(2)) }
@@ -659,7 +672,9 @@ private struct OutlineBuilder {
     /// The outline's labels ("2", "2a", "2a1") in the current use case, and the nodes they made.
     var labels: [String: NodeID] = [:]
     /// `Resume at` lines, resolved when their use case is done.
-    var resumes: [(ext: NodeID, target: String, useCase: NodeID, labels: [String: NodeID])] = []
+    /// (Resolved with the use case's labels when it is done: a copy of them with each `Resume`
+    /// line made importing a long template quadratic in memory, 24 GB at 100,000 steps.)
+    var resumes: [(ext: NodeID, target: String, useCase: NodeID)] = []
     /// The first line is the flow's title (a line ending in ":", or the one root of a mind map).
     var titleLine: Int?
     /// Markdown headings one level below the file's top one are use cases.
@@ -809,7 +824,8 @@ private struct OutlineBuilder {
             return
         }
         // A step and its extension's ending on one line: the step is placed, then the ending set.
-        if Self.ending(line.text) == nil, let (step, ending) = Self.trailingEnding(line.text) {
+        let ending = Self.ending(line.text)
+        if ending == nil, let (step, ending) = Self.trailingEnding(line.text) {
             var first = line
             first.text = step
             let before = flow.nodes.count
@@ -820,7 +836,7 @@ private struct OutlineBuilder {
             }
             return
         }
-        if let ending = Self.ending(line.text) {
+        if let ending {
             if let ext = endingTarget(line) {
                 setEnding(ending, of: ext, line)
                 return
@@ -1021,7 +1037,7 @@ private struct OutlineBuilder {
         case .next: flow.setEnding(.resumeNext, of: ext)
         case .resume(let target):
             flow.setEnding(.resume(.unresolved(target)), of: ext)
-            if let uc = stack.first?.node { resumes.append((ext, target, uc, labels)) }
+            if let uc = stack.first?.node { resumes.append((ext, target, uc)) }
         }
         map.endings[ext] = line.position
     }
@@ -1046,7 +1062,7 @@ private struct OutlineBuilder {
     private mutating func resolveResumes() {
         for r in resumes {
             let uc = r.useCase
-            if let target = r.labels[r.target] ?? labels[r.target] ?? flow.node(numbered: r.target.lowercased(), in: uc),
+            if let target = labels[r.target] ?? flow.node(numbered: r.target.lowercased(), in: uc),
                flow[target]?.kind == .step, flow.useCase(of: target) == uc {
                 flow.setEnding(.resume(.step(target)), of: r.ext)
             }
@@ -1072,9 +1088,12 @@ private struct OutlineBuilder {
     /// An ending as the `.flow.md` format writes it, in either language, with or without its
     /// final stop: "End: failure", "Resume at 2", "Resume at step 2", "结束：成功", "回到第1步".
     static func ending(_ text: String) -> ParsedEnding? {
+        // (Every ending is short, and starts with one of these: most lines are steps, and pass.)
+        guard text.utf8.count <= 96, let first = text.first(where: { $0 != " " && $0 != "\u{3000}" }),
+              "EeUuRrGgBbCcTt用流跳转结回返继".contains(first) else { return nil }
         var written = text.trimmingSpaces
         while written.hasSuffix(".") || written.hasSuffix("。") || written.hasSuffix("！") || written.hasSuffix("!") { written.removeLast() }
-        var words = written.lowercased().replacingOccurrences(of: "：", with: ":")
+        var words = String(written.lowercased().map { $0 == "：" ? ":" : $0 })
         if words.hasPrefix("the ") { words.removeFirst(4) }
         if ["end: success", "end:success", "ends in success", "end in success", "use case ends in success", "use case ends successfully",
             "use case succeeds"].contains(words) { return .success }
@@ -1111,6 +1130,7 @@ private struct OutlineBuilder {
     /// A step that ends its extension in the same line ("System shows an error; resume at step
     /// 1.", "系统提示错误，返回第1步"): the step's text and the ending.
     static func trailingEnding(_ text: String) -> (String, ParsedEnding)? {
+        guard text.unicodeScalars.contains(where: { $0 == ";" || $0 == "；" || $0 == "，" || $0 == "," }) else { return nil }
         for separator in ["; ", "；", "，", ", "] {
             guard let range = text.range(of: separator, options: .backwards) else { continue }
             let step = String(text[..<range.lowerBound]).trimmingSpaces
