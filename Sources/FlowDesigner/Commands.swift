@@ -39,8 +39,10 @@ public enum Commands {
             guard !rest.isEmpty else { s.fail("Which file? :e NAME.flow.md"); return [] }
             let forced = line.split(separator: " ").first?.hasSuffix("!") ?? false
             if s.isModified && !forced { s.fail("Unsaved changes: :w first, or :e! \(rest) to drop them"); return [] }
-            // Changes dropped with :e! are dropped for good: so is their recovery file.
-            return Recovery.removal(&s) + [.run(.open(path: rest, leaving: s.path))]
+            // Changes dropped with :e! are dropped for good: so is their recovery file. (Recovered
+            // changes that u took back, with nothing modified, stay for the next opening.)
+            let keep = s.recovery.recovered && !s.isModified && !forced
+            return (keep ? [] : Recovery.removal(&s)) + [.run(.open(path: rest, leaving: s.path))]
         },
         Command(names: ["export"], usage: ":export FORMAT FILE", help: "export the flow as \(ExportFormat.names) (refuses to replace an existing file)") { args, _, s in
             export(args, replace: false, &s)

@@ -183,13 +183,16 @@ extension TextFile {
         guard let target = try? resolveLinks(path) else { return nil }
         let dir = directory(of: target)
         let base = target.split(separator: "/").last.map(String.init) ?? target
-        let prefix = ".\(base).flowsmith-backup-"
         guard let d = opendir(dir) else { return nil }
         defer { closedir(d) }
         var found: [String] = []
+        let place = { (name: String) in dir == "." ? name : dir.hasSuffix("/") ? dir + name : dir + "/" + name }
         while let entry = readdir(d) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name.hasPrefix(prefix) { found.append(dir == "." ? name : dir.hasSuffix("/") ? dir + name : dir + "/" + name) }
+            // Its own backup, or one made through another hard link in the folder (the same file).
+            guard name.hasPrefix("."), let cut = name.range(of: ".flowsmith-backup-") else { continue }
+            let of = String(name[name.index(after: name.startIndex)..<cut.lowerBound])
+            if of == base || sameFile(place(of), target) { found.append(place(name)) }
         }
         guard let backup = found.sorted().first else { return nil }
         return "a save of it did not finish: \(backup) holds its text from before that save. Compare the two (diff \(backup) \(path)), "

@@ -54,8 +54,9 @@ struct Export: ParsableCommand {
         }
         // -o replaces what an earlier export wrote, but not a flow or another document someone
         // wrote (`isADocument`), and never the one exported.
-        if let output, let refusal = TextFile.exportRefusal(
-            output, source: file, replace: { force || !TextFile.isADocument($0) }, howToReplace: "--force") {
+        // (Without -o too: standard output may have been sent into the flow, > or 1<>.)
+        if let refusal = TextFile.exportRefusal(
+            output ?? "-", source: file, replace: { force || !TextFile.isADocument($0) }, howToReplace: "--force") {
             complain(refusal)
             throw ExitCode(1)
         }
@@ -164,6 +165,10 @@ struct Check: ParsableCommand {
 
     func run() throws {
         var failed = false
+        for file in files where TextFile.sameFile("/dev/stdout", file) {
+            complain("standard output is \(file), being checked: send the report elsewhere")
+            throw ExitCode(1)
+        }
         for file in files {
             // A save that did not finish may have cut the file short, whatever it reads as.
             if let unfinished = TextFile.unfinishedSave(file) {

@@ -62,14 +62,14 @@ enum Library {
         let inputs = (try? files(paths, quiet: true)) ?? paths
         for (i, output) in outputs.enumerated() {
             var why: String?
-            if let input = inputs.first(where: { TextFile.sameFile(output, $0) }) {
+            if let input = inputs.first(where: { TextFile.sameFile(output == "-" ? "/dev/stdout" : output, $0) }) {
                 why = "\(output) is \(input == output ? "one of the files read" : "the file read as \(input)"): write to another file"
             } else if TextFile.namedLikeAFlow(output) {
                 why = "\(output) is named like a flow (.flow.md); this writes JSONL: name it .jsonl"
             } else if outputs[..<i].contains(where: { same($0, output) }) {
                 why = "\(output) is given twice: the training and validation files must differ"
             } else if !force, let first = firstLineIfNotJSONL(output) {
-                why = "\(output) exists and is no JSONL file (it starts \"\(first.prefix(40))\"): give another name"
+                why = "\(output) exists and is no file flowsmith wrote (it starts \"\(first.prefix(40))\"): give another name"
                     + (forceFlag.map { ", or \($0) replaces it" } ?? " or remove it")
             }
             if let why {
@@ -79,8 +79,9 @@ enum Library {
         }
     }
 
-    /// The first line of an existing file that holds something other than JSON lines (what an
-    /// earlier run wrote starts with "{"); nil when it is missing, empty or JSONL.
+    /// The first line of an existing file that holds something other than what an earlier run
+    /// wrote (a dataset's `{"messages"…` lines, a batch file's `{"custom_id"…`); nil when it is
+    /// missing, empty or one of those.
     static func firstLineIfNotJSONL(_ path: String) -> String? {
         guard TextFile.exists(path), let fd = Optional(open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)), fd >= 0 else { return nil }
         defer { close(fd) }
@@ -91,7 +92,8 @@ enum Library {
         guard n > 0 else { return nil }
         let first = String(decoding: head[..<n], as: UTF8.self).split(whereSeparator: \.isNewline)
             .first { !$0.allSatisfy(\.isWhitespace) }?.trimmingCharacters(in: .whitespaces) ?? ""
-        return first.isEmpty || first.hasPrefix("{") ? nil : Sanitize.line(first)
+        // (What dataset writes, or a batch file of eval's.)
+        return first.isEmpty || first.hasPrefix("{\"messages\"") || first.hasPrefix("{\"custom_id\"") ? nil : Sanitize.line(first)
     }
 
     /// Two paths for one file: the same file on disk, or the same absolute path before it exists.

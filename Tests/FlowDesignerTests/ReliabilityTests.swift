@@ -88,6 +88,9 @@ import Testing
         #expect(App.update(&s, .timerFired(.recovery)) == [])
         var quitting = s
         #expect(press("q", &quitting) == [.quit])
+        var opening = s
+        press(":", &opening); typeText("e other.flow.md", &opening)
+        #expect(press("Enter", &opening) == [.run(.open(path: "other.flow.md", leaving: "crm.flow.md"))])
         press("Ctrl-R", &s)
         #expect(s.flow == recoveredFlow && s.isModified)
         #expect(FlowMarkdownWriter.write(s.flow) == FlowMarkdownWriter.write(try FlowMarkdownReader.read(recovered).flow))

@@ -453,6 +453,10 @@ func assertSnapshot(_ screen: Screen, _ name: String, sourceLocation: SourceLoca
         // A folder is said to be one, not offered to be replaced.
         d.send([.key(.char(":"))]).type("w \(dir)").keys("Enter")
         #expect(d.state.message?.text == "Not saved: \(dir) is a directory: give a file name (:w \(dir)/NAME.flow.md)")
+        // A FIFO would hold the editor until something read it.
+        #expect(mkfifo(dir + "/pipe.flow.md", 0o600) == 0)
+        d.send([.key(.char(":"))]).type("w! \(dir)/pipe.flow.md").keys("Enter")
+        #expect(d.state.message?.text == "Not saved: \(dir)/pipe.flow.md is a FIFO (a named pipe), not a file: the editor writes flow files (flowsmith export writes into pipes)")
         #expect(try String(contentsOfFile: path, encoding: .utf8).contains("Added elsewhere"))
         d.send([.key(.char(":"))]).type("w \(other)").keys("Enter")
         #expect(d.state.message?.text == "Not saved: \(other) already exists: :w! \(other) replaces it")

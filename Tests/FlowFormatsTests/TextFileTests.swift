@@ -183,7 +183,8 @@ import Testing
         let backup = dir + "/.a.flow.md.flowsmith-backup-Xq3z9A"
         #expect(FileManager.default.createFile(atPath: backup, contents: Data("new\n".utf8)))
         #expect(TextFile.unfinishedSave(a)?.hasPrefix("a save of it did not finish: \(backup) holds its text from before that save") == true)
-        #expect(TextFile.unfinishedSave(b) == nil)
+        // (Also through its other name: the same file, cut short the same.)
+        #expect(TextFile.unfinishedSave(b)?.contains(backup) == true)
         unlink(backup)
         #expect(TextFile.unfinishedSave(a) == nil)
     }

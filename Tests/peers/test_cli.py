@@ -263,13 +263,17 @@ def test_export_never_replaces_the_flow_it_exports_nor_another_flow(tmp_path):
     flowsmith("export", src, "--format", "dot", "-o", other, "--force")
     assert other.read_text().startswith("digraph")
     out = tmp_path / "shop.mmd"
-    out.write_text("flowchart TD\n  old\n")
+    out.write_text("flowchart TD\n  subgraph u1[\"Old\"]\n  end\n")
     flowsmith("export", src, "--format", "mermaid", "-o", out)
     assert out.read_text().startswith("flowchart")
     # Nor anything else someone wrote, whatever its name: an outline, a script, a Markdown file
     # under another name (a title underlined with =). An empty file holds nothing to lose.
     for name, text in [("outline.txt", "* Log in\n- User enters the name\n"), ("script.py", "print('hi')\n"),
-                       ("doc.txt", "Title\n=====\n\nSome notes.\n"), ("notes.md.txt", "notes\n")]:
+                       ("doc.txt", "Title\n=====\n\nSome notes.\n"), ("notes.md.txt", "notes\n"),
+                       # Files in the exports' own languages, written by hand.
+                       ("main.c", "// main program\nint main() {}\n"), ("calc.m", "%% MATLAB cell\nx = 1\n"),
+                       ("mine.dot", "digraph G { a -> b }\n"), ("mine.mmd", "flowchart LR\n  a --> b\n"),
+                       ("mytests.robot", "*** Settings ***\nLibrary    Browser\n")]:
         kept = tmp_path / name
         kept.write_text(text)
         proc = flowsmith("export", src, "--format", "robot", "-o", kept, check=False)
@@ -298,11 +302,16 @@ def test_export_never_replaces_the_flow_it_exports_nor_another_flow(tmp_path):
         earlier = tmp_path / f"earlier.{fmt}"
         flowsmith("export", src, "--format", fmt, "-o", earlier)
         flowsmith("export", src, "--format", fmt, "-o", earlier)
-    # Standard output sent into the flow itself (1<> opens it without cutting it short).
-    with open(src, "r+b") as into:
-        proc = subprocess.run([str(BIN), "export", str(src), "-o", "-"], stdout=into, stderr=subprocess.PIPE, timeout=60)
-    assert proc.returncode == 1 and b"standard output is the flow being exported" in proc.stderr, proc.stderr
-    assert src.read_bytes() == original
+    # Standard output sent into the flow itself (1<> opens it without cutting it short, >> appends),
+    # with -o - or without -o; nor is a check's report, or a dataset, written into what it reads.
+    for args, mode, said in [(["export", src, "-o", "-"], "r+b", b"standard output is the flow being exported"),
+                             (["export", src], "ab", b"standard output is the flow being exported"),
+                             (["check", src], "r+b", b"being checked: send the report elsewhere"),
+                             (["dataset", src, "-o", "-"], "ab", b"is the file read as")]:
+        with open(src, mode) as into:
+            proc = subprocess.run([str(BIN), *map(str, args)], stdout=into, stderr=subprocess.PIPE, timeout=60)
+        assert proc.returncode in (1, 64) and said in proc.stderr, (args, proc.stderr)
+        assert src.read_bytes() == original
     proc = flowsmith("export", src, "-o", "", check=False)
     assert proc.returncode == 1 and b'"": is no file name: give the name of a file to write' in proc.stderr, proc.stderr
     flowsmith("export", src, "--format", "text", "-o", tmp_path / "plain", "--force")
@@ -337,10 +346,14 @@ def test_dataset_and_batch_file_never_write_over_what_they_read_or_a_flow(tmp_pa
     notes.write_text("* Log in\n- User enters the name\n")
     for args in [["-o", notes], ["-o", tmp_path / "t2.jsonl", "--validation-out", notes]]:
         proc = flowsmith("dataset", flows, *args, check=False)
-        assert proc.returncode == 64 and 'exists and is no JSONL file (it starts "* Log in"): give another name, or --force replaces it' in proc.stderr.decode(), proc.stderr
+        assert proc.returncode == 64 and 'exists and is no file flowsmith wrote (it starts "* Log in"): give another name, or --force replaces it' in proc.stderr.decode(), proc.stderr
         assert notes.read_text() == "* Log in\n- User enters the name\n"
     flowsmith("dataset", flows, "-o", notes, "--force")
     assert notes.read_text().startswith('{"messages"')
+    mine = tmp_path / "mine.jsonl"
+    mine.write_text('{"my": "data"}\n')
+    proc = flowsmith("dataset", flows, "-o", mine, check=False)
+    assert proc.returncode == 64 and b"is no file flowsmith wrote" in proc.stderr, proc.stderr
 
 
 def test_suggest_answers_the_kind_asked_or_says_why_not(tmp_path):

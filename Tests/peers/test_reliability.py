@@ -24,6 +24,9 @@ from tmux_driver import Tmux
 FLOW = ROOT / "examples/crm-zh.flow.md"
 OUTLINE = ROOT / "examples/crm-zh.outline.txt"
 KINDS = ["mermaid", "dot", "import"]
+# What an earlier export left: an output -o replaces without --force.
+EARLIER = 'flowchart TD\n  subgraph u1["Old"]\n  end\n'
+
 
 
 def run(*args, **kw):
@@ -128,7 +131,7 @@ def test_a_fifo_is_written_into_not_replaced(kind, tmp_path, expected):
 def test_a_symlink_is_written_through(kind, tmp_path, expected):
     want = expected(kind)
     real = tmp_path / "real.mmd"
-    real.write_text("%% an earlier export\n")
+    real.write_text(EARLIER)
     link = tmp_path / "link.mmd"
     link.symlink_to("real.mmd")
     proc = run(*write_args(kind, link), capture_output=True)
@@ -150,7 +153,7 @@ def test_a_symlink_is_written_through(kind, tmp_path, expected):
 def test_a_hard_linked_output_keeps_its_links(kind, tmp_path, expected):
     want = expected(kind)
     out = tmp_path / "out.mmd"
-    out.write_text("%% an earlier export\n")
+    out.write_text(EARLIER)
     other = tmp_path / "other-name.mmd"
     os.link(out, other)
     inode = os.stat(out).st_ino
@@ -172,7 +175,7 @@ def posix_acl(entries):
 def test_a_save_keeps_the_files_acl(kind, tmp_path, expected):
     want = expected(kind)
     out = tmp_path / "shared.mmd"
-    out.write_text("%% an earlier export\n")
+    out.write_text(EARLIER)
     os.chmod(out, 0o640)
     # Owner rw, user 1 rw, group r, mask rw, others nothing: as `setfacl -m u:1:rw` leaves it.
     acl = posix_acl([(0x01, 6, 0xFFFFFFFF), (0x02, 6, 1), (0x04, 4, 0xFFFFFFFF), (0x10, 6, 0xFFFFFFFF), (0x20, 0, 0xFFFFFFFF)])
@@ -226,7 +229,7 @@ def test_a_directory_is_refused(kind, tmp_path):
 @pytest.mark.parametrize("kind", KINDS)
 def test_the_mode_of_an_existing_output_is_kept(kind, tmp_path, expected):
     out = tmp_path / "kept.mmd"
-    out.write_text("%% an earlier export\n")
+    out.write_text(EARLIER)
     os.chmod(out, 0o640)
     proc = run(*write_args(kind, out), capture_output=True)
     assert proc.returncode == 0, proc.stderr.decode()
@@ -240,13 +243,13 @@ def test_a_write_protected_output_is_replaced_only_with_force(tmp_path, expected
     kinds = [k for k in KINDS if k != "import"]
     for kind in kinds:
         out = tmp_path / f"protected-{kind}.mmd"
-        out.write_text("%% an earlier export\n")
+        out.write_text(EARLIER)
         os.chmod(out, 0o444)
         args = [a for a in write_args(kind, out) if a != "--force"]
         proc = run(*args, capture_output=True)
         assert proc.returncode == 1, (kind, proc.stderr.decode())
         assert f"{out}: is write-protected (mode 444); --force writes it anyway" in proc.stderr.decode(), proc.stderr.decode()
-        assert out.read_text() == "%% an earlier export\n"
+        assert out.read_text() == EARLIER
         proc = run(*args, "--force", capture_output=True)
         assert proc.returncode == 0, (kind, proc.stderr.decode())
         assert out.read_bytes() == expected(kind)
@@ -262,7 +265,7 @@ def test_another_users_file_in_my_folder_is_not_replaced(request):
     folder = Path(tempfile.mkdtemp(prefix="flowsmith-nobody-", dir="/tmp"))
     request.addfinalizer(lambda: shutil.rmtree(folder, ignore_errors=True))
     out = folder / "theirs.mmd"
-    out.write_text("%% theirs\n")
+    out.write_text(EARLIER)
     if os.geteuid() == 0:
         os.chmod(out, 0o644)
         shutil.chown(folder, user="nobody", group="nogroup")
@@ -280,7 +283,7 @@ def test_another_users_file_in_my_folder_is_not_replaced(request):
     proc = subprocess.run([*prefix, str(BIN), "export", str(flow), "-o", str(out)], capture_output=True, text=True, timeout=30)
     assert proc.returncode == 1, proc.stderr
     assert f"{out}: you have no permission to write it (it belongs to {owner}" in proc.stderr, proc.stderr
-    assert out.read_text() == "%% theirs\n" and os.stat(out).st_uid == (0 if os.geteuid() == 0 else os.getuid())
+    assert out.read_text() == EARLIER and os.stat(out).st_uid == (0 if os.geteuid() == 0 else os.getuid())
 
 
 def test_a_writable_file_in_a_folder_i_may_not_write_is_written_in_place(request):
@@ -289,7 +292,7 @@ def test_a_writable_file_in_a_folder_i_may_not_write_is_written_in_place(request
     folder = Path(tempfile.mkdtemp(prefix="flowsmith-rodir-", dir="/tmp"))
     request.addfinalizer(lambda: (os.chmod(folder, 0o755), shutil.rmtree(folder, ignore_errors=True)))
     out = folder / "out.mmd"
-    out.write_text("%% an earlier export\n")
+    out.write_text(EARLIER)
     flow = folder / "src.flow.md"
     shutil.copy(FLOW, flow)
     prefix = []
