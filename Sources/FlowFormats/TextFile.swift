@@ -169,6 +169,9 @@ extension TextFile {
             return "\(output == "-" ? "standard output" : output) is the flow being exported: write the export to another file"
         }
         if output == "-" { return nil }
+        // A save of it that did not finish: its backup is settled first, or it would later be
+        // taken for the text to put back over this one.
+        if let unfinished = unfinishedSave(output) { return "\(output): \(unfinished)" }
         // What no force could write: said as it is, not as a file to replace.
         var st = stat()
         if stat(output, &st) != 0, errno == ELOOP {

@@ -126,6 +126,11 @@ struct Import: ParsableCommand {
                 complain("\(output) is a symbolic link that leads round in a loop: give another file name")
                 throw ExitCode(1)
             }
+            // (Even with --force: the backup would later be taken for the text to put back.)
+            if let unfinished = TextFile.unfinishedSave(output) {
+                complain("\(output): \(unfinished)")
+                throw ExitCode(1)
+            }
             if !force, TextFile.exists(output) {
                 complain("\(output) already exists; choose another name or add --force to replace it")
                 throw ExitCode(1)

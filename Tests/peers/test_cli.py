@@ -104,6 +104,15 @@ def test_import_warns_about_what_the_outline_left_unsaid(tmp_path):
     plain.write_text("Pay\n\tenter card\n\t\tcard declined:\n\t\t\tshow the reason\n")
     proc = flowsmith("import", plain, "-o", tmp_path / "plain.flow.md")
     assert proc.stderr.decode() == f"wrote {tmp_path / 'plain.flow.md'}: 1 use case, 2 steps, 1 extension\n"
+    # Not over a file whose last save did not finish, even forced: its backup is settled first.
+    backup = tmp_path / ".plain.flow.md.flowsmith-backup-Ab12Cd"
+    backup.write_text("## Pay\n")
+    for extra in [[], ["--force"]]:
+        proc = flowsmith("import", plain, "-o", tmp_path / "plain.flow.md", *extra, check=False)
+        assert proc.returncode == 1 and b"a save of it did not finish" in proc.stderr, proc.stderr
+        proc = flowsmith("export", ROOT / "examples/online-shop.flow.md", "-o", tmp_path / "plain.flow.md", *extra, check=False)
+        assert proc.returncode == 1 and b"a save of it did not finish" in proc.stderr, proc.stderr
+    backup.unlink()
     # Written to standard output, the flow is all there is.
     assert flowsmith("import", plain).stderr == b""
     # What the import guessed and what the flow lacks come in the order of their lines.
