@@ -57,6 +57,17 @@ public enum TextFile {
         return bytes
     }
 
+    /// What a file of this mode is when it is neither a regular file nor a directory ("a FIFO (a
+    /// named pipe)", "a device", "a socket"), as messages name it; nil for those two.
+    public static func special(_ mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG, S_IFDIR: nil
+        case S_IFIFO: "a FIFO (a named pipe)"
+        case S_IFCHR, S_IFBLK: "a device"
+        default: "a socket"
+        }
+    }
+
     /// Reads a file as bytes, unchecked (for formats that check their own lines).
     /// Only a regular file is read, or standard input by name (`/dev/stdin`, `/dev/fd/0`): a
     /// FIFO would wait for a writer forever, and a device (`/dev/null`, `/dev/urandom`) is no file.
@@ -67,11 +78,9 @@ public enum TextFile {
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw failure(path, "cannot read", errno) }
-        let type = st.st_mode & S_IFMT
-        if type == S_IFDIR { throw Failure(path: path, message: "is a directory, not a file") }
+        if (st.st_mode & S_IFMT) == S_IFDIR { throw Failure(path: path, message: "is a directory, not a file") }
         let stream = ["/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"].contains(path)
-        if type != S_IFREG, !stream {
-            let what = type == S_IFIFO ? "a FIFO (a named pipe)" : type == S_IFCHR || type == S_IFBLK ? "a device" : "a socket"
+        if !stream, let what = special(st.st_mode) {
             throw Failure(path: path, message: "is \(what), not a file: give the name of a regular file")
         }
         // Reading waits for what a pipe brings, as a file's reader expects.
@@ -174,10 +183,11 @@ extension TextFile {
         if let unfinished = unfinishedSave(output) { return "\(output): \(unfinished)" }
         // What no force could write: said as it is, not as a file to replace.
         var st = stat()
-        if stat(output, &st) != 0, errno == ELOOP {
+        let found = stat(output, &st) == 0
+        if !found, errno == ELOOP {
             return "\(output) is a symbolic link that leads round in a loop: give another file name"
         }
-        if stat(output, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+        if found, (st.st_mode & S_IFMT) == S_IFDIR {
             return "\(output) is a directory: give a file name (\(output.hasSuffix("/") ? output : output + "/")NAME)"
         }
         if exists(output), !replace(output) {

@@ -99,15 +99,16 @@ final class Runner: Sendable {
                         partial: @escaping @Sendable (Msg) -> Void) -> [Msg] {
         switch job {
         case .save(let r):
-            // What no :w! could write is said as it is.
+            // What no :w! could write is said as it is. (A FIFO would hold the editor until
+            // something read it, and a device keeps no flow.)
             var st = stat()
-            if stat(r.path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
-                return [.saveFailed("\(r.path) is a directory: give a file name (:w \(r.path.hasSuffix("/") ? r.path : r.path + "/")NAME.flow.md)")]
-            }
-            // A FIFO would hold the editor until something read it, and a device keeps no flow.
-            if stat(r.path, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG {
-                let what = (st.st_mode & S_IFMT) == S_IFIFO ? "a FIFO (a named pipe)" : "a device"
-                return [.saveFailed("\(r.path) is \(what), not a file: the editor writes flow files (flowsmith export writes into pipes)")]
+            if stat(r.path, &st) == 0 {
+                if (st.st_mode & S_IFMT) == S_IFDIR {
+                    return [.saveFailed("\(r.path) is a directory: give a file name (:w \(r.path.hasSuffix("/") ? r.path : r.path + "/")NAME.flow.md)")]
+                }
+                if let what = TextFile.special(st.st_mode) {
+                    return [.saveFailed("\(r.path) is \(what), not a file: the editor writes flow files (flowsmith export writes into pipes)")]
+                }
             }
             if !r.force, case let now = TextFile.stamp(r.path), now != r.expected {
                 return [.saveFailed(r.expected == nil
